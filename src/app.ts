@@ -1,0 +1,98 @@
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AppError } from './errors.ts';
+import { langOf, pickLang } from './i18n.ts';
+import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
+import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
+import { demoRoutes } from './modules/demo/demo.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import type { User } from './modules/users/users.service.ts';
+import type { Services } from './services.ts';
+import { webRoutes } from './web/web.routes.tsx';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+  interface FastifyRequest {
+    user: User | null;
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, string[]> };
+}
+
+/** Turns any thrown error into the stable `{error: {code, message}}` shape, localised; hides internals on 5xx. */
+export function toErrorBody(err: unknown, req: FastifyRequest): { status: number; body: ErrorBody } {
+  const lang = langOf(req);
+  if (err instanceof AppError) {
+    const details = err.details ? Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, v.map((m) => pickLang(m, lang))])) : undefined;
+    return { status: err.status, body: { error: { code: err.code, message: lang === 'en' ? err.en : err.zh, ...(details ? { details } : {}) } } };
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const where = fe.validationContext ?? 'request';
+    const path = fe.validation[0]?.instancePath?.replace(/^\//, '') || (fe.validation[0]?.params as { missingProperty?: string } | undefined)?.missingProperty || '';
+    const what = `${where}${path ? `.${path}` : ''}`;
+    const zh = `參數錯誤：${what} ${fe.validation[0]?.message ?? ''}`;
+    const en = `Invalid parameter ${what}: ${fe.validation[0]?.message ?? ''}`;
+    return { status: 400, body: { error: { code: 'BAD_REQUEST', message: lang === 'en' ? en : zh, details: { [what]: [lang === 'en' ? en : zh] } } } };
+  }
+  const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
+  if (status < 500) return { status, body: { error: { code: fe.code ?? 'BAD_REQUEST', message: fe.message } } };
+  return { status: 500, body: { error: { code: 'INTERNAL', message: lang === 'en' ? 'Internal error; it has been logged.' : '系統發生錯誤，已記錄。' } } };
+}
+
+async function authenticate(req: FastifyRequest): Promise<void> {
+  req.user = null;
+  const header = req.headers.authorization;
+  if (!header) return;
+  // CKAN clients send the raw token; others send "Bearer <token>".
+  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : header.trim();
+  if (!token) return;
+  const app = req.server;
+  req.user = (await app.services.users.userForToken(token)) ?? null;
+}
+
+/** Builds the Fastify app; never listens (server.ts does). */
+export async function buildApp(services: Services, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ? { level: services.config.logLevel } : false,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
+    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', services);
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', authenticate);
+
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Kaifang 開放資料平臺 API', version: '1.0.0', description: '開放資料目錄 API（原生 /api/v1 與 CKAN 相容 /api/3/action）。Native and CKAN-compatible catalogue API.' },
+      servers: [{ url: services.config.baseUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorBody(err, req);
+    if (status >= 500) req.log.error(err);
+    return reply.status(status).send(body);
+  });
+
+  await app.register(healthRoutes);
+  await app.register(catalogueRoutes, { prefix: '/api/v1' });
+  await app.register(ckanRoutes, { prefix: '/api/3/action' });
+  await app.register(demoRoutes);
+  await app.register(webRoutes);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

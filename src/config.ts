@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** One unit of the agency as configured (C1). `name` is the short id used in URLs, the CLI and the API. */
+export interface UnitConfig {
+  name: string;
+  title: string;
+  titleEn: string;
+  /** agency = the agency itself; unit = one of its units. */
+  kind: 'agency' | 'unit';
+  /** The open-data window (資料開放窗口) receives imported datasets and escalations. */
+  isWindow?: boolean;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** `sqlite:<file>` or `postgres://…`. */
+  readonly databaseUrl: string;
+  readonly dataDir: string;
+  readonly demo: boolean;
+  readonly adminEmail: string;
+  readonly adminPassword: string | undefined;
+  /** Absolute URL the public reaches the portal at; used for download links and JSON-LD. */
+  readonly baseUrl: string;
+  readonly agency: { readonly code: string; readonly title: string; readonly titleEn: string };
+  readonly units: readonly UnitConfig[];
+  readonly siteTitle: string;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const DEFAULT_UNITS: UnitConfig[] = [
+  { name: 'dgbas', title: '行政院主計總處', titleEn: 'Directorate-General of Budget, Accounting and Statistics', kind: 'agency' },
+  { name: 'public-budget', title: '公務預算處', titleEn: 'Department of Public Budget', kind: 'unit' },
+  { name: 'fund-budget', title: '基金預算處', titleEn: 'Department of Special Fund Budget', kind: 'unit' },
+  { name: 'accounting', title: '會計決算處', titleEn: 'Department of Accounting and Final Accounts', kind: 'unit' },
+  { name: 'statistics', title: '綜合統計處', titleEn: 'Department of Statistics', kind: 'unit' },
+  { name: 'census', title: '國勢普查處', titleEn: 'Department of Census', kind: 'unit' },
+  { name: 'local-statistics', title: '地方統計推展中心', titleEn: 'Local Statistics Promotion Center', kind: 'unit' },
+  { name: 'it', title: '主計資訊處', titleEn: 'Department of Information Management', kind: 'unit', isWindow: true },
+];
+
+const UNIT_NAME = /^[a-z0-9][a-z0-9_-]{1,99}$/;
+
+function parseUnits(raw: unknown, source: string): UnitConfig[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError(`${source}: expected a non-empty JSON array of units / 應為單位陣列`);
+  const seen = new Set<string>();
+  const units = raw.map((u: unknown, i): UnitConfig => {
+    const o = (u ?? {}) as Record<string, unknown>;
+    const name = String(o.name ?? '');
+    if (!UNIT_NAME.test(name)) throw new ConfigError(`${source}[${i}].name "${name}": lower-case letters, digits, - or _ / 單位代稱格式錯誤`);
+    if (seen.has(name)) throw new ConfigError(`${source}[${i}].name "${name}" appears twice / 單位代稱重複`);
+    seen.add(name);
+    if (typeof o.title !== 'string' || !o.title) throw new ConfigError(`${source}[${i}].title is required / 缺少單位名稱`);
+    const kind = o.kind === 'agency' ? 'agency' : 'unit';
+    return { name, title: o.title, titleEn: typeof o.titleEn === 'string' ? o.titleEn : o.title, kind, isWindow: o.isWindow === true };
+  });
+  if (!units.some((u) => u.isWindow)) throw new ConfigError(`${source}: one unit must have "isWindow": true (資料開放窗口)`);
+  return units;
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+/** Reads the environment once and returns a frozen config; throws ConfigError with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT "${env.PORT}" is not a port number / PORT 必須是埠號`);
+  const dataDir = path.resolve(env.KAIFANG_DATA_DIR || './data');
+  const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'kaifang.sqlite')}`;
+  if (!/^(postgres(ql)?:\/\/|sqlite:)/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or sqlite: (got "${databaseUrl}") / DATABASE_URL 格式錯誤`);
+  }
+  const agencyCode = env.KAIFANG_AGENCY_CODE || 'A41000000G';
+  if (!/^[a-zA-Z_0-9]{10}$/.test(agencyCode)) throw new ConfigError(`KAIFANG_AGENCY_CODE "${agencyCode}" must be the 10-character agency code / 機關代碼須為10碼`);
+  let units = DEFAULT_UNITS;
+  if (env.KAIFANG_UNITS_FILE) {
+    if (!existsSync(env.KAIFANG_UNITS_FILE)) throw new ConfigError(`KAIFANG_UNITS_FILE ${env.KAIFANG_UNITS_FILE} does not exist / 找不到單位設定檔`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(env.KAIFANG_UNITS_FILE, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`KAIFANG_UNITS_FILE is not valid JSON: ${(e as Error).message} / 單位設定檔不是有效的 JSON`);
+    }
+    units = parseUnits(raw, 'KAIFANG_UNITS_FILE');
+  }
+  const agencyUnit = units.find((u) => u.kind === 'agency');
+  const config: Config = {
+    port,
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir,
+    demo: flag(env.KAIFANG_DEMO, true),
+    adminEmail: env.KAIFANG_ADMIN_EMAIL || 'admin@kaifang.local',
+    adminPassword: env.KAIFANG_ADMIN_PASSWORD || undefined,
+    baseUrl: (env.KAIFANG_BASE_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    agency: {
+      code: agencyCode,
+      title: env.KAIFANG_AGENCY_NAME || agencyUnit?.title || '行政院主計總處',
+      titleEn: env.KAIFANG_AGENCY_NAME_EN || agencyUnit?.titleEn || 'Directorate-General of Budget, Accounting and Statistics',
+    },
+    units,
+    siteTitle: env.KAIFANG_SITE_TITLE || '開放資料平臺',
+    logLevel: env.LOG_LEVEL || 'info',
+    ...overrides,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,156 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/* Timestamps are ISO-8601 text and booleans 0/1 integers on both engines, so one code path serves both. */
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface UnitsTable {
+  id: string;
+  name: string;
+  title: string;
+  title_en: string;
+  /** agency | unit | external (another agency, created by the national list import). */
+  kind: string;
+  agency_code: string | null;
+  parent_id: string | null;
+  is_window: number;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatasetsTable {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  identifier: string;
+  unit_id: string;
+  state: string;
+  provision_type: string;
+  category_code: string;
+  title: string;
+  title_en: string | null;
+  description: string;
+  fields_json: string;
+  field_description_raw: string | null;
+  dataset_type: string;
+  license_id: string;
+  license_url: string;
+  cost: string;
+  cost_url: string | null;
+  cost_law: string | null;
+  organization_name: string | null;
+  organization_contact_name: string | null;
+  organization_contact_phone: string | null;
+  organization_contact_email: string | null;
+  publisher_name: string;
+  publisher_contact_name: string | null;
+  publisher_contact_phone: string | null;
+  publisher_contact_email: string | null;
+  update_frequency: string;
+  temporal_from: string | null;
+  temporal_to: string | null;
+  issued: string | null;
+  modified: string | null;
+  spatial: string | null;
+  language: string | null;
+  landing_page: string | null;
+  number_of_data: number | null;
+  notes: string | null;
+  data_attribute: string | null;
+  listing_method: string | null;
+  quality_badge: string | null;
+  is_demo: number;
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+}
+
+export interface ResourcesTable {
+  id: string;
+  dataset_id: string;
+  resource_id: string;
+  position: number;
+  name: string;
+  description: string;
+  format: string;
+  encoding: string;
+  access_url: string | null;
+  download_url: string | null;
+  modified: string | null;
+  metadata_source_url: string | null;
+  number_of_data: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatasetKeywordsTable {
+  dataset_id: string;
+  keyword: string;
+  position: number;
+}
+
+export interface SearchPostingsTable {
+  term: string;
+  seq: number;
+  weight: number;
+}
+
+export interface SearchFacetsTable {
+  facet: string;
+  value: string;
+  seq: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  disabled_at: string | null;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  unit_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface Database {
+  meta: MetaTable;
+  units: UnitsTable;
+  datasets: DatasetsTable;
+  resources: ResourcesTable;
+  dataset_keywords: DatasetKeywordsTable;
+  search_postings: SearchPostingsTable;
+  search_facets: SearchFacetsTable;
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  api_tokens: ApiTokensTable;
+}
+
+export type UnitRow = Selectable<UnitsTable>;
+export type DatasetRow = Selectable<DatasetsTable>;
+export type NewDatasetRow = Insertable<DatasetsTable>;
+export type DatasetUpdate = Updateable<DatasetsTable>;
+export type ResourceRow = Selectable<ResourcesTable>;
+export type NewResourceRow = Insertable<ResourcesTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/index.ts';
+import type { DatasetRow, NewDatasetRow, ResourceRow } from '../../db/types.ts';
+import { AppError, invalid, notFound } from '../../errors.ts';
+import { writeIndex, searchIndex, type SearchSort } from '../search/search.repository.ts';
+import { buildIndexEntries, searchTextOf, type Facet } from '../search/search.indexer.ts';
+import { parseQuery } from '../search/tokenize.ts';
+import type { Unit, UnitsService } from '../units/units.service.ts';
+import * as repo from './catalogue.repository.ts';
+import type { Dataset, DatasetInput, Resource } from './catalogue.schemas.ts';
+import { normalizeDatasetInput, validateDataset, type NormalizedDataset } from './catalogue.validation.ts';
+import { licenceById, renderFieldDescription, type DatasetState, type FieldDef, type ProvisionType } from './national.ts';
+
+export interface SearchParams {
+  q?: string;
+  filters?: [Facet, string][];
+  sort?: SearchSort;
+  limit?: number;
+  offset?: number;
+  facets?: Facet[];
+}
+
+export interface SearchResult {
+  count: number;
+  results: Dataset[];
+  facets: Partial<Record<Facet, { value: string; count: number }[]>>;
+}
+
+export interface SaveResult {
+  dataset: Dataset;
+  created: boolean;
+  warnings: Record<string, string[]>;
+}
+
+const now = () => new Date().toISOString();
+
+/** The catalogue: datasets and their resources, the rules for saving them, and public search. */
+export class CatalogueService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly units: UnitsService,
+  ) {}
+
+  private absolute(url: string | null): string | null {
+    if (url === null) return null;
+    return url.startsWith('/') ? `${this.config.baseUrl}${url}` : url;
+  }
+
+  private toResource(r: ResourceRow): Resource {
+    const accessUrl = this.absolute(r.access_url);
+    const downloadUrl = this.absolute(r.download_url);
+    return {
+      id: r.id,
+      resourceId: r.resource_id,
+      position: r.position,
+      name: r.name,
+      description: r.description,
+      format: r.format,
+      encoding: r.encoding,
+      accessUrl,
+      downloadUrl,
+      url: downloadUrl ?? accessUrl ?? '',
+      modified: r.modified,
+      metadataSourceUrl: r.metadata_source_url,
+      numberOfData: r.number_of_data,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  private toDataset(b: repo.DatasetBundle): Dataset {
+    const r = b.row;
+    const unit = this.units.toUnit(b.unit);
+    const fields = JSON.parse(r.fields_json) as FieldDef[];
+    return {
+      id: r.id,
+      name: r.name,
+      identifier: r.identifier,
+      state: r.state as DatasetState,
+      provisionType: r.provision_type as ProvisionType,
+      unit: { id: unit.id, name: unit.name, title: unit.title, titleEn: unit.titleEn, kind: unit.kind },
+      categoryCode: r.category_code,
+      title: r.title,
+      titleEn: r.title_en,
+      description: r.description,
+      fields,
+      fieldDescription: r.field_description_raw ?? renderFieldDescription(fields),
+      datasetType: r.dataset_type,
+      licenseId: r.license_id,
+      licenseTitle: licenceById(r.license_id)?.zh ?? r.license_id,
+      licenseUrl: r.license_url,
+      cost: r.cost,
+      costUrl: r.cost_url,
+      costLaw: r.cost_law,
+      organizationName: r.organization_name,
+      organizationContactName: r.organization_contact_name,
+      organizationContactPhone: r.organization_contact_phone,
+      organizationContactEmail: r.organization_contact_email,
+      publisherName: r.publisher_name,
+      publisherContactName: r.publisher_contact_name,
+      publisherContactPhone: r.publisher_contact_phone,
+      publisherContactEmail: r.publisher_contact_email,
+      updateFrequency: r.update_frequency,
+      temporalFrom: r.temporal_from,
+      temporalTo: r.temporal_to,
+      issued: r.issued,
+      modified: r.modified,
+      spatial: r.spatial,
+      language: r.language,
+      landingPage: r.landing_page,
+      numberOfData: r.number_of_data,
+      notes: r.notes,
+      keywords: b.keywords,
+      resources: b.resources.map((x) => this.toResource(x)),
+      dataAttribute: r.data_attribute,
+      listingMethod: r.listing_method,
+      qualityBadge: r.quality_badge,
+      isDemo: r.is_demo === 1,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      publishedAt: r.published_at,
+    };
+  }
+
+  private agencyCodeOf(unit: Unit): string {
+    return unit.kind === 'external' && unit.agencyCode ? unit.agencyCode : this.config.agency.code;
+  }
+
+  /**
+   * Creates a dataset, or replaces the one with the same national identifier (imports are
+   * idempotent by 資料集識別碼). All of it is written in one transaction or none of it.
+   * Throws VALIDATION_FAILED with per-field messages.
+   */
+  async save(input: DatasetInput, opts: { state: DatasetState }): Promise<SaveResult> {
+    const d = normalizeDatasetInput(input);
+    const { errors, warnings } = validateDataset(d);
+    if (Object.keys(errors).length > 0) throw invalid(errors);
+    const unit = await this.units.get(d.unit);
+    const result = await this.db.kysely.transaction().execute(async (trx) => {
+      const existing = d.identifier ? await repo.findIdByIdentifier(trx, d.identifier) : undefined;
+      const identifier = d.identifier ?? `${this.agencyCodeOf(unit)}-${String(await repo.nextSerial(trx, this.agencyCodeOf(unit))).padStart(6, '0')}`;
+      const id = existing?.id ?? randomUUID();
+      const ts = now();
+      const row = this.rowOf(d, { id, identifier, unitId: unit.id, state: opts.state, ts, createdAt: existing?.created_at ?? ts });
+      if (existing) {
+        const { id: _id, created_at: _c, ...update } = row;
+        await trx.updateTable('datasets').set(update).where('id', '=', id).execute();
+      } else {
+        await trx.insertInto('datasets').values(row).execute();
+      }
+      const known = await repo.existingResourceIds(trx, id);
+      const resourceRows = d.resources.map((r, i) => {
+        const resourceId = r.resourceId ?? `${identifier}-${String(i + 1).padStart(3, '0')}`;
+        const prior = known.get(resourceId);
+        return {
+          id: prior?.id ?? randomUUID(),
+          dataset_id: id,
+          resource_id: resourceId,
+          position: i,
+          name: r.name,
+          description: r.description,
+          format: r.format,
+          encoding: r.encoding,
+          access_url: r.accessUrl,
+          download_url: r.downloadUrl,
+          modified: r.modified,
+          metadata_source_url: r.metadataSourceUrl,
+          number_of_data: r.numberOfData,
+          created_at: prior?.created_at ?? ts,
+          updated_at: ts,
+        };
+      });
+      const clash = await trx.selectFrom('resources').select(['resource_id']).where('resource_id', 'in', resourceRows.length ? resourceRows.map((r) => r.resource_id) : ['']).where('dataset_id', '!=', id).executeTakeFirst();
+      if (clash) throw invalid({ resources: [`資料資源編號「${clash.resource_id}」已被其他資料集使用 / resourceId "${clash.resource_id}" belongs to another dataset`] });
+      await repo.replaceResources(trx, id, resourceRows);
+      await repo.replaceKeywords(trx, id, d.keywords);
+      const saved = await repo.findBundle(trx, id);
+      if (!saved) throw new AppError('DATASET_NOT_FOUND', 500, '儲存後找不到資料集', 'dataset vanished while saving');
+      const dataset = this.toDataset(saved);
+      await trx.updateTable('datasets').set({ search_text: searchTextOf(dataset) }).where('id', '=', id).execute();
+      await writeIndex(trx, saved.row.seq, dataset.state === 'published' ? buildIndexEntries(dataset) : null);
+      return { dataset, created: !existing };
+    });
+    return { ...result, warnings };
+  }
+
+  private rowOf(
+    d: NormalizedDataset,
+    k: { id: string; identifier: string; unitId: string; state: DatasetState; ts: string; createdAt: string },
+  ): Omit<NewDatasetRow, 'seq'> & { id: string; created_at: string } {
+    return {
+      id: k.id,
+      name: d.name ?? k.identifier.toLowerCase(),
+      identifier: k.identifier,
+      unit_id: k.unitId,
+      state: k.state,
+      provision_type: d.provisionType,
+      category_code: d.categoryCode,
+      title: d.title,
+      title_en: d.titleEn,
+      description: d.description,
+      fields_json: JSON.stringify(d.fields),
+      field_description_raw: d.fieldDescriptionRaw,
+      dataset_type: d.datasetType,
+      license_id: d.licenseId,
+      license_url: d.licenseUrl,
+      cost: d.cost,
+      cost_url: d.costUrl,
+      cost_law: d.costLaw,
+      organization_name: d.organizationName,
+      organization_contact_name: d.organizationContactName,
+      organization_contact_phone: d.organizationContactPhone,
+      organization_contact_email: d.organizationContactEmail,
+      publisher_name: d.publisherName ?? this.config.agency.title,
+      publisher_contact_name: d.publisherContactName,
+      publisher_contact_phone: d.publisherContactPhone,
+      publisher_contact_email: d.publisherContactEmail,
+      update_frequency: d.updateFrequency,
+      temporal_from: d.temporalFrom,
+      temporal_to: d.temporalTo,
+      issued: d.issued,
+      modified: d.modified,
+      spatial: d.spatial,
+      language: d.language,
+      landing_page: d.landingPage,
+      number_of_data: d.numberOfData,
+      notes: d.notes,
+      data_attribute: d.dataAttribute,
+      listing_method: d.listingMethod,
+      quality_badge: d.qualityBadge,
+      is_demo: d.isDemo ? 1 : 0,
+      search_text: '',
+      created_at: k.createdAt,
+      updated_at: k.ts,
+      published_at: k.state === 'published' ? k.ts : null,
+    };
+  }
+
+  /** A dataset by id, name or identifier. Non-public ones only with `includeNonPublic` (policy checks come with accounts). */
+  async get(ref: string, opts: { includeNonPublic?: boolean } = {}): Promise<Dataset> {
+    const b = await repo.findBundle(this.db.kysely, ref);
+    if (!b || (!opts.includeNonPublic && b.row.state !== 'published')) throw notFound('dataset', '資料集', ref);
+    return this.toDataset(b);
+  }
+
+  async getResource(id: string): Promise<{ dataset: Dataset; resource: Resource }> {
+    const r = await this.db.kysely.selectFrom('resources').select(['dataset_id']).where((eb) => eb.or([eb('id', '=', id), eb('resource_id', '=', id)])).executeTakeFirst();
+    if (!r) throw notFound('resource', '資料資源', id);
+    const dataset = await this.get(r.dataset_id).catch(() => {
+      throw notFound('resource', '資料資源', id);
+    });
+    const resource = dataset.resources.find((x) => x.id === id || x.resourceId === id);
+    if (!resource) throw notFound('resource', '資料資源', id);
+    return { dataset, resource };
+  }
+
+  async bySeqs(seqs: number[]): Promise<Dataset[]> {
+    return (await repo.findBundlesBySeq(this.db.kysely, seqs)).map((b) => this.toDataset(b));
+  }
+
+  /** Public full-text search with facets. */
+  async search(p: SearchParams): Promise<SearchResult> {
+    const { terms, phrases } = parseQuery(p.q ?? '');
+    const hits = await searchIndex(this.db.kysely, {
+      terms,
+      phrases,
+      filters: p.filters ?? [],
+      sort: p.sort ?? (terms.length || phrases.length ? 'relevance' : 'modified_desc'),
+      limit: p.limit ?? 20,
+      offset: p.offset ?? 0,
+      facetFields: p.facets ?? [],
+    });
+    const results = await this.bySeqs(hits.seqs);
+    return { count: hits.count, results, facets: Object.fromEntries(hits.facets) };
+  }
+
+  /** Names of public datasets, for package_list. */
+  async listNames(limit: number, offset: number): Promise<string[]> {
+    const rows = await this.db.kysely.selectFrom('datasets').select('name').where('state', '=', 'published').orderBy('name').limit(limit).offset(offset).execute();
+    return rows.map((r) => r.name);
+  }
+
+  async keywords(query: string | undefined, limit: number): Promise<string[]> {
+    let q = this.db.kysely
+      .selectFrom('search_facets')
+      .select('value')
+      .distinct()
+      .where('facet', '=', 'keyword');
+    if (query) q = q.where('value', 'like', `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const rows = await q.orderBy('value').limit(limit).execute();
+    return rows.map((r) => r.value);
+  }
+
+  /** Every public dataset in identifier order, a batch at a time (for exports). */
+  async *published(batchSize = 500): AsyncGenerator<Dataset[]> {
+    let after = '';
+    for (;;) {
+      const rows: Pick<DatasetRow, 'seq' | 'identifier'>[] = await this.db.kysely
+        .selectFrom('datasets')
+        .select(['seq', 'identifier'])
+        .where('state', '=', 'published')
+        .where('identifier', '>', after)
+        .orderBy('identifier')
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) return;
+      yield await this.bySeqs(rows.map((r) => r.seq));
+      after = rows[rows.length - 1].identifier;
+    }
+  }
+
+  async countPublished(): Promise<number> {
+    const r = await this.db.kysely.selectFrom('datasets').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'published').executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Rebuilds the public search index from the datasets table. */
+  async reindexAll(onProgress?: (done: number, total: number) => void): Promise<void> {
+    const all = await this.db.kysely.selectFrom('datasets').select('seq').orderBy('seq').execute();
+    for (let i = 0; i < all.length; i += 200) {
+      const batch = await this.bySeqs(all.slice(i, i + 200).map((r) => r.seq));
+      await this.db.kysely.transaction().execute(async (trx) => {
+        for (const d of batch) {
+          const row = await trx.selectFrom('datasets').select('seq').where('id', '=', d.id).executeTakeFirstOrThrow();
+          await trx.updateTable('datasets').set({ search_text: searchTextOf(d) }).where('id', '=', d.id).execute();
+          await writeIndex(trx, row.seq, d.state === 'published' ? buildIndexEntries(d) : null);
+        }
+      });
+      onProgress?.(Math.min(i + 200, all.length), all.length);
+    }
+  }
+}

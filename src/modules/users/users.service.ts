@@ -1,0 +1,119 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/types.ts';
+import { AppError, invalid } from '../../errors.ts';
+import { isEmail } from '../catalogue/national.ts';
+import type { UnitsService } from '../units/units.service.ts';
+
+/** Role ids used by the CLI and the API (MISSION C1). */
+export const ROLES = ['admin', 'contact', 'reviewer', 'head', 'cio', 'advisor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  roles: { unit: string; role: Role }[];
+  createdAt: string;
+}
+
+const now = () => new Date().toISOString();
+// Argon2id with OWASP's minimum parameters (19 MiB, 2 passes).
+const ARGON = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const TOKEN_PREFIX = 'kf_';
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Accounts, their unit-scoped roles, and API tokens. */
+export class UsersService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly units: UnitsService,
+  ) {}
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    if (!row) return undefined;
+    return this.withRoles(row.id, row.email, row.name, row.created_at);
+  }
+
+  private async withRoles(id: string, email: string, name: string, createdAt: string): Promise<User> {
+    const roles = await this.db
+      .selectFrom('user_roles as r')
+      .innerJoin('units as u', 'u.id', 'r.unit_id')
+      .select(['u.name as unit', 'r.role'])
+      .where('r.user_id', '=', id)
+      .orderBy('u.name')
+      .orderBy('r.role')
+      .execute();
+    return { id, email, name, createdAt, roles: roles.map((r) => ({ unit: r.unit, role: r.role as Role })) };
+  }
+
+  /** Creates a user with one role in one unit; throws USER_EXISTS or VALIDATION_FAILED. */
+  async create(input: { email: string; name: string; password?: string; unit: string; role: string }): Promise<User> {
+    const email = input.email.trim().toLowerCase();
+    const errors: Record<string, string[]> = {};
+    if (!isEmail(email)) errors.email = [`電子郵件「${input.email}」格式錯誤 / "${input.email}" is not an e-mail address`];
+    if (!input.name.trim()) errors.name = ['姓名為必填 / name is required'];
+    if (!(ROLES as readonly string[]).includes(input.role)) errors.role = [`角色須為 ${ROLES.join(', ')} 之一 / role must be one of ${ROLES.join(', ')}`];
+    if (input.password !== undefined && input.password.length < 12) errors.password = ['密碼至少12個字元 / password must be at least 12 characters'];
+    if (Object.keys(errors).length > 0) throw invalid(errors);
+    const unit = await this.units.get(input.unit);
+    if (await this.findByEmail(email)) throw new AppError('USER_EXISTS', 409, `帳號 ${email} 已存在`, `user ${email} already exists`);
+    const id = randomUUID();
+    const passwordHash = input.password ? await hash(input.password, ARGON) : null;
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({ id, email, name: input.name.trim(), password_hash: passwordHash, created_at: now(), updated_at: now(), disabled_at: null }).execute();
+      await trx.insertInto('user_roles').values({ user_id: id, unit_id: unit.id, role: input.role, created_at: now() }).execute();
+    });
+    const user = await this.findByEmail(email);
+    if (!user) throw new AppError('USER_NOT_FOUND', 500, '建立後找不到帳號', 'user vanished after creation');
+    return user;
+  }
+
+  async checkPassword(email: string, password: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).where('disabled_at', 'is', null).executeTakeFirst();
+    if (!row?.password_hash) return undefined;
+    return (await verify(row.password_hash, password)) ? this.withRoles(row.id, row.email, row.name, row.created_at) : undefined;
+  }
+
+  /**
+   * Makes sure the admin account exists. Returns the generated password when it had to make one
+   * up (printed once at first start), undefined otherwise.
+   */
+  async ensureAdmin(email: string, password: string | undefined): Promise<{ created: boolean; password?: string }> {
+    if (await this.findByEmail(email)) return { created: false };
+    const generated = password ? undefined : randomBytes(12).toString('base64url');
+    const window = await this.units.window();
+    await this.create({ email, name: '系統管理者 Administrator', password: password ?? generated, unit: window.name, role: 'admin' });
+    return { created: true, password: generated };
+  }
+
+  /** Creates an API token; the token is returned once and stored only as a hash. */
+  async createToken(email: string, opts: { name?: string; expiresInDays?: number } = {}): Promise<{ token: string; id: string; expiresAt: string | null }> {
+    const user = await this.findByEmail(email);
+    if (!user) throw new AppError('USER_NOT_FOUND', 404, `找不到帳號 ${email}`, `no user ${email}`);
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    const expiresAt = opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000).toISOString() : null;
+    await this.db
+      .insertInto('api_tokens')
+      .values({ id, user_id: user.id, name: opts.name ?? 'cli', token_hash: hashToken(token), created_at: now(), expires_at: expiresAt, revoked_at: null, last_used_at: null })
+      .execute();
+    return { token, id, expiresAt };
+  }
+
+  /** The user a token belongs to, when it is valid (not revoked, not expired, user not disabled). */
+  async userForToken(token: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['t.id as token_id', 't.expires_at', 't.revoked_at', 'u.id', 'u.email', 'u.name', 'u.created_at', 'u.disabled_at'])
+      .where('t.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!row || row.revoked_at || row.disabled_at || (row.expires_at && row.expires_at < now())) return undefined;
+    await this.db.updateTable('api_tokens').set({ last_used_at: now() }).where('id', '=', row.token_id).execute();
+    return this.withRoles(row.id, row.email, row.name, row.created_at);
+  }
+}

@@ -1,0 +1,34 @@
+import { buildApp } from './app.ts';
+import { bootstrap } from './bootstrap.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDb } from './db/index.ts';
+import { loadDemoCatalogue } from './modules/demo/demo.service.ts';
+import { createServices } from './services.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = openDb(config.databaseUrl);
+  const services = createServices(config, db);
+  const report = await bootstrap(services, { loadDemo: loadDemoCatalogue });
+  if (report.adminCreated) {
+    console.log(`管理者帳號 Admin account: ${config.adminEmail}`);
+    if (report.adminPassword) console.log(`密碼（只顯示這一次）Password (shown once): ${report.adminPassword}`);
+  }
+  if (report.demoLoaded > 0) console.log(`已載入示範資料 ${report.demoLoaded} 筆 / loaded ${report.demoLoaded} demo datasets (示範資料; KAIFANG_DEMO=0 to skip)`);
+  const app = await buildApp(services, { logger: true });
+  const close = async () => {
+    await app.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void close());
+  process.once('SIGTERM', () => void close());
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`開放資料平臺 Kaifang: ${config.baseUrl}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(`設定錯誤 Configuration error: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});

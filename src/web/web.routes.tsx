@@ -1,0 +1,4 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+/** Public pages (to be filled in). */
+export const webRoutes: FastifyPluginAsync = async () => {};
