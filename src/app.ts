@@ -9,8 +9,10 @@ import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
 import { demoRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
 import type { User } from './modules/users/users.service.ts';
 import type { Services } from './services.ts';
+import { notFoundHandler } from './web/not-found.tsx';
 import { webRoutes } from './web/web.routes.tsx';
 
 declare module 'fastify' {
@@ -90,9 +92,11 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
 
   await app.register(healthRoutes);
   await app.register(catalogueRoutes, { prefix: '/api/v1' });
+  await app.register(usersRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   await app.register(demoRoutes);
   await app.register(webRoutes);
+  app.setNotFoundHandler(notFoundHandler);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

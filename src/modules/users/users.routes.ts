@@ -1,0 +1,4 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+/** Account routes under /api/v1 (to be filled in). */
+export const usersRoutes: FastifyPluginAsync = async () => {};
