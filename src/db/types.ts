@@ -65,6 +65,7 @@ export interface DatasetsTable {
   quality_badge: string | null;
   is_demo: number;
   search_text: string;
+  indexed_version: Generated<number>;
   created_at: string;
   updated_at: string;
   published_at: string | null;

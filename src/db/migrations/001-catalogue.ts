@@ -76,6 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('quality_badge', 'text')
     .addColumn('is_demo', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('search_text', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('indexed_version', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('published_at', 'text')
@@ -83,6 +84,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('datasets_unit_idx').on('datasets').columns(['unit_id']).execute();
   await db.schema.createIndex('datasets_state_updated_idx').on('datasets').columns(['state', 'updated_at']).execute();
   await db.schema.createIndex('datasets_state_title_idx').on('datasets').columns(['state', 'title']).execute();
+  await db.schema.createIndex('datasets_indexed_version_idx').on('datasets').columns(['indexed_version']).execute();
+  // Bumped with every change to the public search index, so each app instance can refresh its in-memory copy.
+  await db.insertInto('meta').values({ key: 'search_version', value: '0' }).execute();
 
   await db.schema
     .createTable('resources')

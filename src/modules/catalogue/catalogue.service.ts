@@ -3,7 +3,8 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { DatasetRow, NewDatasetRow, ResourceRow } from '../../db/types.ts';
 import { AppError, invalid, notFound } from '../../errors.ts';
-import { writeIndex, searchIndex, type SearchSort } from '../search/search.repository.ts';
+import { SearchEngine, type SearchSort } from '../search/search.engine.ts';
+import { writeIndex } from '../search/search.repository.ts';
 import { buildIndexEntries, searchTextOf, type Facet } from '../search/search.indexer.ts';
 import { parseQuery } from '../search/tokenize.ts';
 import type { Unit, UnitsService } from '../units/units.service.ts';
@@ -37,11 +38,15 @@ const now = () => new Date().toISOString();
 
 /** The catalogue: datasets and their resources, the rules for saving them, and public search. */
 export class CatalogueService {
+  private readonly engine: SearchEngine;
+
   constructor(
     private readonly db: Db,
     private readonly config: Config,
     private readonly units: UnitsService,
-  ) {}
+  ) {
+    this.engine = new SearchEngine(db.kysely);
+  }
 
   private absolute(url: string | null): string | null {
     if (url === null) return null;
@@ -263,7 +268,7 @@ export class CatalogueService {
   /** Public full-text search with facets. */
   async search(p: SearchParams): Promise<SearchResult> {
     const { terms, phrases } = parseQuery(p.q ?? '');
-    const hits = await searchIndex(this.db.kysely, {
+    const hits = await this.engine.search({
       terms,
       phrases,
       filters: p.filters ?? [],

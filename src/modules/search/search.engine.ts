@@ -1,0 +1,282 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/types.ts';
+import { allIndexedSeqs, changedSince, indexVersion, loadIndexedDocs, type IndexedDoc } from './search.repository.ts';
+
+export type SearchSort = 'relevance' | 'modified_desc' | 'modified_asc' | 'title_asc' | 'title_desc' | 'name_asc';
+
+export interface SearchQuery {
+  terms: string[];
+  phrases: string[];
+  /** [facet, value] pairs; all must hold. */
+  filters: [string, string][];
+  sort: SearchSort;
+  limit: number;
+  offset: number;
+  facetFields: string[];
+}
+
+export interface SearchHits {
+  count: number;
+  seqs: number[];
+  facets: Map<string, { value: string; count: number }[]>;
+}
+
+interface Doc {
+  seq: number;
+  alive: boolean;
+  text: string;
+  updatedAt: string;
+  title: string;
+  name: string;
+  facetIds: number[];
+}
+
+interface PostingList {
+  docs: number[];
+  weights: number[];
+}
+
+const LOAD_CHUNK = 1000;
+const RANK_BITS = 2 ** 22;
+
+/**
+ * The public search index held in memory, loaded from the database's search tables and kept
+ * current through the index version in `meta`: every search first asks the database for the
+ * version (one primary-key read) and folds in the datasets changed since. The database stays the
+ * source of truth, so any number of app instances can share it, and SQLite and PostgreSQL give the
+ * same results because the ranking runs here, not in SQL.
+ */
+export class SearchEngine {
+  private version = -1;
+  private docs: Doc[] = [];
+  private bySeq = new Map<number, number>();
+  private postings = new Map<string, PostingList>();
+  private facetKey = new Map<string, number>();
+  private facetName: string[] = [];
+  private facetValue: string[] = [];
+  private facetDocs: number[][] = [];
+  private alive = 0;
+  private dead = 0;
+  private ranksDirty = true;
+  private modRank: Int32Array = new Int32Array(0);
+  private byModRank: Int32Array = new Int32Array(0);
+  private titleRank: Int32Array = new Int32Array(0);
+  private byTitleRank: Int32Array = new Int32Array(0);
+  private nameRank: Int32Array = new Int32Array(0);
+  private byNameRank: Int32Array = new Int32Array(0);
+  private syncing: Promise<void> | null = null;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Brings the in-memory index up to the database's version; concurrent callers share one refresh. */
+  async sync(): Promise<void> {
+    this.syncing ??= this.refresh().finally(() => {
+      this.syncing = null;
+    });
+    return this.syncing;
+  }
+
+  private async refresh(): Promise<void> {
+    const v = await indexVersion(this.db);
+    if (v === this.version) return;
+    if (this.version < 0 || this.dead > Math.max(1000, this.alive / 4)) {
+      this.reset();
+      const seqs = await allIndexedSeqs(this.db);
+      for (let i = 0; i < seqs.length; i += LOAD_CHUNK) {
+        for (const d of await loadIndexedDocs(this.db, seqs.slice(i, i + LOAD_CHUNK))) this.add(d);
+      }
+    } else {
+      const changed = await changedSince(this.db, this.version);
+      for (let i = 0; i < changed.length; i += LOAD_CHUNK) {
+        const part = changed.slice(i, i + LOAD_CHUNK);
+        for (const seq of part) this.remove(seq);
+        for (const d of await loadIndexedDocs(this.db, part)) this.add(d);
+      }
+    }
+    this.version = v;
+    this.ranksDirty = true;
+  }
+
+  private reset(): void {
+    this.docs = [];
+    this.bySeq.clear();
+    this.postings.clear();
+    this.facetKey.clear();
+    this.facetName = [];
+    this.facetValue = [];
+    this.facetDocs = [];
+    this.alive = 0;
+    this.dead = 0;
+  }
+
+  private facetIdOf(facet: string, value: string, create: boolean): number | undefined {
+    const key = `${facet}\u0000${value}`;
+    let id = this.facetKey.get(key);
+    if (id === undefined && create) {
+      id = this.facetName.length;
+      this.facetKey.set(key, id);
+      this.facetName.push(facet);
+      this.facetValue.push(value);
+      this.facetDocs.push([]);
+    }
+    return id;
+  }
+
+  private add(d: IndexedDoc): void {
+    const idx = this.docs.length;
+    const facetIds: number[] = [];
+    for (const [f, v] of d.facets) {
+      const id = this.facetIdOf(f, v, true);
+      if (id === undefined) continue;
+      facetIds.push(id);
+      this.facetDocs[id].push(idx);
+    }
+    this.docs.push({ seq: d.seq, alive: true, text: d.text, updatedAt: d.updatedAt, title: d.title, name: d.name, facetIds });
+    for (const [term, w] of d.postings) {
+      let list = this.postings.get(term);
+      if (!list) {
+        list = { docs: [], weights: [] };
+        this.postings.set(term, list);
+      }
+      list.docs.push(idx);
+      list.weights.push(w);
+    }
+    this.bySeq.set(d.seq, idx);
+    this.alive++;
+  }
+
+  /** Lazy deletion: the doc stays in posting lists but no longer matches; a full reload compacts. */
+  private remove(seq: number): void {
+    const idx = this.bySeq.get(seq);
+    if (idx === undefined) return;
+    this.docs[idx].alive = false;
+    this.bySeq.delete(seq);
+    this.alive--;
+    this.dead++;
+  }
+
+  private rebuildRanks(): void {
+    const n = this.docs.length;
+    const live: number[] = [];
+    for (let i = 0; i < n; i++) if (this.docs[i].alive) live.push(i);
+    const order = (cmp: (a: Doc, b: Doc) => number): [Int32Array, Int32Array] => {
+      const sorted = [...live].sort((a, b) => cmp(this.docs[a], this.docs[b]) || this.docs[b].seq - this.docs[a].seq);
+      const rank = new Int32Array(n).fill(RANK_BITS - 1);
+      const by = new Int32Array(sorted.length);
+      sorted.forEach((d, r) => {
+        rank[d] = r;
+        by[r] = d;
+      });
+      return [rank, by];
+    };
+    const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    [this.modRank, this.byModRank] = order((a, b) => cmpStr(b.updatedAt, a.updatedAt));
+    [this.titleRank, this.byTitleRank] = order((a, b) => cmpStr(a.title, b.title));
+    [this.nameRank, this.byNameRank] = order((a, b) => cmpStr(a.name, b.name));
+    this.ranksDirty = false;
+  }
+
+  /** Runs one query: AND of terms, filters and phrases, ranked, paged and faceted. */
+  async search(q: SearchQuery): Promise<SearchHits> {
+    await this.sync();
+    if (this.ranksDirty) this.rebuildRanks();
+    const n = this.docs.length;
+    const empty: SearchHits = { count: 0, seqs: [], facets: new Map() };
+
+    // Every required list: terms' postings, then filters' doc lists. One missing list → no hits.
+    const lists: PostingList[] = [];
+    for (const t of q.terms) {
+      const l = this.postings.get(t);
+      if (!l) return empty;
+      lists.push(l);
+    }
+    const termCount = lists.length;
+    for (const [f, v] of q.filters) {
+      const id = this.facetIdOf(f, v, false);
+      if (id === undefined) return empty;
+      lists.push({ docs: this.facetDocs[id], weights: [] });
+    }
+
+    let hits: number[];
+    const score = new Int32Array(n);
+    if (lists.length === 0) {
+      hits = [];
+      for (let i = 0; i < n; i++) if (this.docs[i].alive) hits.push(i);
+    } else {
+      // Start from the shortest list; a doc survives list k only if it survived lists 0..k-1.
+      const order = lists.map((_, i) => i).sort((a, b) => lists[a].docs.length - lists[b].docs.length);
+      const seen = new Int32Array(n);
+      order.forEach((li, step) => {
+        const l = lists[li];
+        const weighted = li < termCount;
+        for (let k = 0; k < l.docs.length; k++) {
+          const d = l.docs[k];
+          if (seen[d] === step) {
+            seen[d] = step + 1;
+            if (weighted) score[d] += l.weights[k];
+          }
+        }
+      });
+      hits = [];
+      const first = lists[order[0]].docs;
+      for (const d of first) if (seen[d] === lists.length && this.docs[d].alive) hits.push(d);
+    }
+    if (q.phrases.length > 0) hits = hits.filter((d) => q.phrases.every((p) => this.docs[d].text.includes(p)));
+    const count = hits.length;
+    if (count === 0) return empty;
+
+    // Sort through packed numeric keys: a typed-array sort needs no comparator.
+    const keys = new Float64Array(count);
+    let rankOf: Int32Array;
+    let byRank: Int32Array;
+    let sign = 1;
+    switch (q.sort) {
+      case 'relevance':
+      case 'modified_desc':
+      case 'modified_asc':
+        rankOf = this.modRank;
+        byRank = this.byModRank;
+        if (q.sort === 'modified_asc') sign = -1;
+        break;
+      case 'title_asc':
+      case 'title_desc':
+        rankOf = this.titleRank;
+        byRank = this.byTitleRank;
+        if (q.sort === 'title_desc') sign = -1;
+        break;
+      case 'name_asc':
+        rankOf = this.nameRank;
+        byRank = this.byNameRank;
+        break;
+    }
+    for (let i = 0; i < count; i++) {
+      const d = hits[i];
+      const rank = rankOf[d];
+      keys[i] = (q.sort === 'relevance' ? -score[d] * RANK_BITS : 0) + sign * rank;
+    }
+    keys.sort();
+    const seqs: number[] = [];
+    const end = Math.min(count, q.offset + q.limit);
+    for (let i = q.offset; i < end; i++) {
+      const k = keys[i];
+      const rank = q.sort === 'relevance' ? ((k % RANK_BITS) + RANK_BITS) % RANK_BITS : sign * k;
+      seqs.push(this.docs[byRank[rank]].seq);
+    }
+
+    const facets = new Map<string, { value: string; count: number }[]>();
+    if (q.facetFields.length > 0) {
+      const wanted = new Set(q.facetFields);
+      const counts = new Int32Array(this.facetName.length);
+      for (const d of hits) for (const id of this.docs[d].facetIds) counts[id]++;
+      for (let id = 0; id < counts.length; id++) {
+        if (counts[id] === 0 || !wanted.has(this.facetName[id])) continue;
+        const name = this.facetName[id];
+        const list = facets.get(name) ?? [];
+        list.push({ value: this.facetValue[id], count: counts[id] });
+        facets.set(name, list);
+      }
+      for (const list of facets.values()) list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    }
+    return { count, seqs, facets };
+  }
+}
