@@ -1,4 +1,90 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorBody } from '../app.ts';
+import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
+import { SITE_CSS } from './assets.ts';
+import { pageCtx } from './context.ts';
+import type { UnitNames } from './format.ts';
+import { DatasetPage } from './pages/dataset.tsx';
+import { ErrorPage } from './pages/error.tsx';
+import { HomePage } from './pages/home.tsx';
+import { SearchPage, UnitPage, UnitsPage } from './pages/search.tsx';
+import { sendPage } from './respond.ts';
+import { PAGE_SIZE, parseSearchState, WebSearchQuerySchema } from './search-params.ts';
 
-/** Public pages (to be filled in). */
-export const webRoutes: FastifyPluginAsync = async () => {};
+const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
+const RefParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+const UnitParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/**
+ * Public pages: server-rendered, usable without JavaScript, zh-TW first with an English switch.
+ * Handlers only gather data from the services and pick a page component.
+ */
+export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { catalogue, units, config } = app.services;
+
+  const unitNames = async (): Promise<UnitNames> => {
+    const all = await units.list({ includeExternal: true });
+    const byName = new Map(all.map((u) => [u.name, u]));
+    return { get: (name) => byName.get(name) };
+  };
+
+  // Errors on pages become pages (the API keeps its JSON errors through the app's handler).
+  app.setErrorHandler(async (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorBody(err, req);
+    if (status >= 500) req.log.error(err);
+    return sendPage(req, reply, status, <ErrorPage ctx={pageCtx(req, config)} status={status} error={body.error} />);
+  });
+
+  app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
+    // A versioned URL never changes content; an unversioned one may, so it is cached briefly.
+    const immutable = req.query.v === SITE_CSS.href.split('v=')[1];
+    void reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600').header('etag', SITE_CSS.etag);
+    if (req.headers['if-none-match'] === SITE_CSS.etag) return reply.status(304).send();
+    return reply.type('text/css; charset=utf-8').send(SITE_CSS.body);
+  });
+
+  app.get('/', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
+    const [total, unitCounts, latest, byCategory] = await Promise.all([
+      catalogue.countPublished(),
+      units.listWithCounts(),
+      catalogue.search({ sort: 'modified_desc', limit: 6 }),
+      catalogue.search({ limit: 0, facets: ['category'] }),
+    ]);
+    const data = { total, units: unitCounts, latest: latest.results, categories: byCategory.facets.category ?? [] };
+    return sendPage(req, reply, 200, <HomePage ctx={pageCtx(req, config)} data={data} />);
+  });
+
+  app.get('/datasets', { schema: { hide: true, querystring: WebSearchQuerySchema } }, async (req, reply) => {
+    const state = parseSearchState(req.query);
+    const [result, names] = await Promise.all([
+      catalogue.search({ q: state.q, filters: state.filters, sort: state.sort, limit: PAGE_SIZE, offset: (state.page - 1) * PAGE_SIZE, facets: [...FACETS] }),
+      unitNames(),
+    ]);
+    return sendPage(req, reply, 200, <SearchPage ctx={pageCtx(req, config)} state={state} result={result} units={names} />);
+  });
+
+  app.get('/datasets/:id', { schema: { hide: true, params: RefParams, querystring: LangQuery } }, async (req, reply) => {
+    const dataset = await catalogue.get(req.params.id);
+    return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} />);
+  });
+
+  app.get('/units', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
+    return sendPage(req, reply, 200, <UnitsPage ctx={pageCtx(req, config)} units={await units.listWithCounts()} />);
+  });
+
+  app.get('/units/:name', { schema: { hide: true, params: UnitParams, querystring: WebSearchQuerySchema } }, async (req, reply) => {
+    const unit = await units.get(req.params.name);
+    const facets: Facet[] = FACETS.filter((f) => f !== 'unit');
+    const state = parseSearchState(req.query, { facets });
+    const unitFilter: [Facet, string] = ['unit', unit.name];
+    const narrowed = state.q !== '' || state.filters.length > 0;
+    const [result, total, names] = await Promise.all([
+      catalogue.search({ q: state.q, filters: [unitFilter, ...state.filters], sort: state.sort, limit: PAGE_SIZE, offset: (state.page - 1) * PAGE_SIZE, facets }),
+      narrowed ? catalogue.search({ filters: [unitFilter], limit: 0 }).then((r) => r.count) : undefined,
+      unitNames(),
+    ]);
+    return sendPage(req, reply, 200, <UnitPage ctx={pageCtx(req, config)} unit={unit} total={total ?? result.count} state={state} result={result} units={names} />);
+  });
+};

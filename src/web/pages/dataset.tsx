@@ -1,0 +1,310 @@
+import type { Dataset, Resource } from '../../modules/catalogue/catalogue.schemas.ts';
+import { DemoBadge, zhPart } from '../components.tsx';
+import type { PageCtx } from '../context.ts';
+import { attributionText, categoryLabel, dateOnly, datasetTitle, frequencyLabel, licenceLabel, metadataRows, unitTitle } from '../format.ts';
+import { datasetJsonLd, scriptSafeJson } from '../json-ld.ts';
+import { Layout } from '../layout.tsx';
+
+function ResourceCard({ ctx, r }: { ctx: PageCtx; r: Resource }) {
+  const { m } = ctx;
+  const isDownload = r.downloadUrl !== null;
+  const rows: [string, string | null][] = [
+    [m.resourceFormat, r.format],
+    [m.resourceEncoding, r.encoding],
+    [m.resourceId, r.resourceId],
+    [m.resourceModified, r.modified],
+    [m.resourceRows, r.numberOfData === null ? null : r.numberOfData.toLocaleString(ctx.lang)],
+  ];
+  return (
+    <li class="resource">
+      <h3>
+        <span class="badge badge-format">{r.format}</span>
+        <span lang={zhPart(ctx)}>{r.name || r.description}</span>
+      </h3>
+      {r.name && r.name !== r.description ? (
+        <p lang={zhPart(ctx)} class="wrap-anywhere">
+          {r.description}
+        </p>
+      ) : null}
+      <dl>
+        {rows
+          .filter(([, v]) => v !== null && v !== '')
+          .map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </>
+          ))}
+        {r.metadataSourceUrl ? (
+          <>
+            <dt>{m.resourceMetadataSource}</dt>
+            <dd>
+              <a href={r.metadataSourceUrl}>{r.metadataSourceUrl}</a>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {r.url ? (
+        <a class="download" href={r.url}>
+          {isDownload ? m.resourceDownload(r.description, r.format) : m.resourceOpen(r.description, r.format)}
+        </a>
+      ) : null}
+    </li>
+  );
+}
+
+function FieldTable({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
+  const { m } = ctx;
+  if (d.fields.length === 0) return <p>{m.fieldsNone}</p>;
+  return (
+    <div class="table-scroll">
+      <table class="data">
+        <caption>{m.fieldsCaption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{m.fieldName}</th>
+            <th scope="col">{m.fieldTitle}</th>
+            <th scope="col">{m.fieldDescription}</th>
+            <th scope="col">{m.fieldType}</th>
+            <th scope="col">{m.fieldCodes}</th>
+          </tr>
+        </thead>
+        <tbody lang={zhPart(ctx)}>
+          {d.fields.map((f) => (
+            <tr>
+              <td>
+                <code>{f.name}</code>
+              </td>
+              <td>{f.title ?? ''}</td>
+              <td>{f.description ?? ''}</td>
+              <td>{f.type ?? ''}</td>
+              <td>
+                {f.codes && f.codes.length > 0 ? (
+                  <ul class="codes">
+                    {f.codes.map((c) => (
+                      <li>
+                        <code>{c.code}</code> = {c.meaning}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function MetadataTable({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
+  const { m } = ctx;
+  return (
+    <div class="table-scroll">
+      <table class="data">
+        <caption>{m.metadataCaption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{m.metadataField}</th>
+            <th scope="col">{m.metadataValue}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {metadataRows(d, ctx.lang).map((row) => (
+            <tr>
+              <th scope="row">
+                <span lang="zh-Hant-TW">{row.zh}</span>
+                <span class="en-label" lang="en">
+                  {row.en}
+                </span>
+              </th>
+              <td class="wrap-anywhere">
+                {row.value === null || row.value === '' ? (
+                  <span class="none">{m.notGiven}</span>
+                ) : row.link && /^https?:\/\//.test(row.value) ? (
+                  <a href={row.value}>{row.value}</a>
+                ) : (
+                  <span lang={zhPart(ctx)}>{row.value}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function DatasetPage({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
+  const { m } = ctx;
+  const title = datasetTitle(d, ctx.lang);
+  const modified = dateOnly(d.modified) ?? dateOnly(d.updatedAt);
+  const jsonLd = scriptSafeJson(datasetJsonLd(d, ctx.config));
+  const sections: [string, string][] = [
+    ['resources', m.resources],
+    ['fields', m.fieldsHeading],
+    ['licence', m.licenceHeading],
+    ...(d.keywords.length > 0 ? [['keywords', m.keywords] as [string, string]] : []),
+    ['metadata', m.metadataHeading],
+  ];
+  return (
+    <Layout
+      ctx={ctx}
+      title={title}
+      nav="datasets"
+      demo={d.isDemo}
+      head={
+        <>
+          <link rel="canonical" href={`${ctx.config.baseUrl}/datasets/${encodeURIComponent(d.name)}`} />
+          <meta name="description" content={d.description.slice(0, 300)} />
+          <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLd }} />
+        </>
+      }
+    >
+      <div class="container">
+        <div class="dataset-head">
+          <nav class="breadcrumb" aria-label={m.breadcrumb}>
+            <ol>
+              <li>
+                <a href={ctx.href('/')}>{m.navHome}</a>
+              </li>
+              <li>
+                <a href={ctx.href('/datasets')}>{m.navDatasets}</a>
+              </li>
+              <li>
+                <a href={ctx.href(`/units/${encodeURIComponent(d.unit.name)}`)}>{unitTitle(d.unit, ctx.lang)}</a>
+              </li>
+              <li aria-current="page" lang={title === d.title ? zhPart(ctx) : undefined}>
+                {title}
+              </li>
+            </ol>
+          </nav>
+          <h1 lang={title === d.title ? zhPart(ctx) : undefined}>
+            {title} {d.isDemo ? <DemoBadge ctx={ctx} /> : null}
+          </h1>
+          {title !== d.title ? (
+            <p class="subtitle" lang="zh-Hant-TW">
+              {d.title}
+            </p>
+          ) : d.titleEn ? (
+            <p class="subtitle" lang="en">
+              {d.titleEn}
+            </p>
+          ) : null}
+          <dl class="meta-line">
+            <div>
+              <dt>{m.datasetUnit}：</dt>
+              <dd>
+                <a href={ctx.href(`/units/${encodeURIComponent(d.unit.name)}`)}>{unitTitle(d.unit, ctx.lang)}</a>
+              </dd>
+            </div>
+            <div>
+              <dt>{m.facetNames.category}：</dt>
+              <dd>
+                <a href={ctx.href('/datasets', { category: d.categoryCode })}>{categoryLabel(d.categoryCode, ctx.lang)}</a>
+              </dd>
+            </div>
+            <div>
+              <dt>{m.datasetFrequency}：</dt>
+              <dd>{frequencyLabel(d.updateFrequency, ctx.lang)}</dd>
+            </div>
+            {modified ? (
+              <div>
+                <dt>{m.datasetModified}：</dt>
+                <dd>
+                  <time dateTime={modified}>{modified}</time>
+                </dd>
+              </div>
+            ) : null}
+            <div>
+              <dt>{m.facetNames.license}：</dt>
+              <dd>{licenceLabel(d.licenseId, ctx.lang)}</dd>
+            </div>
+          </dl>
+          <p class="desc" lang={zhPart(ctx)}>
+            {d.description}
+          </p>
+        </div>
+        <div class="dataset-layout">
+          <div>
+            <section aria-labelledby="resources">
+              <h2 id="resources">{m.resources}</h2>
+              {d.resources.length === 0 ? (
+                <p>{m.resourcesNone}</p>
+              ) : (
+                <ul class="resource-list">
+                  {d.resources.map((r) => (
+                    <ResourceCard ctx={ctx} r={r} />
+                  ))}
+                </ul>
+              )}
+            </section>
+            <section aria-labelledby="fields">
+              <h2 id="fields">{m.fieldsHeading}</h2>
+              <FieldTable ctx={ctx} d={d} />
+              {d.fieldDescription ? (
+                <>
+                  <h3>{m.fieldsText}</h3>
+                  <p class="field-text" lang="zh-Hant-TW">
+                    {d.fieldDescription}
+                  </p>
+                </>
+              ) : null}
+            </section>
+            <section aria-labelledby="licence">
+              <h2 id="licence">{m.licenceHeading}</h2>
+              <p>
+                <a href={d.licenseUrl}>{licenceLabel(d.licenseId, ctx.lang)}</a>
+              </p>
+              <p>{m.licenceIntro}</p>
+              <blockquote class="attribution" aria-label={m.licenceAttributionLabel}>
+                {attributionText(d, ctx.lang)}
+              </blockquote>
+            </section>
+            {d.keywords.length > 0 ? (
+              <section aria-labelledby="keywords">
+                <h2 id="keywords">{m.keywords}</h2>
+                <ul class="keywords">
+                  {d.keywords.map((k) => (
+                    <li>
+                      <a href={ctx.href('/datasets', { keyword: k })} aria-label={m.keywordLink(k)}>
+                        {k}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ) : null}
+            <section aria-labelledby="metadata">
+              <h2 id="metadata">{m.metadataHeading}</h2>
+              <MetadataTable ctx={ctx} d={d} />
+            </section>
+          </div>
+          <aside aria-label={m.onPage}>
+            <nav class="side-box" aria-labelledby="on-page">
+              <h2 id="on-page">{m.onPage}</h2>
+              <ul>
+                {sections.map(([id, label]) => (
+                  <li>
+                    <a href={`#${id}`}>{label}</a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div class="side-box">
+              <h2>{m.apiLinks}</h2>
+              <ul>
+                <li>
+                  <a href={`/api/v1/datasets/${encodeURIComponent(d.name)}`}>{m.apiJson}</a>
+                </li>
+                <li>
+                  <a href={`/api/3/action/package_show?id=${encodeURIComponent(d.name)}`}>{m.apiCkan}</a>
+                </li>
+              </ul>
+            </div>
+          </aside>
+        </div>
+      </div>
+    </Layout>
+  );
+}

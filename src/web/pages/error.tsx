@@ -1,0 +1,43 @@
+import type { ErrorBody } from '../../app.ts';
+import type { PageCtx } from '../context.ts';
+import { Layout } from '../layout.tsx';
+
+/** The HTML form of an error: what went wrong, per parameter when we know, and where to go next. */
+export function ErrorPage({ ctx, status, error }: { ctx: PageCtx; status: number; error: ErrorBody['error'] }) {
+  const { m } = ctx;
+  const [title, lead] =
+    status === 404 ? [m.errorNotFoundTitle, m.errorNotFoundLead] : status >= 500 ? [m.errorServerTitle, m.errorServerLead] : [m.errorBadRequestTitle, m.errorBadRequestLead];
+  const details = Object.entries(error.details ?? {});
+  return (
+    <Layout ctx={ctx} title={title} nav="none">
+      <div class="container error-page">
+        <h1>{title}</h1>
+        <p>{lead}</p>
+        {details.length > 0 ? (
+          <ul class="error-list">
+            {details.flatMap(([field, messages]) =>
+              messages.map((message) => (
+                <li>
+                  <code>{field}</code>：{message}
+                </li>
+              )),
+            )}
+          </ul>
+        ) : status < 500 ? (
+          <p class="error-list">{error.message}</p>
+        ) : null}
+        <p class="code">
+          {m.errorCode}：<code>{error.code}</code>（HTTP {status}）
+        </p>
+        <div class="actions">
+          <a class="button" href={ctx.href('/')}>
+            {m.errorGoHome}
+          </a>
+          <a class="button button-secondary" href={ctx.href('/datasets')}>
+            {m.errorGoSearch}
+          </a>
+        </div>
+      </div>
+    </Layout>
+  );
+}
