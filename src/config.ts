@@ -49,7 +49,7 @@ function parseUnits(raw: unknown, source: string): UnitConfig[] {
   const seen = new Set<string>();
   const units = raw.map((u: unknown, i): UnitConfig => {
     const o = (u ?? {}) as Record<string, unknown>;
-    const name = String(o.name ?? '');
+    const name = typeof o.name === 'string' ? o.name : '';
     if (!UNIT_NAME.test(name)) throw new ConfigError(`${source}[${i}].name "${name}": lower-case letters, digits, - or _ / 單位代稱格式錯誤`);
     if (seen.has(name)) throw new ConfigError(`${source}[${i}].name "${name}" appears twice / 單位代稱重複`);
     seen.add(name);

@@ -117,26 +117,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('dataset_keywords_keyword_idx').on('dataset_keywords').columns(['keyword']).execute();
 
-  // The public search index holds only what the public may see; see search.repository.ts.
+  // The public search index holds only what the public may see; see search.repository.ts. It is
+  // read by dataset (the in-memory engine loads it), so rows cluster by seq and append cheaply.
   let postings = db.schema
     .createTable('search_postings')
     .addColumn('term', 'text', (c) => c.notNull())
     .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('weight', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('search_postings_pk', ['term', 'seq']);
+    .addPrimaryKeyConstraint('search_postings_pk', ['seq', 'term']);
   if (!pgsql) postings = postings.modifyEnd(sql`without rowid`);
   await postings.execute();
-  await db.schema.createIndex('search_postings_seq_idx').on('search_postings').columns(['seq']).execute();
 
   let facets = db.schema
     .createTable('search_facets')
     .addColumn('facet', 'text', (c) => c.notNull())
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('seq', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('search_facets_pk', ['facet', 'value', 'seq']);
+    .addPrimaryKeyConstraint('search_facets_pk', ['seq', 'facet', 'value']);
   if (!pgsql) facets = facets.modifyEnd(sql`without rowid`);
   await facets.execute();
-  await db.schema.createIndex('search_facets_seq_idx').on('search_facets').columns(['seq']).execute();
+  await db.schema.createIndex('search_facets_value_idx').on('search_facets').columns(['facet', 'value']).execute();
 
   await db.schema
     .createTable('users')

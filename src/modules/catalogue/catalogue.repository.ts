@@ -59,13 +59,13 @@ export async function findIdByIdentifier(db: Q, identifier: string): Promise<{ i
   return db.selectFrom('datasets').select(['id', 'seq', 'created_at']).where('identifier', '=', identifier).executeTakeFirst();
 }
 
-export async function replaceResources(db: Q, datasetId: string, rows: NewResourceRow[]): Promise<void> {
-  await db.deleteFrom('resources').where('dataset_id', '=', datasetId).execute();
+export async function replaceResources(db: Q, datasetId: string, rows: NewResourceRow[], isNew = false): Promise<void> {
+  if (!isNew) await db.deleteFrom('resources').where('dataset_id', '=', datasetId).execute();
   if (rows.length > 0) await db.insertInto('resources').values(rows).execute();
 }
 
-export async function replaceKeywords(db: Q, datasetId: string, keywords: string[]): Promise<void> {
-  await db.deleteFrom('dataset_keywords').where('dataset_id', '=', datasetId).execute();
+export async function replaceKeywords(db: Q, datasetId: string, keywords: string[], isNew = false): Promise<void> {
+  if (!isNew) await db.deleteFrom('dataset_keywords').where('dataset_id', '=', datasetId).execute();
   if (keywords.length > 0) {
     await db
       .insertInto('dataset_keywords')

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import type { DatasetRow, NewDatasetRow, ResourceRow } from '../../db/types.ts';
-import { AppError, invalid, notFound } from '../../errors.ts';
+import type { DatasetRow, ResourceRow } from '../../db/types.ts';
+import { invalid, notFound } from '../../errors.ts';
 import { SearchEngine, type SearchSort } from '../search/search.engine.ts';
 import { writeIndex } from '../search/search.repository.ts';
 import { buildIndexEntries, searchTextOf, type Facet } from '../search/search.indexer.ts';
@@ -75,9 +75,11 @@ export class CatalogueService {
     };
   }
 
-  private toDataset(b: repo.DatasetBundle): Dataset {
-    const r = b.row;
-    const unit = this.units.toUnit(b.unit);
+  private fromBundle(b: repo.DatasetBundle): Dataset {
+    return this.toDataset(b.row, this.units.toUnit(b.unit), b.resources, b.keywords);
+  }
+
+  private toDataset(r: Omit<DatasetRow, 'seq' | 'indexed_version'>, unit: Unit, resources: ResourceRow[], keywords: string[]): Dataset {
     const fields = JSON.parse(r.fields_json) as FieldDef[];
     return {
       id: r.id,
@@ -117,8 +119,8 @@ export class CatalogueService {
       landingPage: r.landing_page,
       numberOfData: r.number_of_data,
       notes: r.notes,
-      keywords: b.keywords,
-      resources: b.resources.map((x) => this.toResource(x)),
+      keywords,
+      resources: resources.map((x) => this.toResource(x)),
       dataAttribute: r.data_attribute,
       listingMethod: r.listing_method,
       qualityBadge: r.quality_badge,
@@ -145,18 +147,14 @@ export class CatalogueService {
     const unit = await this.units.get(d.unit);
     const result = await this.db.kysely.transaction().execute(async (trx) => {
       const existing = d.identifier ? await repo.findIdByIdentifier(trx, d.identifier) : undefined;
-      const identifier = d.identifier ?? `${this.agencyCodeOf(unit)}-${String(await repo.nextSerial(trx, this.agencyCodeOf(unit))).padStart(6, '0')}`;
+      const code = this.agencyCodeOf(unit);
+      const identifier = d.identifier ?? `${code}-${String(await repo.nextSerial(trx, code)).padStart(6, '0')}`;
       const id = existing?.id ?? randomUUID();
       const ts = now();
       const row = this.rowOf(d, { id, identifier, unitId: unit.id, state: opts.state, ts, createdAt: existing?.created_at ?? ts });
-      if (existing) {
-        const { id: _id, created_at: _c, ...update } = row;
-        await trx.updateTable('datasets').set(update).where('id', '=', id).execute();
-      } else {
-        await trx.insertInto('datasets').values(row).execute();
-      }
-      const known = await repo.existingResourceIds(trx, id);
-      const resourceRows = d.resources.map((r, i) => {
+      // Resource ids that stay the same keep their uuid, so links to /resources/{id} survive re-imports.
+      const known = existing ? await repo.existingResourceIds(trx, id) : new Map<string, { id: string; created_at: string }>();
+      const resourceRows: ResourceRow[] = d.resources.map((r, i) => {
         const resourceId = r.resourceId ?? `${identifier}-${String(i + 1).padStart(3, '0')}`;
         const prior = known.get(resourceId);
         return {
@@ -177,15 +175,20 @@ export class CatalogueService {
           updated_at: ts,
         };
       });
-      const clash = await trx.selectFrom('resources').select(['resource_id']).where('resource_id', 'in', resourceRows.length ? resourceRows.map((r) => r.resource_id) : ['']).where('dataset_id', '!=', id).executeTakeFirst();
-      if (clash) throw invalid({ resources: [`資料資源編號「${clash.resource_id}」已被其他資料集使用 / resourceId "${clash.resource_id}" belongs to another dataset`] });
-      await repo.replaceResources(trx, id, resourceRows);
-      await repo.replaceKeywords(trx, id, d.keywords);
-      const saved = await repo.findBundle(trx, id);
-      if (!saved) throw new AppError('DATASET_NOT_FOUND', 500, '儲存後找不到資料集', 'dataset vanished while saving');
-      const dataset = this.toDataset(saved);
-      await trx.updateTable('datasets').set({ search_text: searchTextOf(dataset) }).where('id', '=', id).execute();
-      await writeIndex(trx, saved.row.seq, dataset.state === 'published' ? buildIndexEntries(dataset) : null);
+      const dataset = this.toDataset(row, unit, resourceRows, d.keywords);
+      row.search_text = searchTextOf(dataset);
+      let seq: number;
+      if (existing) {
+        const { id: _id, created_at: _c, ...update } = row;
+        await trx.updateTable('datasets').set(update).where('id', '=', id).execute();
+        seq = existing.seq;
+      } else {
+        const inserted = await trx.insertInto('datasets').values(row).returning('seq').executeTakeFirstOrThrow();
+        seq = Number(inserted.seq);
+      }
+      await repo.replaceResources(trx, id, resourceRows, !existing);
+      await repo.replaceKeywords(trx, id, d.keywords, !existing);
+      await writeIndex(trx, seq, dataset.state === 'published' ? buildIndexEntries(dataset) : null, !existing);
       return { dataset, created: !existing };
     });
     return { ...result, warnings };
@@ -194,7 +197,7 @@ export class CatalogueService {
   private rowOf(
     d: NormalizedDataset,
     k: { id: string; identifier: string; unitId: string; state: DatasetState; ts: string; createdAt: string },
-  ): Omit<NewDatasetRow, 'seq'> & { id: string; created_at: string } {
+  ): Omit<DatasetRow, 'seq' | 'indexed_version'> {
     return {
       id: k.id,
       name: d.name ?? k.identifier.toLowerCase(),
@@ -247,7 +250,7 @@ export class CatalogueService {
   async get(ref: string, opts: { includeNonPublic?: boolean } = {}): Promise<Dataset> {
     const b = await repo.findBundle(this.db.kysely, ref);
     if (!b || (!opts.includeNonPublic && b.row.state !== 'published')) throw notFound('dataset', '資料集', ref);
-    return this.toDataset(b);
+    return this.fromBundle(b);
   }
 
   async getResource(id: string): Promise<{ dataset: Dataset; resource: Resource }> {
@@ -262,7 +265,7 @@ export class CatalogueService {
   }
 
   async bySeqs(seqs: number[]): Promise<Dataset[]> {
-    return (await repo.findBundlesBySeq(this.db.kysely, seqs)).map((b) => this.toDataset(b));
+    return (await repo.findBundlesBySeq(this.db.kysely, seqs)).map((b) => this.fromBundle(b));
   }
 
   /** Public full-text search with facets. */

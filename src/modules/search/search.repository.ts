@@ -15,9 +15,11 @@ const BATCH = 3000;
  * the index version, so every app instance sharing the database picks the change up.
  * Call inside the transaction that changes the dataset.
  */
-export async function writeIndex(db: Q, seq: number, entries: IndexEntries | null): Promise<void> {
-  await db.deleteFrom('search_postings').where('seq', '=', seq).execute();
-  await db.deleteFrom('search_facets').where('seq', '=', seq).execute();
+export async function writeIndex(db: Q, seq: number, entries: IndexEntries | null, isNew = false): Promise<void> {
+  if (!isNew) {
+    await db.deleteFrom('search_postings').where('seq', '=', seq).execute();
+    await db.deleteFrom('search_facets').where('seq', '=', seq).execute();
+  }
   if (entries) {
     const postings = [...entries.postings].map(([term, weight]) => ({ term, seq, weight }));
     for (let i = 0; i < postings.length; i += BATCH) {
