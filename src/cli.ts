@@ -1,0 +1,283 @@
+/**
+ * The `kaifang` command line. It reads the same environment as the server (loadConfig) and
+ * calls the services directly, never HTTP. Results go to stdout, messages and progress to
+ * stderr, so output can be piped (`kaifang tokens create … | …`, `kaifang export datagovtw > x.csv`).
+ */
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { bootstrap, type BootstrapReport } from './bootstrap.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDb } from './db/index.ts';
+import { AppError } from './errors.ts';
+import { exportDatagovtwList } from './modules/datagovtw/list-export.service.ts';
+import { importDatagovtwList, type LineProblem } from './modules/datagovtw/list-import.service.ts';
+import { ROLES } from './modules/users/users.service.ts';
+import { createServices, type Services } from './services.ts';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const info = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Opens the database named by the environment, brings it up to date (no demo data) and runs `fn`. */
+async function withServices<T>(fn: (s: Services, boot: BootstrapReport) => Promise<T>, opts: { announceAdmin?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  const db = openDb(config.databaseUrl);
+  try {
+    const services = createServices(config, db);
+    const boot = await bootstrap(services);
+    // On a fresh database the admin password is generated now: never let it get lost.
+    if ((opts.announceAdmin ?? true) && boot.adminPassword) {
+      info(`已建立管理者帳號 Admin account created: ${config.adminEmail}`);
+      info(`密碼（只顯示這一次）Password (shown once): ${boot.adminPassword}`);
+    }
+    return await fn(services, boot);
+  } finally {
+    await db.destroy();
+  }
+}
+
+interface Progress {
+  update(value: number, label: string): void;
+  stop(): void;
+}
+
+/** A progress bar on a terminal; elsewhere (logs, CI) a line every few seconds. */
+function progress(title: string, total: number): Progress {
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar(
+      { format: `${title} [{bar}] {percentage}% | {label} | {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+      Presets.shades_classic,
+    );
+    bar.start(Math.max(total, 1), 0, { label: '' });
+    return { update: (value, label) => bar.update(value, { label }), stop: () => bar.stop() };
+  }
+  let last = Date.now();
+  return {
+    update(value, label) {
+      if (Date.now() - last < 2000) return;
+      last = Date.now();
+      const pct = total > 0 ? ` ${Math.floor((value / total) * 100)}%` : '';
+      info(`${title}${pct} ${label}`);
+    },
+    stop: () => undefined,
+  };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`須為正整數 / must be a positive whole number (got "${value}")`);
+  return n;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function requireFile(file: string): Promise<number> {
+  const st = await stat(file).catch(() => undefined);
+  if (!st) throw new AppError('FILE_NOT_FOUND', 404, `找不到檔案：${file}`, `file not found: ${file}`);
+  if (!st.isFile()) throw new AppError('FILE_NOT_FOUND', 400, `不是檔案：${file}`, `not a file: ${file}`);
+  return st.size;
+}
+
+const problemLine = (p: LineProblem) =>
+  `  第 ${p.line} 行 line ${p.line}${p.identifier ? ` [${p.identifier}]` : ''}${p.column ? ` ${p.column}` : ''}: ${p.message}`;
+
+const MAX_WARNINGS_SHOWN = 50;
+
+async function importDatagovtw(file: string, opts: { unit?: string }): Promise<void> {
+  const size = await requireFile(file);
+  await withServices(async (s) => {
+    const bar = progress('匯入 Importing', size);
+    const report = await importDatagovtwList(s, createReadStream(file), {
+      unit: opts.unit,
+      progressEvery: 50,
+      onProgress: (p) => bar.update(p.bytes, `${p.rows} 筆 rows, 失敗 failed ${p.failed}`),
+    }).finally(() => bar.stop());
+    if (report.errors.length > 0) {
+      info(`失敗的資料列 Rows that failed (${report.failed}):`);
+      for (const p of report.errors) info(problemLine(p));
+    }
+    if (report.warnings.length > 0) {
+      info(`警告 Warnings (${report.warnings.length}):`);
+      for (const p of report.warnings.slice(0, MAX_WARNINGS_SHOWN)) info(problemLine(p));
+      if (report.warnings.length > MAX_WARNINGS_SHOWN) info(`  …另有 ${report.warnings.length - MAX_WARNINGS_SHOWN} 則警告 / ${report.warnings.length - MAX_WARNINGS_SHOWN} more warnings`);
+    }
+    out(
+      `匯入完成 Import finished: ${report.rows} 筆 rows — 新增 created ${report.created}, 更新 updated ${report.updated}, ` +
+        `失敗 failed ${report.failed}, 警告 warnings ${report.warnings.length}` +
+        (report.skipped > 0 ? `, 空白列略過 blank rows skipped ${report.skipped}` : ''),
+    );
+    if (report.failed > 0) process.exitCode = 1;
+  });
+}
+
+async function exportDatagovtw(opts: { output?: string; includeDemo?: boolean }): Promise<void> {
+  await withServices(async (s) => {
+    const total = await s.catalogue.countPublished();
+    const bar = opts.output ? progress('匯出 Exporting', total) : undefined;
+    const run = (stream: Writable) =>
+      exportDatagovtwList(s, stream, { includeDemo: opts.includeDemo, onProgress: (done, n) => bar?.update(done, `${done}/${n}`) }).finally(() => bar?.stop());
+    let report;
+    if (opts.output) {
+      // Write beside the target and rename, so a failed export never leaves half a file.
+      const target = path.resolve(opts.output);
+      const tmp = `${target}.${process.pid}.tmp`;
+      const file = createWriteStream(tmp);
+      try {
+        report = await run(file);
+        file.end();
+        await once(file, 'finish');
+        await rename(tmp, target);
+      } catch (e) {
+        file.destroy();
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      info(`已匯出 ${report.written} 筆資料集至 ${target} / exported ${report.written} datasets to ${target}`);
+    } else {
+      report = await run(process.stdout);
+      info(`已匯出 ${report.written} 筆資料集 / exported ${report.written} datasets`);
+    }
+    if (report.skippedDemo > 0) info(`略過示範資料 ${report.skippedDemo} 筆 / skipped ${report.skippedDemo} demo datasets (--include-demo to include)`);
+  });
+}
+
+function buildProgram(version: string): Command {
+  const program = new Command('kaifang')
+    .description('開放資料平臺 Kaifang 管理命令 / Kaifang open-data platform administration')
+    .version(version, '-V, --version', '顯示版本 / show the version')
+    .helpOption('-h, --help', '顯示說明 / show help')
+    .helpCommand('help [command]', '顯示命令說明 / show help for a command')
+    .showHelpAfterError('（執行 kaifang --help 查看用法 / run kaifang --help for usage）')
+    .configureOutput({ outputError: (str, write) => write(`命令用法錯誤 Usage error: ${str.replace(/^error: /, '')}`) })
+    .addHelpText(
+      'after',
+      `
+環境變數 Environment (same as the server / 與伺服器相同):
+  DATABASE_URL            sqlite:<file> 或 or postgres://…（預設 default: sqlite under KAIFANG_DATA_DIR）
+  KAIFANG_DATA_DIR        資料目錄 data directory（預設 default: ./data）
+  KAIFANG_ADMIN_EMAIL     管理者帳號 admin e-mail
+  KAIFANG_ADMIN_PASSWORD  管理者密碼 admin password（未設定則自動產生 generated when unset）
+  KAIFANG_AGENCY_CODE     10碼機關代碼 10-character agency code
+  KAIFANG_UNITS_FILE      單位設定檔 units configuration (JSON)`,
+    );
+
+  program
+    .command('migrate')
+    .description('更新資料庫結構、建立設定的單位與管理者帳號 / migrate the database, create configured units and the admin account')
+    .action(async () => {
+      await withServices(
+        async (s, boot) => {
+          const units = await s.units.list();
+          out(`資料庫已是最新版本 Database is up to date (${s.db.engine})`);
+          out(`單位 Units: ${units.map((u) => u.name).join(', ')}`);
+          if (boot.adminCreated) {
+            out(`已建立管理者帳號 Admin account created: ${s.config.adminEmail}`);
+            if (boot.adminPassword) out(`密碼（只顯示這一次）Password (shown once): ${boot.adminPassword}`);
+          }
+        },
+        { announceAdmin: false },
+      );
+    });
+
+  const importCmd = program.command('import').description('匯入資料 / import data');
+  importCmd
+    .command('datagovtw')
+    .description('匯入國家資料開放平臺清單（22欄 CSV，UTF-8）/ import the data.gov.tw national list (22-column CSV, UTF-8)')
+    .argument('<file>', '清單檔 list file (.csv)')
+    .option('--unit <name>', '本機關資料集放入的單位（預設：資料開放窗口）/ unit for the agency\'s own datasets (default: the open-data window)')
+    .action(importDatagovtw);
+
+  const exportCmd = program.command('export').description('匯出資料 / export data');
+  exportCmd
+    .command('datagovtw')
+    .description('以國家資料開放平臺清單格式匯出已公開的資料集 / export published datasets as the data.gov.tw national list')
+    .option('-o, --output <file>', '輸出檔（預設：標準輸出）/ output file (default: stdout)')
+    .option('--include-demo', '包含示範資料 / include demo datasets')
+    .action(exportDatagovtw);
+
+  const users = program.command('users').description('帳號管理 / user accounts');
+  users
+    .command('add')
+    .description('建立帳號 / create a user')
+    .argument('<email>', '電子郵件 e-mail')
+    .requiredOption('--name <name>', '姓名 full name')
+    .requiredOption('--unit <name>', '單位代稱 unit name')
+    .requiredOption('--role <role>', `角色 role: ${ROLES.join(', ')}`)
+    .option('--password-stdin', '從標準輸入讀取密碼（至少12字元）/ read the password from stdin (at least 12 characters)')
+    .action(async (email: string, opts: { name: string; unit: string; role: string; passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? await readStdin() : undefined;
+      await withServices(async (s) => {
+        const user = await s.users.create({ email, name: opts.name, unit: opts.unit, role: opts.role, password });
+        out(`已建立帳號 User created: ${user.email} (${user.roles.map((r) => `${r.role}@${r.unit}`).join(', ')})`);
+        if (!password) info('此帳號沒有密碼，只能用 API 權杖 / this account has no password: use an API token (kaifang tokens create)');
+      });
+    });
+
+  const tokens = program.command('tokens').description('API 權杖 / API tokens');
+  tokens
+    .command('create')
+    .description('建立 API 權杖，標準輸出只印出權杖 / create an API token; stdout is the token alone')
+    .argument('<email>', '帳號電子郵件 the user\'s e-mail')
+    .option('--name <name>', '權杖名稱 token name', 'cli')
+    .option('--expires-days <days>', '有效天數 days until it expires', positiveInt)
+    .action(async (email: string, opts: { name: string; expiresDays?: number }) => {
+      await withServices(async (s) => {
+        const t = await s.users.createToken(email, { name: opts.name, expiresInDays: opts.expiresDays });
+        out(t.token);
+        info(`已為 ${email} 建立權杖 Token created for ${email}${t.expiresAt ? `，到期 expires ${t.expiresAt}` : '，不會過期 (no expiry)'}`);
+      });
+    });
+
+  program
+    .command('reindex')
+    .description('重建公開搜尋索引 / rebuild the public search index')
+    .action(async () => {
+      await withServices(async (s) => {
+        const bar = progress('重建索引 Reindexing', 0);
+        let total = 0;
+        await s.catalogue
+          .reindexAll((done, n) => {
+            total = n;
+            bar.update(done, `${done}/${n}`);
+          })
+          .finally(() => bar.stop());
+        out(`已重建 ${total} 筆資料集的索引 / reindexed ${total} datasets`);
+      });
+    });
+
+  return program;
+}
+
+/** Prints an error for a person to act on: no stack traces for things they did wrong. */
+function reportError(err: unknown): void {
+  if (err instanceof AppError) {
+    info(`錯誤：${err.zh}`);
+    info(`Error: ${err.en}`);
+    for (const [field, messages] of Object.entries(err.details ?? {})) for (const m of messages) info(`  ${field}: ${m}`);
+  } else if (err instanceof ConfigError) {
+    info(`設定錯誤 Configuration error: ${err.message}`);
+  } else if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^(E[A-Z]+|28P01|3D000)$/.test(err.code)) {
+    // File system and database connection problems (ENOENT, ECONNREFUSED, bad password, no database).
+    info(`錯誤 Error: ${err.message}`);
+  } else {
+    info(`內部錯誤 Internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  await buildProgram(pkg.version ?? '0.0.0').parseAsync(process.argv);
+}
+
+main().catch((err: unknown) => {
+  reportError(err);
+  process.exitCode = 1;
+});
