@@ -58,26 +58,26 @@ export function DatasetItem({ ctx, d, headingLevel = 3 }: { ctx: PageCtx; d: Dat
       </p>
       <dl class="meta-line">
         <div>
-          <dt>{m.datasetUnit}：</dt>
+          <dt>{m.datasetUnit}{m.colon}</dt>
           <dd>
             <a href={ctx.href(`/units/${encodeURIComponent(d.unit.name)}`)}>{unitTitle(d.unit, ctx.lang)}</a>
           </dd>
         </div>
         {modified ? (
           <div>
-            <dt>{m.datasetModified}：</dt>
+            <dt>{m.datasetModified}{m.colon}</dt>
             <dd>
               <time dateTime={modified}>{modified}</time>
             </dd>
           </div>
         ) : null}
         <div>
-          <dt>{m.datasetFrequency}：</dt>
+          <dt>{m.datasetFrequency}{m.colon}</dt>
           <dd>{frequencyLabel(d.updateFrequency, ctx.lang)}</dd>
         </div>
         {d.resources.length > 0 ? (
           <div>
-            <dt>{m.datasetFormats}：</dt>
+            <dt>{m.datasetFormats}{m.colon}</dt>
             <dd class="formats">
               {formatsOf(d).map((f) => (
                 <span class="badge badge-format">{f}</span>
@@ -122,7 +122,7 @@ function FacetBlock(props: { ctx: PageCtx; facet: Facet; values: { value: string
       <li>
         <a href={ctx.href(links.basePath, stateQuery(toggleFilter(state, facet, v.value)))} aria-current={active ? 'true' : undefined}>
           <span class="label">
-            {active ? <span class="visually-hidden">{ctx.m.selected}：</span> : null}
+            {active ? <span class="visually-hidden">{ctx.m.selected}{ctx.m.colon}</span> : null}
             {label}
           </span>
           <span class="count">
@@ -155,7 +155,7 @@ function ActiveFilters({ ctx, state, links, units }: { ctx: PageCtx; state: Sear
       <h2 class="visually-hidden">{ctx.m.activeFilters}</h2>
       <ul class="active-filters">
         {state.filters.map(([facet, value]) => {
-          const label = `${ctx.m.facetNames[facet]}：${facetValueLabel(facet, value, ctx.lang, units)}`;
+          const label = `${ctx.m.facetNames[facet]}${ctx.m.colon}${facetValueLabel(facet, value, ctx.lang, units)}`;
           return (
             <li>
               <a class="chip" href={ctx.href(links.basePath, stateQuery(toggleFilter(state, facet, value)))}>
@@ -187,7 +187,7 @@ function SortLinks({ ctx, state, links }: { ctx: PageCtx; state: SearchState; li
     <nav aria-label={ctx.m.sortLabel}>
       <ul class="sort-links">
         <li class="sort-label" aria-hidden="true">
-          {ctx.m.sortLabel}：
+          {ctx.m.sortLabel}{ctx.m.colon}
         </li>
         {options.map(([value, label]) => (
           <li>

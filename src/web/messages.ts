@@ -6,6 +6,7 @@ import type { Lang } from '../i18n.ts';
  */
 const zhTW = {
   htmlLang: 'zh-Hant-TW',
+  colon: '：',
   siteTitleFallback: '開放資料平臺',
   skipToContent: '跳到主要內容',
   mainNav: '主選單',
@@ -136,6 +137,7 @@ export type Messages = typeof zhTW;
 
 const en: Messages = {
   htmlLang: 'en',
+  colon: ': ',
   siteTitleFallback: 'Open Data Portal',
   skipToContent: 'Skip to main content',
   mainNav: 'Main menu',

@@ -193,31 +193,31 @@ export function DatasetPage({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
           ) : null}
           <dl class="meta-line">
             <div>
-              <dt>{m.datasetUnit}：</dt>
+              <dt>{m.datasetUnit}{m.colon}</dt>
               <dd>
                 <a href={ctx.href(`/units/${encodeURIComponent(d.unit.name)}`)}>{unitTitle(d.unit, ctx.lang)}</a>
               </dd>
             </div>
             <div>
-              <dt>{m.facetNames.category}：</dt>
+              <dt>{m.facetNames.category}{m.colon}</dt>
               <dd>
                 <a href={ctx.href('/datasets', { category: d.categoryCode })}>{categoryLabel(d.categoryCode, ctx.lang)}</a>
               </dd>
             </div>
             <div>
-              <dt>{m.datasetFrequency}：</dt>
+              <dt>{m.datasetFrequency}{m.colon}</dt>
               <dd>{frequencyLabel(d.updateFrequency, ctx.lang)}</dd>
             </div>
             {modified ? (
               <div>
-                <dt>{m.datasetModified}：</dt>
+                <dt>{m.datasetModified}{m.colon}</dt>
                 <dd>
                   <time dateTime={modified}>{modified}</time>
                 </dd>
               </div>
             ) : null}
             <div>
-              <dt>{m.facetNames.license}：</dt>
+              <dt>{m.facetNames.license}{m.colon}</dt>
               <dd>{licenceLabel(d.licenseId, ctx.lang)}</dd>
             </div>
           </dl>

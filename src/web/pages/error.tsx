@@ -18,7 +18,7 @@ export function ErrorPage({ ctx, status, error }: { ctx: PageCtx; status: number
             {details.flatMap(([field, messages]) =>
               messages.map((message) => (
                 <li>
-                  <code>{field}</code>：{message}
+                  <code>{field}</code>{m.colon}{message}
                 </li>
               )),
             )}
@@ -27,7 +27,8 @@ export function ErrorPage({ ctx, status, error }: { ctx: PageCtx; status: number
           <p class="error-list">{error.message}</p>
         ) : null}
         <p class="code">
-          {m.errorCode}：<code>{error.code}</code>（HTTP {status}）
+          {m.errorCode}{m.colon}<code>{error.code}</code>
+          {ctx.lang === 'en' ? ` (HTTP ${status})` : `（HTTP ${status}）`}
         </p>
         <div class="actions">
           <a class="button" href={ctx.href('/')}>

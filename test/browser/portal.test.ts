@@ -1,0 +1,202 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { AxeResults } from 'axe-core';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadDemoCatalogue } from '../../src/modules/demo/demo.service.ts';
+import type { Services } from '../../src/services.ts';
+import { datasetInput } from '../factories/dataset.ts';
+import { makeEnv, type TestEnv } from '../helpers/env.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const AXE_SOURCE = readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+/** Set KAIFANG_SCREENSHOTS=<dir> to keep full-page screenshots of every page visited. */
+const SCREENSHOTS = process.env.KAIFANG_SCREENSHOTS;
+
+// Developers without Debian's chromium may skip; CI must run it.
+const skip = !existsSync(CHROMIUM) && !process.env.CI;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Fallback catalogue when the demo loader adds nothing: published datasets whose resources point
+ * back at this server (their own JSON), so the download link works offline.
+ * TODO: drop once loadDemoCatalogue always loads the demo catalogue.
+ */
+async function seedFallback(s: Services): Promise<void> {
+  const items = [
+    { name: 'cpi-monthly', title: '消費者物價指數', unit: 'statistics', keywords: ['物價', 'CPI'] },
+    { name: 'wpi-monthly', title: '躉售物價指數', unit: 'statistics', keywords: ['物價'] },
+    { name: 'central-budget', title: '中央政府總預算', unit: 'public-budget', keywords: ['預算'] },
+  ];
+  for (const it of items) {
+    await s.catalogue.save(
+      datasetInput({
+        ...it,
+        isDemo: true,
+        resources: [{ description: `${it.title} JSON`, format: 'JSON', encoding: 'UTF-8', downloadUrl: `/api/v1/datasets/${it.name}` }],
+      }),
+      { state: 'published' },
+    );
+  }
+}
+
+interface AxeViolationSummary {
+  id: string;
+  impact: string | null | undefined;
+  help: string;
+  nodes: string[];
+}
+
+/** Runs axe-core on the page (WCAG 2.1 A/AA rules) and returns its serious and critical violations. */
+async function seriousViolations(page: Page): Promise<AxeViolationSummary[]> {
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+  });
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.html) }));
+}
+
+describe.skipIf(skip)('the portal in a real browser', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+
+  const shot = async (page: Page, name: string) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = await makeEnv('sqlite', { KAIFANG_BASE_URL: base });
+    if ((await loadDemoCatalogue(env.services)) === 0) await seedFallback(env.services);
+    app = await buildApp(env.services);
+    await app.listen({ port, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    // axe is injected by evaluation; our pages forbid scripts by CSP, which the test bypasses.
+    context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  it('goes home → searches 物價 → opens a dataset → downloads a resource, with no serious accessibility violation', async () => {
+    const page = await context.newPage();
+    const home = await page.goto(`${base}/`);
+    expect(home?.status()).toBe(200);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-Hant-TW');
+    expect(await page.locator('h1').count()).toBe(1);
+    await shot(page, 'home-zh');
+    // The first Tab reaches the skip link, and it becomes visible.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+    expect((await page.locator('.skip-link').boundingBox())?.y ?? -1).toBeGreaterThanOrEqual(0);
+    expect(await seriousViolations(page), 'home').toEqual([]);
+
+    await page.getByLabel('搜尋資料集').fill('物價');
+    await Promise.all([page.waitForURL(/\/datasets\?q=/), page.getByRole('button', { name: '搜尋' }).click()]);
+    const results = page.locator('.dataset-item h3 a');
+    expect(await results.count()).toBeGreaterThan(0);
+    expect(await results.first().textContent()).toContain('物價');
+    expect(await seriousViolations(page), 'search results').toEqual([]);
+    await shot(page, 'search-zh');
+
+    await Promise.all([page.waitForURL(/\/datasets\/[^?]+$/), results.first().click()]);
+    expect(await page.locator('h1').count()).toBe(1);
+    const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? '{}') as { '@type'?: string };
+    expect(ld['@type']).toBe('Dataset');
+    expect(await seriousViolations(page), 'dataset').toEqual([]);
+    await shot(page, 'dataset-zh');
+
+    // A download link served by this portal: follow it as a visitor would.
+    const link = page.locator(`a.download[href^="${base}/"]`).first();
+    const href = await link.getAttribute('href');
+    expect(href, 'a resource served by the portal').toBeTruthy();
+    const direct = await fetch(href ?? '');
+    expect(direct.status).toBe(200);
+    const expected = Buffer.from(await direct.arrayBuffer());
+    expect(expected.length).toBeGreaterThan(0);
+    const responded = page.waitForResponse((r) => r.url() === href, { timeout: 15_000 }).then((r) => ({ kind: 'response' as const, r }));
+    const downloaded = page.waitForEvent('download', { timeout: 15_000 }).then((d) => ({ kind: 'download' as const, d }));
+    await link.click();
+    const outcome = await Promise.race([downloaded, responded]);
+    if (outcome.kind === 'download') {
+      const file = await outcome.d.path();
+      expect(readFileSync(file)).toEqual(expected);
+      // The browser saw the same response the status check above fetched.
+      expect((await responded.catch(() => null))?.r.status() ?? 200).toBe(200);
+    } else {
+      expect(outcome.r.status()).toBe(200);
+      expect(await outcome.r.body()).toEqual(expected);
+    }
+    downloaded.catch(() => undefined);
+    responded.catch(() => undefined);
+    await page.close();
+  });
+
+  it('shows unit, English and error pages a reader can use', async () => {
+    const page = await context.newPage();
+    const unit = await page.goto(`${base}/units/statistics`);
+    expect(unit?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('綜合統計處');
+    expect(await seriousViolations(page), 'unit').toEqual([]);
+    await shot(page, 'unit-zh');
+
+    const missing = await page.goto(`${base}/no-such-page`);
+    expect(missing?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('找不到頁面');
+    expect(await seriousViolations(page), '404').toEqual([]);
+    await shot(page, 'notfound-zh');
+
+    // The visible switch turns the portal English and the choice sticks through the cookie.
+    await page.goto(`${base}/`);
+    await Promise.all([page.waitForURL(/lang=en/), page.getByRole('link', { name: 'English' }).click()]);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await shot(page, 'home-en');
+    await page.goto(`${base}/datasets?q=${encodeURIComponent('物價')}`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await seriousViolations(page), 'search (en)').toEqual([]);
+    await shot(page, 'search-en');
+    await page.locator('.dataset-item h3 a').first().click();
+    await page.waitForURL(/\/datasets\/[^?]+\?lang=en$/);
+    expect(await seriousViolations(page), 'dataset (en)').toEqual([]);
+    await shot(page, 'dataset-en');
+    await page.goto(`${base}/units/statistics`);
+    await shot(page, 'unit-en');
+    const missingEn = await page.goto(`${base}/no-such-page`);
+    expect(missingEn?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('Page not found');
+    await shot(page, 'notfound-en');
+    const bad = await page.goto(`${base}/datasets?page=abc`);
+    expect(bad?.status()).toBe(400);
+    expect(await page.locator('.error-list').textContent()).toContain('page must be a whole number');
+    await shot(page, 'badrequest-en');
+    await page.close();
+  });
+});
