@@ -277,7 +277,11 @@ async function main(): Promise<void> {
   await buildProgram(pkg.version ?? '0.0.0').parseAsync(process.argv);
 }
 
+const isBrokenPipe = (err: unknown) => err instanceof Error && 'code' in err && err.code === 'EPIPE';
+
 main().catch((err: unknown) => {
+  // `kaifang export datagovtw | head`: the reader has all it wanted; not an error.
+  if (isBrokenPipe(err)) return;
   reportError(err);
   process.exitCode = 1;
 });

@@ -159,6 +159,20 @@ describe.each(engines)('data.gov.tw national list on %s', (engine) => {
     expect(report.errors[0].message).toContain('無法讀取');
   });
 
+  it('reports a row the database refuses and goes on with the next one', async () => {
+    // Identifiers that differ only in case would share the URL name, which must be unique.
+    const upper = listRow({ 資料集識別碼: 'A41000000G-ABC123' });
+    const lower = listRow({ 資料集識別碼: 'A41000000G-abc123' });
+    const after = listRow();
+    const f = listFile([upper, lower, after]);
+    const report = await importDatagovtwList(t.services, fromText(f.text));
+    expect(report).toMatchObject({ created: 2, failed: 1 });
+    expect(report.errors[0]).toMatchObject({ line: f.lines[1], identifier: 'A41000000G-abc123' });
+    expect(report.errors[0].message).toContain('資料庫拒絕這筆資料');
+    expect((await t.services.catalogue.get(upper.資料集識別碼)).title).toBe(upper.資料集名稱);
+    expect((await t.services.catalogue.get(after.資料集識別碼)).title).toBe(after.資料集名稱);
+  });
+
   it('refuses a file with the wrong header, naming the expected one, and imports nothing', async () => {
     const before = await t.services.catalogue.countPublished();
     const wrong = listFile([listRow()], { header: LIST_COLUMNS.map((c) => (c === '檔案格式' ? '格式' : c)) });

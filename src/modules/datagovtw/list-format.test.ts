@@ -74,6 +74,12 @@ describe('national list rows', () => {
     expect(errors).toEqual([{ column: null, message: '本行有 21 欄，應為 22 欄 / the row has 21 columns, expected 22' }]);
   });
 
+  it('tolerates a trailing empty column, as spreadsheets save it', () => {
+    expect(checkHeader([...LIST_COLUMNS, ''])).toEqual({ ok: true });
+    expect(parseListRow([...cells(listRow()), '']).errors).toEqual([]);
+    expect(parseListRow([...cells(listRow()), 'extra']).errors[0].message).toContain('本行有 23 欄');
+  });
+
   it('maps validation field paths back to list columns', () => {
     expect(columnOfField('resources[1].encoding')).toBe('編碼格式');
     expect(columnOfField('resources[0].downloadUrl')).toBe('資料下載網址');

@@ -49,9 +49,15 @@ export interface ListEntry {
 
 export type HeaderCheck = { ok: true } | { ok: false; zh: string; en: string };
 
+/** Drops empty cells past the 22nd (spreadsheets often save a trailing empty column). */
+function fitColumns(cells: string[]): string[] {
+  if (cells.length <= LIST_COLUMNS.length) return cells;
+  return cells.slice(LIST_COLUMNS.length).every((c) => c.trim() === '') ? cells.slice(0, LIST_COLUMNS.length) : cells;
+}
+
 /** Checks the first record against the 22-column header. */
 export function checkHeader(cells: string[]): HeaderCheck {
-  const got = cells.map((c) => c.trim());
+  const got = fitColumns(cells).map((c) => c.trim());
   const expected = LIST_COLUMNS.join(',');
   const wrong = (zhWhy: string, enWhy: string): HeaderCheck => ({
     ok: false,
@@ -106,7 +112,8 @@ function splitCell(cell: string, count: number): string[] {
 const INTEGER = /^(\d+|\d{1,3}(,\d{3})+)$/;
 
 /** Parses one data row (already known to be a record of the file, not the header). */
-export function parseListRow(cells: string[]): { entry?: ListEntry; errors: RowProblem[]; warnings: RowProblem[] } {
+export function parseListRow(record: string[]): { entry?: ListEntry; errors: RowProblem[]; warnings: RowProblem[] } {
+  const cells = fitColumns(record);
   const errors: RowProblem[] = [];
   const warnings: RowProblem[] = [];
   if (cells.length !== LIST_COLUMNS.length) {

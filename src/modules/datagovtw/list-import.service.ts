@@ -156,10 +156,12 @@ async function importRow(
     warnings.push(at({ column: '資料集識別碼', message: msg(`資料集識別碼已出現在第${seenAt}行，本行取代該行`, `identifier already appears on line ${seenAt}; this row replaces it`) }));
   } else ctx.firstLine.set(entry.identifier, line);
 
-  const existing = await s.catalogue.get(entry.identifier, { includeNonPublic: true }).catch((e: unknown) => {
+  const found = await s.catalogue.get(entry.identifier, { includeNonPublic: true }).catch((e: unknown) => {
     if (e instanceof AppError && e.code === 'DATASET_NOT_FOUND') return undefined;
     throw e;
   });
+  // get() also matches the URL name; only the same 資料集識別碼 is the same dataset.
+  const existing = found?.identifier === entry.identifier ? found : undefined;
   const own = s.units.isOwnAgency(entry.publisherName);
   const ownUnit = !existing || existing.unit.kind === 'external' || ctx.explicitUnit ? ctx.defaultUnit.name : existing.unit.name;
   // Check the row before creating a unit for another agency, so a bad row writes nothing.
@@ -177,8 +179,21 @@ async function importRow(
       const problems = e.details ? problemsOf(e.details) : [{ column: null, message: msg(e.zh, e.en) }];
       return { created: false, errors: problems.map(at), warnings };
     }
+    const refused = constraintViolation(e);
+    if (refused) return { created: false, errors: [at({ column: null, message: msg(`資料庫拒絕這筆資料（${refused}）`, `the database refused this row (${refused})`) })], warnings };
     throw e;
   }
+}
+
+/**
+ * The message of a unique/foreign-key violation (SQLite SQLITE_CONSTRAINT_*, PostgreSQL 23xxx):
+ * that is this row's fault, and must not stop the rows after it. Other errors (connection
+ * lost, disk full) do stop the import.
+ */
+function constraintViolation(e: unknown): string | undefined {
+  if (!(e instanceof Error) || !('code' in e)) return undefined;
+  const code = String(e.code);
+  return code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code) ? e.message : undefined;
 }
 
 async function externalUnit(s: ImportServices, entry: ListEntry, ctx: RowContext): Promise<Unit> {
