@@ -193,8 +193,8 @@ describe.each(engines)('public pages on %s', (engine) => {
     // Resources: absolute download links with meaningful text.
     const dl = links(html).filter(([, label]) => label.startsWith('下載'));
     expect(dl).toEqual([
-      ['http://portal.test/demo/files/cpi.csv', '下載「消費者物價指數 CSV」（CSV）'],
-      ['https://example.gov.tw/cpi.xml', '下載「消費者物價指數 XML」（XML）'],
+      ['http://portal.test/demo/files/cpi.csv', '下載 CSV 檔案 ：消費者物價指數 CSV'],
+      ['https://example.gov.tw/cpi.xml', '下載 XML 檔案 ：消費者物價指數 XML'],
     ]);
     // OGDL attribution: 提供機關 + 年份 + 資料名稱 + statement + licence URL.
     expect(t).toContain('行政院主計總處 2024 消費者物價指數。此開放資料依政府資料開放授權條款 (Open Government Data License) 進行公眾釋出');

@@ -270,14 +270,10 @@ export function SearchResults(props: { ctx: PageCtx; state: SearchState; result:
   const to = from + result.results.length - 1;
   const facets = FACET_ORDER.filter((f) => !(links.hiddenFacets ?? []).includes(f)).filter((f) => (result.facets[f] ?? []).length > 0);
   return (
+    // Results come first in reading order (small screens show them before the filters);
+    // wide screens place the filters in the left column.
     <div class="search-layout">
-      <aside class="facets" aria-labelledby="filters-heading">
-        <h2 id="filters-heading">{m.filters}</h2>
-        {facets.map((f) => (
-          <FacetBlock ctx={ctx} facet={f} values={result.facets[f] ?? []} state={state} links={links} units={units} />
-        ))}
-      </aside>
-      <div>
+      <div class="results">
         <ActiveFilters ctx={ctx} state={state} links={links} units={units} />
         <div class="result-toolbar">
           <p class="result-count" role="status">
@@ -303,6 +299,12 @@ export function SearchResults(props: { ctx: PageCtx; state: SearchState; result:
         )}
         <Pager ctx={ctx} state={state} count={result.count} links={links} />
       </div>
+      <aside class="facets" aria-labelledby="filters-heading">
+        <h2 id="filters-heading">{m.filters}</h2>
+        {facets.map((f) => (
+          <FacetBlock ctx={ctx} facet={f} values={result.facets[f] ?? []} state={state} links={links} units={units} />
+        ))}
+      </aside>
     </div>
   );
 }

@@ -45,8 +45,13 @@ function ResourceCard({ ctx, r }: { ctx: PageCtx; r: Resource }) {
         ) : null}
       </dl>
       {r.url ? (
-        <a class="download" href={r.url}>
-          {isDownload ? m.resourceDownload(r.description, r.format) : m.resourceOpen(r.description, r.format)}
+        // Visible text stays short; screen readers also hear which resource it is.
+        <a class="download button button-secondary" href={r.url}>
+          {isDownload ? m.resourceDownload(r.format) : m.resourceOpen(r.format)}
+          <span class="visually-hidden">
+            {m.colon}
+            {r.description}
+          </span>
         </a>
       ) : null}
     </li>

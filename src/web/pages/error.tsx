@@ -10,7 +10,8 @@ export function ErrorPage({ ctx, status, error }: { ctx: PageCtx; status: number
   const details = Object.entries(error.details ?? {});
   return (
     <Layout ctx={ctx} title={title} nav="none">
-      <div class="container error-page">
+      <div class="container">
+        <div class="error-page">
         <h1>{title}</h1>
         <p>{lead}</p>
         {details.length > 0 ? (
@@ -37,6 +38,7 @@ export function ErrorPage({ ctx, status, error }: { ctx: PageCtx; status: number
           <a class="button button-secondary" href={ctx.href('/datasets')}>
             {m.errorGoSearch}
           </a>
+        </div>
         </div>
       </div>
     </Layout>
