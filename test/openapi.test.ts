@@ -36,7 +36,7 @@ describe('OpenAPI document', () => {
 
   it('validates as OpenAPI 3', async () => {
     const validator = new Validator();
-    const result = await validator.validate(doc as unknown as object);
+    const result = await validator.validate(doc as unknown as Parameters<Validator['validate']>[0]);
     expect(result.errors, JSON.stringify(result.errors, null, 2)).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(validator.version).toMatch(/^3\./);
