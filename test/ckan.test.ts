@@ -161,7 +161,7 @@ describe.each(engines)('CKAN Action API on %s', (engine) => {
     });
 
     it('answers a Search Query Error (409) for fq it cannot honour, naming the term', async () => {
-      for (const fq of ['foo:bar', 'tags:物價 OR tags:預算', '-tags:物價', '物價', 'tags:物*', 'organization:']) {
+      for (const fq of ['foo:bar', 'tags:物價 OR tags:預算', '-tags:物價', '物價', 'tags:物*', 'organization:', 'tags:"物價 指數', 'license_id:[a TO b]']) {
         const r = await get('package_search', { fq });
         expect(r.status, fq).toBe(409);
         expect(r.body.success).toBe(false);
@@ -451,6 +451,53 @@ describe.each(engines)('CKAN Action API on %s', (engine) => {
       const bad = await get('package_search', { 'facet.field': '["organization"' });
       expect(bad.status).toBe(409);
       expect(bad.body.error).toMatchObject({ __type: 'Validation Error', 'facet.field': [expect.any(String)] });
+    });
+
+    it('never answers 5xx to malformed input, and always in the envelope', async () => {
+      const gets = [
+        'package_search?start=99999999999999999999',
+        'package_search?facet.field={"a":1}',
+        'package_search?facet.field=[1,2]',
+        'package_search?fq_list=x',
+        'package_search?facet.limit=-5',
+        'package_search?facet=maybe',
+        `package_search?q=${encodeURIComponent('"""\\:::(((*')}`,
+        `package_search?fq=${encodeURIComponent('organization:\\')}`,
+        `package_search?sort=${encodeURIComponent(',,,')}`,
+        'package_search?q=%00%FF',
+        'package_show?id=a&id=b',
+        `package_show?id=${'x'.repeat(300)}`,
+        'organization_show?id=',
+        'package_list?limit=-1',
+        'tag_list?query=%25_%5C',
+        'help_show',
+      ];
+      for (const url of gets) {
+        const r = await app.inject({ url: `/api/3/action/${url}` });
+        expect(r.statusCode, url).toBeLessThan(500);
+        expect(r.json<Envelope>().help, url).toMatch(/help_show\?name=/);
+      }
+      const posts: [string, string][] = [
+        ['application/json', '{"rows": "x"}'],
+        ['application/json', '{"facet.field": {"a": 1}}'],
+        ['application/json', 'null'],
+        ['application/json', '{"id": null}'],
+        ['text/plain', 'hello'],
+        ['multipart/form-data; boundary=x', '--x--'],
+      ];
+      for (const [type, payload] of posts) {
+        const r = await app.inject({ method: 'POST', url: '/api/3/action/package_show', headers: { 'content-type': type }, payload });
+        expect(r.statusCode, payload).toBeGreaterThanOrEqual(400);
+        expect(r.statusCode, payload).toBeLessThan(500);
+        expect(r.json<Envelope>().success, payload).toBe(false);
+      }
+    });
+
+    it('reads a repeated fq, or a list of fq in JSON, as all of its terms', async () => {
+      const repeated = await app.inject({ url: `/api/3/action/package_search?fq=${encodeURIComponent('tags:物價')}&fq=${encodeURIComponent('res_format:JSON')}` });
+      expect(titles(repeated.json<Envelope>().result as SearchResult)).toEqual(['躉售物價指數']);
+      const listed = await post('package_search', { fq: ['tags:物價', 'res_format:JSON'] });
+      expect(titles(listed.body.result as SearchResult)).toEqual(['躉售物價指數']);
     });
 
     it('refuses write actions with an Authorization Error until the review workflow brings them', async () => {

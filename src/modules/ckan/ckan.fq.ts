@@ -54,7 +54,10 @@ function tokenize(text: string): Token[] {
       continue;
     }
     let value = m[3];
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    if (value.startsWith('"')) {
+      if (!value.endsWith('"') || value.length < 2) throw searchQueryError(`「${raw}」的引號沒有成對`, `unbalanced quote in "${raw}"`);
+      value = value.slice(1, -1);
+    }
     out.push({ raw, plus: m[1] === '+', field: m[2], value: value.replace(/\\(.)/gs, '$1') });
   }
   return out;
