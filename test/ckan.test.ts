@@ -139,6 +139,9 @@ describe.each(engines)('CKAN Action API on %s', (engine) => {
       expect((await search({ q: '物價指數' })).count).toBe(2);
       expect(titles(await search({ q: '消費者物價' }))).toEqual(['消費者物價指數']);
       expect(titles(await search({ q: 'cpi' }))).toEqual(['消費者物價指數']);
+      // Solr-isms in q that mean "everything" or are just text do not break the search.
+      expect((await search({ q: '物價 +dataset_type:dataset' })).count).toBe(2);
+      expect((await search({ q: 'remark:"unclosed' })).count).toBe(0);
     });
 
     it('filters by fq terms: organization, tags (quoted too), res_format, license_id, national fields, ANDed', async () => {

@@ -31,6 +31,8 @@ interface Token {
   plus: boolean;
   field?: string;
   value?: string;
+  /** A value that opens a quote and never closes it. */
+  unbalanced?: boolean;
 }
 
 /** Splits on whitespace outside double quotes; reads `[+]field:value` with Solr's backslash escapes. */
@@ -54,11 +56,10 @@ function tokenize(text: string): Token[] {
       continue;
     }
     let value = m[3];
-    if (value.startsWith('"')) {
-      if (!value.endsWith('"') || value.length < 2) throw searchQueryError(`「${raw}」的引號沒有成對`, `unbalanced quote in "${raw}"`);
-      value = value.slice(1, -1);
-    }
-    out.push({ raw, plus: m[1] === '+', field: m[2], value: value.replace(/\\(.)/gs, '$1') });
+    const quoted = value.startsWith('"');
+    const unbalanced = quoted && (value.length < 2 || !value.endsWith('"'));
+    if (quoted && !unbalanced) value = value.slice(1, -1);
+    out.push({ raw, plus: m[1] === '+', field: m[2], value: value.replace(/\\(.)/gs, '$1'), unbalanced });
   }
   return out;
 }
@@ -73,6 +74,7 @@ function unsupportedValue(raw: string, value: string): AppError | undefined {
 
 /** One filter from a `field:value` term of a known field; undefined for always-true terms. */
 function filterOf(t: Required<Pick<Token, 'field' | 'value'>> & Token, unitNameById: Map<string, string>): Filter | undefined {
+  if (t.unbalanced) throw searchQueryError(`「${t.raw}」的引號沒有成對`, `unbalanced quote in "${t.raw}"`);
   const bad = unsupportedValue(t.raw, t.value);
   if (bad) throw bad;
   if (t.field === 'owner_org') return ['unit', unitNameById.get(t.value) ?? t.value];
@@ -118,6 +120,7 @@ export function splitQ(q: string | undefined, unitNameById: Map<string, string>)
   const text: string[] = [];
   for (const t of tokenize(q ?? '')) {
     if (t.raw === '*:*' || t.raw === '*') continue;
+    if (t.field !== undefined && t.value !== undefined && ALWAYS_TRUE[t.field]?.includes(t.value)) continue;
     if (t.field !== undefined && t.value !== undefined && FQ_FIELDS.includes(t.field)) {
       const f = filterOf({ ...t, field: t.field, value: t.value }, unitNameById);
       if (f) filters.push(f);

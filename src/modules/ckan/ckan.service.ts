@@ -1,5 +1,6 @@
 import { invalid, notFound } from '../../errors.ts';
 import type { Services } from '../../services.ts';
+import type { Dataset } from '../catalogue/catalogue.schemas.ts';
 import type { Unit } from '../units/units.service.ts';
 import { parseFq, parseSort, searchQueryError, splitQ, type Filter } from './ckan.fq.ts';
 import { CKAN_FACETS, isCkanFacet, toCkanFacets, toCkanOrganizationDict, toCkanPackage, toCkanResource, toCkanTag } from './ckan.mapper.ts';
@@ -44,7 +45,7 @@ export class CkanService {
     };
   }
 
-  private packagesOf(datasets: Awaited<ReturnType<Services['catalogue']['get']>>[], byId: Map<string, Unit>): CkanPackage[] {
+  private packagesOf(datasets: Dataset[], byId: Map<string, Unit>): CkanPackage[] {
     return datasets.flatMap((d) => {
       const unit = byId.get(d.unit.id);
       return unit ? [toCkanPackage(d, unit)] : [];
