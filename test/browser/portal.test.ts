@@ -7,8 +7,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadDemoCatalogue } from '../../src/modules/demo/demo.service.ts';
-import type { Services } from '../../src/services.ts';
-import { datasetInput } from '../factories/dataset.ts';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,29 +28,6 @@ async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/**
- * Fallback catalogue when the demo loader adds nothing: published datasets whose resources point
- * back at this server (their own JSON), so the download link works offline.
- * TODO: drop once loadDemoCatalogue always loads the demo catalogue.
- */
-async function seedFallback(s: Services): Promise<void> {
-  const items = [
-    { name: 'cpi-monthly', title: '消費者物價指數', unit: 'statistics', keywords: ['物價', 'CPI'] },
-    { name: 'wpi-monthly', title: '躉售物價指數', unit: 'statistics', keywords: ['物價'] },
-    { name: 'central-budget', title: '中央政府總預算', unit: 'public-budget', keywords: ['預算'] },
-  ];
-  for (const it of items) {
-    await s.catalogue.save(
-      datasetInput({
-        ...it,
-        isDemo: true,
-        resources: [{ description: `${it.title} JSON`, format: 'JSON', encoding: 'UTF-8', downloadUrl: `/api/v1/datasets/${it.name}` }],
-      }),
-      { state: 'published' },
-    );
-  }
 }
 
 interface AxeViolationSummary {
@@ -91,7 +66,8 @@ describe.skipIf(skip)('the portal in a real browser', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = await makeEnv('sqlite', { KAIFANG_BASE_URL: base });
-    if ((await loadDemoCatalogue(env.services)) === 0) await seedFallback(env.services);
+    // The demo catalogue (示範資料) is what a fresh install shows; its files are served by this server.
+    expect(await loadDemoCatalogue(env.services)).toBeGreaterThanOrEqual(30);
     app = await buildApp(env.services);
     await app.listen({ port, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
@@ -137,7 +113,7 @@ describe.skipIf(skip)('the portal in a real browser', () => {
     // A download link served by this portal: follow it as a visitor would.
     const link = page.locator(`a.download[href^="${base}/"]`).first();
     const href = await link.getAttribute('href');
-    expect(href, 'a resource served by the portal').toBeTruthy();
+    expect(href, 'a resource served by the portal').toMatch(/\/demo\/files\/[^/]+$/);
     const direct = await fetch(href ?? '');
     expect(direct.status).toBe(200);
     const expected = Buffer.from(await direct.arrayBuffer());
