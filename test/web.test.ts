@@ -283,6 +283,9 @@ describe.each(engines)('public pages on %s', (engine) => {
     expect(text(dsEn.body)).toContain('dataset not found: A41000000G-999999');
 
     expect((await get('/units/nobody')).statusCode).toBe(404);
+    const slash = await get('/datasets/?q=x');
+    expect(slash.statusCode).toBe(301);
+    expect(slash.headers.location).toBe('/datasets?q=x');
     const api = await get('/api/nothing-here');
     expect(api.statusCode).toBe(404);
     expect(api.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });

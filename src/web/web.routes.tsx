@@ -70,6 +70,14 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} />);
   });
 
+  // Trailing slashes are a common typo for the list pages; send people where they meant to go.
+  for (const path of ['/datasets/', '/units/']) {
+    app.get(path, { schema: { hide: true } }, async (req, reply) => {
+      const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      return reply.redirect(`${path.slice(0, -1)}${qs}`, 301);
+    });
+  }
+
   app.get('/units', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
     return sendPage(req, reply, 200, <UnitsPage ctx={pageCtx(req, config)} units={await units.listWithCounts()} />);
   });
