@@ -40,8 +40,10 @@ export function toErrorBody(err: unknown, req: FastifyRequest): { status: number
     const where = fe.validationContext ?? 'request';
     const path = fe.validation[0]?.instancePath?.replace(/^\//, '') || (fe.validation[0]?.params as { missingProperty?: string } | undefined)?.missingProperty || '';
     const what = `${where}${path ? `.${path}` : ''}`;
-    const zh = `參數錯誤：${what} ${fe.validation[0]?.message ?? ''}`;
-    const en = `Invalid parameter ${what}: ${fe.validation[0]?.message ?? ''}`;
+    const allowed = (fe.validation[0]?.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
+    const detail = allowed ? `must be one of ${allowed.join(', ')}` : (fe.validation[0]?.message ?? '');
+    const zh = `參數錯誤：${what}${allowed ? ` 須為 ${allowed.join('、')} 之一` : ` ${detail}`}`;
+    const en = `Invalid parameter ${what}: ${detail}`;
     return { status: 400, body: { error: { code: 'BAD_REQUEST', message: lang === 'en' ? en : zh, details: { [what]: [lang === 'en' ? en : zh] } } } };
   }
   const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
@@ -67,6 +69,12 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: true,
+    // Malformed URLs (bad percent-encoding) get our error shape too.
+    frameworkErrors: (err, req, res) => {
+      const lang = langOf(req as FastifyRequest);
+      const reply = res as unknown as FastifyReply;
+      void reply.status(400).send({ error: { code: 'BAD_REQUEST', message: lang === 'en' ? `Malformed request: ${err.message}` : `請求格式錯誤：${err.message}` } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', services);
@@ -94,6 +102,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(catalogueRoutes, { prefix: '/api/v1' });
   await app.register(usersRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
+  // Python ckanapi calls /api/action/<name>.
+  await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });
   await app.register(demoRoutes);
   await app.register(webRoutes);
   app.setNotFoundHandler(notFoundHandler);

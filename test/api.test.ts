@@ -54,6 +54,27 @@ describe.each(engines)('native API on %s', (engine) => {
   });
 
   describe('/api/v1/datasets', () => {
+    it('several values of one facet widen the search; different facets narrow it', async () => {
+      const both = await get('/api/v1/datasets?unit=statistics&unit=public-budget&limit=50');
+      expect((both.body as SearchBody).results.map((d) => d.title).sort()).toEqual(['中央政府總預算', '消費者物價指數', '躉售物價指數']);
+      const narrowed = await get('/api/v1/datasets?unit=statistics&unit=public-budget&keyword=%E9%A0%90%E7%AE%97');
+      expect((narrowed.body as SearchBody).results.map((d) => d.title)).toEqual(['中央政府總預算']);
+    });
+
+    it('an unknown sort names the allowed values', async () => {
+      const r = await get('/api/v1/datasets?sort=foo&lang=en');
+      expect(r.status).toBe(400);
+      expect((r.body as ErrorBody).error.message).toContain('relevance, modified_desc');
+      const zh = await get('/api/v1/datasets?sort=foo');
+      expect((zh.body as ErrorBody).error.message).toMatch(/^參數錯誤：querystring\.sort 須為 relevance、/);
+    });
+
+    it('a malformed URL gets the error shape, not a crash', async () => {
+      const r = await get('/api/v1/datasets/%E0%A4%A');
+      expect(r.status).toBe(400);
+      expect((r.body as ErrorBody).error.code).toBe('BAD_REQUEST');
+    });
+
     it('searches in Chinese with facets and counts, drafts excluded', async () => {
       const r = await get(`/api/v1/datasets?q=${encodeURIComponent('物價')}`);
       expect(r.status).toBe(200);

@@ -411,6 +411,19 @@ describe.each(engines)('CKAN Action API on %s', (engine) => {
   });
 
   describe('transports and errors', () => {
+    it('answers at /api/action/<name> too, where Python ckanapi calls', async () => {
+      const res = await app.inject({ method: 'POST', url: '/api/action/package_show', payload: { id: cpi.name } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json<{ success: boolean; result: { title: string } }>()).toMatchObject({ success: true, result: { title: '消費者物價指數' } });
+      const tags = await app.inject({ method: 'GET', url: '/api/action/tag_list?query=CPI' });
+      expect(tags.json<{ result: string[] }>().result).toEqual(['CPI']);
+    });
+
+    it('tag_list?query matches regardless of case on both engines', async () => {
+      const res = await app.inject({ method: 'GET', url: '/api/3/action/tag_list?query=cpi' });
+      expect(res.json<{ result: string[] }>().result).toEqual(['CPI']);
+    });
+
     it('takes POST JSON bodies with lists as lists or as JSON strings', async () => {
       const native = await post('package_search', { q: '物價', fq: 'organization:statistics', 'facet.field': ['tags'], rows: 1 });
       expect(native.status).toBe(200);

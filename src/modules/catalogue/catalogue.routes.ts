@@ -5,20 +5,22 @@ import { DatasetSchema, FieldDefSchema, ResourceSchema } from './catalogue.schem
 
 const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))) }) });
 
-const SORTS = ['relevance', 'modified_desc', 'modified_asc', 'title_asc', 'title_desc'] as const;
+const SORTS = ['relevance', 'modified_desc', 'modified_asc', 'title_asc', 'title_desc', 'name_asc'] as const;
 
 const FacetList = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
 
 export const SearchQuerySchema = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: '全文檢索（中文、英文皆可）Full-text query' })),
-  unit: Type.Optional(Type.Array(Type.String(), { description: '單位代稱 unit name filter' })),
+  unit: Type.Optional(Type.Array(Type.String(), { description: '單位代稱 unit name filter (several values: any of them)' })),
   category: Type.Optional(Type.Array(Type.String(), { description: '服務分類代碼' })),
   format: Type.Optional(Type.Array(Type.String(), { description: '檔案格式' })),
   frequency: Type.Optional(Type.Array(Type.String(), { description: '更新頻率' })),
   keyword: Type.Optional(Type.Array(Type.String(), { description: '關鍵字' })),
   provision: Type.Optional(Type.Array(Type.String(), { description: '提供方式 open | on_application | withheld' })),
   license: Type.Optional(Type.Array(Type.String(), { description: '授權 licence id' })),
-  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { description: 'relevance (default with q), modified_desc (default without), modified_asc, title_asc, title_desc' })),
+  sort: Type.Optional(
+    Type.Unsafe<(typeof SORTS)[number]>({ type: 'string', enum: [...SORTS], description: 'relevance (default with q), modified_desc (default without), modified_asc, title_asc, title_desc, name_asc' }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 20 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
   lang: Type.Optional(Type.String()),
@@ -46,9 +48,10 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const q = req.query;
-      const filters: [Facet, string][] = [];
-      for (const f of FACETS) for (const v of q[f] ?? []) filters.push([f, v]);
-      return app.services.catalogue.search({ q: q.q, filters, sort: q.sort, limit: q.limit, offset: q.offset, facets: [...FACETS] });
+      // Several values of one facet widen the search (either matches); different facets narrow it.
+      const anyOf: [Facet, string[]][] = [];
+      for (const f of FACETS) if (q[f]?.length) anyOf.push([f, q[f]]);
+      return app.services.catalogue.search({ q: q.q, anyOf, sort: q.sort, limit: q.limit, offset: q.offset, facets: [...FACETS] });
     },
   );
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { DatasetRow, ResourceRow } from '../../db/types.ts';
@@ -15,7 +16,10 @@ import { licenceById, renderFieldDescription, type DatasetState, type FieldDef, 
 
 export interface SearchParams {
   q?: string;
+  /** Each must hold (CKAN fq semantics). */
   filters?: [Facet, string][];
+  /** At least one value per facet must hold (faceted navigation: OR within a facet). */
+  anyOf?: [Facet, string[]][];
   sort?: SearchSort;
   limit?: number;
   offset?: number;
@@ -275,6 +279,7 @@ export class CatalogueService {
       terms,
       phrases,
       filters: p.filters ?? [],
+      anyOf: p.anyOf,
       sort: p.sort ?? (terms.length || phrases.length ? 'relevance' : 'modified_desc'),
       limit: p.limit ?? 20,
       offset: p.offset ?? 0,
@@ -296,7 +301,10 @@ export class CatalogueService {
       .select('value')
       .distinct()
       .where('facet', '=', 'keyword');
-    if (query) q = q.where('value', 'like', `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (query) {
+      const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`lower(value) like ${pattern} escape '\\'`);
+    }
     const rows = await q.orderBy('value').limit(limit).execute();
     return rows.map((r) => r.value);
   }

@@ -9,6 +9,8 @@ export interface SearchQuery {
   phrases: string[];
   /** [facet, value] pairs; all must hold. */
   filters: [string, string][];
+  /** [facet, values]: a hit has at least one of the values (OR within a facet, AND across groups). */
+  anyOf?: [string, string[]][];
   sort: SearchSort;
   limit: number;
   offset: number;
@@ -196,6 +198,16 @@ export class SearchEngine {
       if (id === undefined) return empty;
       lists.push({ docs: this.facetDocs[id], weights: [] });
     }
+    for (const [f, values] of q.anyOf ?? []) {
+      if (values.length === 0) continue;
+      const docs: number[] = [];
+      for (const v of values) {
+        const id = this.facetIdOf(f, v, false);
+        if (id !== undefined) for (const d of this.facetDocs[id]) docs.push(d);
+      }
+      if (docs.length === 0) return empty;
+      lists.push({ docs, weights: [] });
+    }
 
     let hits: number[];
     const score = new Int32Array(n);
@@ -219,7 +231,12 @@ export class SearchEngine {
       });
       hits = [];
       const first = lists[order[0]].docs;
-      for (const d of first) if (seen[d] === lists.length && this.docs[d].alive) hits.push(d);
+      for (const d of first) {
+        if (seen[d] === lists.length && this.docs[d].alive) {
+          hits.push(d);
+          seen[d] = -1; // a union list may hold a doc twice
+        }
+      }
     }
     if (q.phrases.length > 0) hits = hits.filter((d) => q.phrases.every((p) => this.docs[d].text.includes(p)));
     const count = hits.length;
