@@ -71,7 +71,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
     trustProxy: true,
     // Malformed URLs (bad percent-encoding) get our error shape too.
     frameworkErrors: (err, req, res) => {
-      const lang = langOf(req as FastifyRequest);
+      const lang = langOf(req);
       const reply = res as unknown as FastifyReply;
       void reply.status(400).send({ error: { code: 'BAD_REQUEST', message: lang === 'en' ? `Malformed request: ${err.message}` : `請求格式錯誤：${err.message}` } });
     },
