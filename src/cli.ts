@@ -256,6 +256,18 @@ function buildProgram(version: string): Command {
   return program;
 }
 
+/**
+ * The code of a problem with the surroundings rather than with Kaifang, looking through
+ * `cause`: file system and network errors (ENOENT, EACCES, ECONNREFUSED…), PostgreSQL
+ * connection (08xxx), login (28xxx) and missing-database (3D000) errors, SQLite open errors.
+ */
+function environmentCode(err: Error): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ('code' in e && typeof e.code === 'string' && /^(E[A-Z]+|08\w{3}|28\w{3}|3D000|SQLITE_(CANTOPEN|READONLY|BUSY|NOTADB))$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
 /** Prints an error for a person to act on: no stack traces for things they did wrong. */
 function reportError(err: unknown): void {
   if (err instanceof AppError) {
@@ -264,9 +276,10 @@ function reportError(err: unknown): void {
     for (const [field, messages] of Object.entries(err.details ?? {})) for (const m of messages) info(`  ${field}: ${m}`);
   } else if (err instanceof ConfigError) {
     info(`設定錯誤 Configuration error: ${err.message}`);
-  } else if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^(E[A-Z]+|28P01|3D000)$/.test(err.code)) {
-    // File system and database connection problems (ENOENT, ECONNREFUSED, bad password, no database).
-    info(`錯誤 Error: ${err.message}`);
+  } else if (err instanceof Error && environmentCode(err)) {
+    const code = environmentCode(err) ?? '';
+    const hint = /^(E[A-Z]+)$/.test(code) && !/^ECONN|^ENOTFOUND|^ETIMEDOUT/.test(code) ? '' : '（請檢查 DATABASE_URL / check DATABASE_URL）';
+    info(`錯誤 Error: ${err.message}${hint}`);
   } else {
     info(`內部錯誤 Internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
