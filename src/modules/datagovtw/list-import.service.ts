@@ -125,6 +125,7 @@ export async function importDatagovtwList(s: ImportServices, input: Readable, op
     input.unpipe(parser);
     input.destroy();
   }
+  if (header && unreadable.length > 0) throw new AppError('DATAGOVTW_BAD_HEADER', 400, `無法讀取標題列（${unreadable[0].message}）`, `the header cannot be read (${unreadable[0].message})`);
   if (header) throw new AppError('DATAGOVTW_BAD_HEADER', 400, '檔案是空的，沒有國家資料開放平臺清單的標題列', 'the file is empty: no data.gov.tw list header');
   flushUnreadable(Number.POSITIVE_INFINITY);
   progress();
