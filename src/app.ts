@@ -12,7 +12,7 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { User } from './modules/users/users.service.ts';
 import type { Services } from './services.ts';
-import { notFoundHandler } from './web/not-found.tsx';
+import { isApiPath, notFoundHandler, sendErrorPage } from './web/not-found.tsx';
 import { webRoutes } from './web/web.routes.tsx';
 
 declare module 'fastify' {
@@ -73,7 +73,9 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
     frameworkErrors: (err, req, res) => {
       const lang = langOf(req);
       const reply = res as unknown as FastifyReply;
-      void reply.status(400).send({ error: { code: 'BAD_REQUEST', message: lang === 'en' ? `Malformed request: ${err.message}` : `請求格式錯誤：${err.message}` } });
+      const error = { code: 'BAD_REQUEST', message: lang === 'en' ? `Malformed request: ${err.message}` : `請求格式錯誤：${err.message}` };
+      if (isApiPath(req.url ?? '')) void reply.status(400).send({ error });
+      else void sendErrorPage(req as FastifyRequest, reply, 400, error);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -26,6 +26,7 @@ export interface Config {
   readonly agency: { readonly code: string; readonly title: string; readonly titleEn: string };
   readonly units: readonly UnitConfig[];
   readonly siteTitle: string;
+  readonly siteTitleEn: string;
   readonly logLevel: string;
 }
 
@@ -105,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     units,
     siteTitle: env.KAIFANG_SITE_TITLE || '開放資料平臺',
+    siteTitleEn: env.KAIFANG_SITE_TITLE_EN || 'Open Data Portal',
     logLevel: env.LOG_LEVEL || 'info',
     ...overrides,
   };

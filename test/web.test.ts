@@ -81,6 +81,13 @@ describe.each(engines)('public pages on %s', (engine) => {
     expect(hrefs).toContain(`/datasets/${cpi.name}`);
   });
 
+  it('answers a malformed page URL with an HTML 400 page, not JSON', async () => {
+    const res = await get('/datasets/%E0%A4%A');
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('請求格式錯誤');
+  });
+
   it('serves the stylesheet with caching headers', async () => {
     const home = await get('/');
     const href = decode(/<link rel="stylesheet" href="([^"]+)"/.exec(home.body)?.[1] ?? '');

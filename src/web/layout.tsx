@@ -17,7 +17,7 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-export const siteTitle = (ctx: PageCtx): string => (ctx.lang === 'en' ? ctx.m.siteTitleFallback : ctx.config.siteTitle);
+export const siteTitle = (ctx: PageCtx): string => (ctx.lang === 'en' ? ctx.config.siteTitleEn : ctx.config.siteTitle);
 const agencyTitle = (ctx: PageCtx): string => (ctx.lang === 'en' ? ctx.config.agency.titleEn : ctx.config.agency.title);
 
 export function DemoBanner({ ctx }: { ctx: PageCtx }) {

@@ -27,6 +27,7 @@ interface Doc {
   seq: number;
   alive: boolean;
   text: string;
+  /** The dataset's 最後更新時間 when declared, else when its record last changed: what "last modified" sorts by. */
   updatedAt: string;
   title: string;
   name: string;

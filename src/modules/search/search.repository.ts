@@ -72,12 +72,12 @@ export async function changedSince(db: Q, version: number): Promise<number[]> {
 export async function loadIndexedDocs(db: Q, seqs: number[]): Promise<IndexedDoc[]> {
   if (seqs.length === 0) return [];
   const [docs, postings, facets] = await Promise.all([
-    db.selectFrom('datasets').select(['seq', 'search_text', 'updated_at', 'title', 'name']).where('seq', 'in', seqs).execute(),
+    db.selectFrom('datasets').select(['seq', 'search_text', 'updated_at', 'modified', 'title', 'name']).where('seq', 'in', seqs).execute(),
     db.selectFrom('search_postings').select(['seq', 'term', 'weight']).where('seq', 'in', seqs).execute(),
     db.selectFrom('search_facets').select(['seq', 'facet', 'value']).where('seq', 'in', seqs).execute(),
   ]);
   const out = new Map<number, IndexedDoc>();
-  for (const d of docs) out.set(d.seq, { seq: d.seq, text: d.search_text, updatedAt: d.updated_at, title: d.title, name: d.name, postings: [], facets: [] });
+  for (const d of docs) out.set(d.seq, { seq: d.seq, text: d.search_text, updatedAt: (d.modified ?? d.updated_at).replace(' ', 'T'), title: d.title, name: d.name, postings: [], facets: [] });
   for (const p of postings) out.get(p.seq)?.postings.push([p.term, p.weight]);
   for (const f of facets) out.get(f.seq)?.facets.push([f.facet, f.value]);
   return [...out.values()].filter((d) => d.facets.length > 0);

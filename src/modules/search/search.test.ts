@@ -53,6 +53,14 @@ describe.each(engines)('search engine on %s', (engine) => {
     expect((await t.services.catalogue.search({ q: '丙' })).results.map((d) => d.title)).toEqual(['丙資料 失業率']);
   });
 
+  it('sorts "last modified" by the declared 最後更新時間 when there is one', async () => {
+    await t.services.catalogue.save(datasetInput({ title: '舊的人口統計', modified: '2020-01-01 00:00:00' }), { state: 'published' });
+    await t.services.catalogue.save(datasetInput({ title: '新的人口統計', modified: '2026-01-01 00:00:00' }), { state: 'published' });
+    await t.services.catalogue.save(datasetInput({ title: '中間人口統計', modified: '2023-06-30 12:00:00' }), { state: 'published' });
+    const r = await t.services.catalogue.search({ q: '人口', sort: 'modified_desc' });
+    expect(r.results.map((d) => d.title)).toEqual(['新的人口統計', '中間人口統計', '舊的人口統計']);
+  });
+
   it('finds datasets by keyword, field description and unit name', async () => {
     await t.services.catalogue.save(
       datasetInput({ title: '某項調查', keywords: ['家庭收支'], fields: [{ name: 'income', title: '可支配所得' }], unit: 'census' }),
