@@ -75,7 +75,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
       const reply = res as unknown as FastifyReply;
       const error = { code: 'BAD_REQUEST', message: lang === 'en' ? `Malformed request: ${err.message}` : `請求格式錯誤：${err.message}` };
       if (isApiPath(req.url ?? '')) void reply.status(400).send({ error });
-      else void sendErrorPage(req as FastifyRequest, reply, 400, error);
+      else void sendErrorPage(req, reply, 400, error);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
