@@ -11,7 +11,7 @@ import { parseQuery } from '../search/tokenize.ts';
 import type { Unit, UnitsService } from '../units/units.service.ts';
 import * as repo from './catalogue.repository.ts';
 import type { Dataset, DatasetInput, Resource } from './catalogue.schemas.ts';
-import { normalizeDatasetInput, validateDataset, type NormalizedDataset } from './catalogue.validation.ts';
+import { normalizeDatasetInput, validateDataset, type NormalizedDataset, type ValidationOptions } from './catalogue.validation.ts';
 import { licenceById, renderFieldDescription, type DatasetState, type FieldDef, type ProvisionType } from './national.ts';
 
 export interface SearchParams {
@@ -144,9 +144,9 @@ export class CatalogueService {
    * idempotent by 資料集識別碼). All of it is written in one transaction or none of it.
    * Throws VALIDATION_FAILED with per-field messages.
    */
-  async save(input: DatasetInput, opts: { state: DatasetState }): Promise<SaveResult> {
+  async save(input: DatasetInput, opts: { state: DatasetState } & ValidationOptions): Promise<SaveResult> {
     const d = normalizeDatasetInput(input);
-    const { errors, warnings } = validateDataset(d);
+    const { errors, warnings } = validateDataset(d, opts);
     if (Object.keys(errors).length > 0) throw invalid(errors);
     const unit = await this.units.get(d.unit);
     const result = await this.db.kysely.transaction().execute(async (trx) => {

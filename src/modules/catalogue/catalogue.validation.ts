@@ -146,15 +146,25 @@ export interface ValidationResult {
 
 const LANG = /^[a-z]{2}(-[A-Za-z]{2,4})?$/;
 
+export interface ValidationOptions {
+  /**
+   * The national list export lacks 計費說明網址/計費法令依據 and carries descriptions longer than
+   * the standard allows; rows taken from it get warnings for these instead of being refused, so
+   * an agency can bring its listing in and fix the metadata afterwards.
+   */
+  fromNationalList?: boolean;
+}
+
 /**
  * Checks the national value rules. Errors block saving; warnings are shown to the contact
  * (the quality engine turns them into indicators later).
  */
-export function validateDataset(d: NormalizedDataset): ValidationResult {
+export function validateDataset(d: NormalizedDataset, opts: ValidationOptions = {}): ValidationResult {
   const errors: Record<string, Msg[]> = {};
   const warnings: Record<string, Msg[]> = {};
-  const err = (f: string, m: Msg) => (errors[f] ??= []).push(m);
   const warn = (f: string, m: Msg) => (warnings[f] ??= []).push(m);
+  const err = (f: string, m: Msg) => (errors[f] ??= []).push(m);
+  const errUnlessList = opts.fromNationalList ? warn : err;
 
   if (!CATEGORY_CODES[d.categoryCode]) err('categoryCode', msg(`服務分類「${d.categoryCode}」不在18類代碼中`, `categoryCode "${d.categoryCode}" is not one of the 18 service categories`));
   if (d.identifier !== null && !isIdentifier(d.identifier)) err('identifier', msg(`資料集編號「${d.identifier}」須為「10碼機關代碼-6碼序號」`, `identifier "${d.identifier}" must be <10-char agency code>-<6-char serial>`));
@@ -162,7 +172,7 @@ export function validateDataset(d: NormalizedDataset): ValidationResult {
   if (!d.title) err('title', msg('資料集名稱為必填', 'title is required'));
   else if ([...d.title].length > 255) err('title', msg('資料集名稱不可超過255字', 'title must be at most 255 characters'));
   if (!d.description) err('description', msg('資料集描述為必填', 'description is required'));
-  else if ([...d.description].length > 500) err('description', msg('資料集描述不可超過500字', 'description must be at most 500 characters'));
+  else if ([...d.description].length > 500) errUnlessList('description', msg('資料集描述不可超過500字', 'description must be at most 500 characters'));
   if (d.fields.length === 0) err('fieldDescription', msg('主要欄位說明為必填', 'fieldDescription (主要欄位說明) is required'));
   d.fields.forEach((f, i) => {
     if (!f.name.trim()) err(`fields[${i}].name`, msg(`第${i + 1}個欄位沒有名稱`, `field ${i + 1} has no name`));
@@ -174,8 +184,8 @@ export function validateDataset(d: NormalizedDataset): ValidationResult {
   if (d.licenseUrl && !isHttpUrl(d.licenseUrl)) err('licenseUrl', msg('授權說明網址不是有效網址', 'licenseUrl is not a valid http(s) URL'));
   if (!(COSTS as readonly string[]).includes(d.cost)) err('cost', msg('計費方式須為「免費」或「付費」', 'cost must be 免費 (free) or 付費 (paid)'));
   if (d.cost === '付費') {
-    if (!d.costUrl) err('costUrl', msg('付費資料須填計費說明網址', 'costUrl is required when the data is paid'));
-    if (!d.costLaw) err('costLaw', msg('付費資料須填計費法令依據', 'costLaw is required when the data is paid'));
+    if (!d.costUrl) errUnlessList('costUrl', msg('付費資料須填計費說明網址', 'costUrl is required when the data is paid'));
+    if (!d.costLaw) errUnlessList('costLaw', msg('付費資料須填計費法令依據', 'costLaw is required when the data is paid'));
   }
   if (d.costUrl && !isHttpUrl(d.costUrl)) err('costUrl', msg('計費說明網址不是有效網址', 'costUrl is not a valid http(s) URL'));
   for (const [f, v] of [['organizationContactEmail', d.organizationContactEmail], ['publisherContactEmail', d.publisherContactEmail]] as const) {

@@ -106,6 +106,7 @@ export function parseFrequency(text: string): Frequency | undefined {
   const t = text.trim();
   if (t === '即時') return { kind: 'realtime' };
   if (/^不定期(更新)?$/.test(t)) return { kind: 'irregular' };
+  if (/^每半年(更新)?$/.test(t)) return { kind: 'interval', every: 6, unit: 'month' };
   const m = /^每(\d*)(分鐘|小時|時|日|天|週|周|月|季|年)(更新)?$/.exec(t);
   if (!m) return undefined;
   const every = m[1] ? Number(m[1]) : 1;

@@ -149,6 +149,17 @@ describe.each(engines)('data.gov.tw national list on %s', (engine) => {
     });
   });
 
+  it('imports paid rows and over-long descriptions the list carries, with warnings to fix them', async () => {
+    const paid = listRow({ 資料集識別碼: 'A41000000G-710001', 計費方式: '付費', 更新頻率: '每半年' });
+    const long = listRow({ 資料集識別碼: 'A41000000G-710002', 資料集描述: '很長的描述。'.repeat(100) });
+    const report = await importDatagovtwList(t.services, fromText(listFile([paid, long]).text));
+    expect(report).toMatchObject({ created: 2, failed: 0 });
+    const messages = report.warnings.map((w) => `${w.column ?? ''} ${w.message}`).join('\n');
+    expect(messages).toContain('計費說明網址');
+    expect(messages).toContain('500');
+    expect((await t.services.catalogue.get(paid.資料集識別碼)).cost).toBe('付費');
+  });
+
   it('reports a record it cannot read (quote never closed) by its line and keeps the rows before it', async () => {
     const good = listRow();
     const broken = `${cells(listRow()).slice(0, 9).join(',')},"說明沒有結尾引號\r\n${'x,'.repeat(11)}x\r\n`;

@@ -167,12 +167,12 @@ async function importRow(
   const ownUnit = !existing || existing.unit.kind === 'external' || ctx.explicitUnit ? ctx.defaultUnit.name : existing.unit.name;
   // Check the row before creating a unit for another agency, so a bad row writes nothing.
   const input = entryToInput(entry, own ? ownUnit : ctx.defaultUnit.name, existing);
-  const checked = validateDataset(normalizeDatasetInput(input));
+  const checked = validateDataset(normalizeDatasetInput(input), { fromNationalList: true });
   const errors = problemsOf(checked.errors).map(at);
   if (errors.length > 0) return { created: false, errors, warnings };
   if (!own) input.unit = (await externalUnit(s, entry, ctx)).name;
   try {
-    const saved = await s.catalogue.save(input, { state: 'published' });
+    const saved = await s.catalogue.save(input, { state: 'published', fromNationalList: true });
     warnings.push(...problemsOf(saved.warnings).map(at));
     return { created: saved.created, errors: [], warnings };
   } catch (e) {
