@@ -232,7 +232,29 @@ function buildProgram(version: string): Command {
       await withServices(async (s) => {
         const t = await s.users.createToken(email, { name: opts.name, expiresInDays: opts.expiresDays });
         out(t.token);
-        info(`已為 ${email} 建立權杖 Token created for ${email}${t.expiresAt ? `，到期 expires ${t.expiresAt}` : '，不會過期 (no expiry)'}`);
+        info(`已為 ${email} 建立權杖 Token created for ${email} (id ${t.id})${t.expiresAt ? `，到期 expires ${t.expiresAt}` : '，不會過期 (no expiry)'}`);
+      });
+    });
+  tokens
+    .command('list')
+    .description('列出帳號的權杖（不含權杖本身）/ list a user\'s tokens (never the token itself)')
+    .argument('<email>', '帳號電子郵件 the user\'s e-mail')
+    .action(async (email: string) => {
+      await withServices(async (s) => {
+        for (const t of await s.users.listTokens(email)) {
+          const state = t.revokedAt ? `已撤銷 revoked ${t.revokedAt}` : t.expiresAt && t.expiresAt < new Date().toISOString() ? `已過期 expired ${t.expiresAt}` : '有效 active';
+          out(`${t.id}\t${t.name}\t${t.createdAt}\t${state}\t${t.lastUsedAt ?? '-'}`);
+        }
+      });
+    });
+  tokens
+    .command('revoke')
+    .description('撤銷權杖 / revoke a token')
+    .argument('<id>', '權杖 id（見 tokens list）/ token id (see tokens list)')
+    .action(async (id: string) => {
+      await withServices(async (s) => {
+        await s.users.revokeToken(id);
+        info(`已撤銷權杖 Token revoked: ${id}`);
       });
     });
 

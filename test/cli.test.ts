@@ -172,6 +172,23 @@ describe.each(engines)('kaifang commands on %s', (engine) => {
     expect(nobody.stderr).toContain('找不到帳號 nobody@dgbas.gov.tw');
   });
 
+  it('lists tokens without revealing them and revokes one so it stops working', async () => {
+    const token = (await run(['tokens', 'create', 'clerk@dgbas.gov.tw', '--name', 'to-revoke'])).stdout.trim();
+    const list = await run(['tokens', 'list', 'clerk@dgbas.gov.tw']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toContain(token);
+    const line = list.stdout.split('\n').find((l) => l.includes('to-revoke')) ?? '';
+    const id = line.split('\t')[0];
+    expect(line).toContain('active');
+    const revoke = await run(['tokens', 'revoke', id]);
+    expect(revoke.code).toBe(0);
+    expect(await t.services.users.userForToken(token)).toBeUndefined();
+    expect((await run(['tokens', 'list', 'clerk@dgbas.gov.tw'])).stdout).toMatch(/to-revoke\t\S+\t已撤銷 revoked/);
+    const unknown = await run(['tokens', 'revoke', 'no-such-token']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('找不到權杖');
+  });
+
   it('rebuilds the search index', async () => {
     const r = await run(['reindex']);
     expect(r.code).toBe(0);

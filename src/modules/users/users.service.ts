@@ -104,6 +104,23 @@ export class UsersService {
     return { token, id, expiresAt };
   }
 
+  /** A user's tokens, newest first; never the token itself (only its hash is stored). */
+  async listTokens(email: string): Promise<{ id: string; name: string; createdAt: string; expiresAt: string | null; revokedAt: string | null; lastUsedAt: string | null }[]> {
+    const user = await this.findByEmail(email);
+    if (!user) throw new AppError('USER_NOT_FOUND', 404, `找不到帳號 ${email}`, `no user ${email}`);
+    const rows = await this.db.selectFrom('api_tokens').selectAll().where('user_id', '=', user.id).orderBy('created_at', 'desc').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+  }
+
+  /** Revokes a token by its id; it stops working at once. Revoking twice is not an error. */
+  async revokeToken(id: string): Promise<void> {
+    const r = await this.db.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) {
+      const exists = await this.db.selectFrom('api_tokens').select('id').where('id', '=', id).executeTakeFirst();
+      if (!exists) throw new AppError('TOKEN_NOT_FOUND', 404, `找不到權杖 ${id}`, `no token ${id}`);
+    }
+  }
+
   /** The user a token belongs to, when it is valid (not revoked, not expired, user not disabled). */
   async userForToken(token: string): Promise<User | undefined> {
     const row = await this.db
