@@ -28,6 +28,8 @@ export interface Config {
   readonly siteTitle: string;
   readonly siteTitleEn: string;
   readonly logLevel: string;
+  /** Distinct search queries whose results each instance keeps until the catalogue changes. */
+  readonly searchCacheEntries: number;
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     units = parseUnits(raw, 'KAIFANG_UNITS_FILE');
   }
   const agencyUnit = units.find((u) => u.kind === 'agency');
+  const cacheEntries = Number(env.KAIFANG_SEARCH_CACHE ?? 500);
+  if (!Number.isInteger(cacheEntries) || cacheEntries < 0) throw new ConfigError(`KAIFANG_SEARCH_CACHE "${env.KAIFANG_SEARCH_CACHE}" must be a whole number ≥ 0 / 搜尋快取筆數須為非負整數`);
   const config: Config = {
     port,
     host: env.HOST || '0.0.0.0',
@@ -108,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     siteTitle: env.KAIFANG_SITE_TITLE || '開放資料平臺',
     siteTitleEn: env.KAIFANG_SITE_TITLE_EN || 'Open Data Portal',
     logLevel: env.LOG_LEVEL || 'info',
+    searchCacheEntries: cacheEntries,
     ...overrides,
   };
   return Object.freeze(config);

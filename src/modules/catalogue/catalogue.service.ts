@@ -49,7 +49,7 @@ export class CatalogueService {
     private readonly config: Config,
     private readonly units: UnitsService,
   ) {
-    this.engine = new SearchEngine(db.kysely);
+    this.engine = new SearchEngine(db.kysely, config.searchCacheEntries);
   }
 
   private absolute(url: string | null): string | null {

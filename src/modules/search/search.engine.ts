@@ -40,6 +40,14 @@ interface PostingList {
 }
 
 const LOAD_CHUNK = 1000;
+/** How many ranked hits a cached query keeps (50 pages of 20); deeper pages are computed afresh. */
+const CACHE_DEPTH = 1000;
+
+interface Computed {
+  count: number;
+  ranked: number[];
+  facets: Map<string, { value: string; count: number }[]>;
+}
 const RANK_BITS = 2 ** 22;
 
 /**
@@ -68,8 +76,14 @@ export class SearchEngine {
   private nameRank: Int32Array = new Int32Array(0);
   private byNameRank: Int32Array = new Int32Array(0);
   private syncing: Promise<void> | null = null;
+  private readonly cache = new Map<string, Computed>();
+  private cacheVersion = -1;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `cacheEntries`: how many distinct queries to keep results for (0 turns the cache off). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cacheEntries = 500,
+  ) {}
 
   /** Brings the in-memory index up to the database's version; concurrent callers share one refresh. */
   async sync(): Promise<void> {
@@ -179,12 +193,46 @@ export class SearchEngine {
     this.ranksDirty = false;
   }
 
-  /** Runs one query: AND of terms, filters and phrases, ranked, paged and faceted. */
+  /**
+   * Runs one query: AND of terms, filters and phrases, ranked, paged and faceted. Results are
+   * kept in a small LRU cache until the index version changes (a write anywhere clears it).
+   */
   async search(q: SearchQuery): Promise<SearchHits> {
     await this.sync();
     if (this.ranksDirty) this.rebuildRanks();
+    if (this.cacheVersion !== this.version) {
+      this.cache.clear();
+      this.cacheVersion = this.version;
+    }
+    const need = q.offset + q.limit;
+    const key = JSON.stringify([q.terms, q.phrases, q.filters, q.anyOf ?? [], q.sort]);
+    let r = this.cache.get(key);
+    if (r) {
+      this.cache.delete(key);
+      this.cache.set(key, r);
+    }
+    if (!r || (need > r.ranked.length && r.ranked.length < r.count)) {
+      r = this.compute(q, Math.max(need, CACHE_DEPTH));
+      if (this.cacheEntries > 0) {
+        this.cache.set(key, r);
+        if (this.cache.size > this.cacheEntries) {
+          const oldest = this.cache.keys().next();
+          if (!oldest.done) this.cache.delete(oldest.value);
+        }
+      }
+    }
+    const facets = new Map<string, { value: string; count: number }[]>();
+    for (const f of q.facetFields) {
+      const list = r.facets.get(f);
+      if (list) facets.set(f, list);
+    }
+    return { count: r.count, seqs: r.ranked.slice(q.offset, need), facets };
+  }
+
+  /** Hits of a query: their count, the first `depth` seqs in order, and counts for every facet. */
+  private compute(q: SearchQuery, depth: number): Computed {
     const n = this.docs.length;
-    const empty: SearchHits = { count: 0, seqs: [], facets: new Map() };
+    const empty: Computed = { count: 0, ranked: [], facets: new Map() };
 
     // Every required list: terms' postings, then filters' doc lists. One missing list → no hits.
     const lists: PostingList[] = [];
@@ -272,33 +320,30 @@ export class SearchEngine {
       const rank = rankOf[d];
       keys[i] = (q.sort === 'relevance' ? -score[d] * RANK_BITS : 0) + sign * rank;
     }
-    const end = Math.min(count, q.offset + q.limit);
+    const end = Math.min(count, depth);
     const top = smallest(keys, end);
-    const seqs: number[] = [];
-    for (let i = q.offset; i < end; i++) {
+    const ranked: number[] = [];
+    for (let i = 0; i < end; i++) {
       const k = top[i];
       const rank = q.sort === 'relevance' ? ((k % RANK_BITS) + RANK_BITS) % RANK_BITS : sign * k;
-      seqs.push(this.docs[byRank[rank]].seq);
+      ranked.push(this.docs[byRank[rank]].seq);
     }
 
     const facets = new Map<string, { value: string; count: number }[]>();
-    if (q.facetFields.length > 0) {
-      const wanted = new Set(q.facetFields);
-      const counts = new Int32Array(this.facetName.length);
-      for (const d of hits) {
-        const ids = this.docs[d].facetIds;
-        for (let j = 0; j < ids.length; j++) counts[ids[j]]++;
-      }
-      for (let id = 0; id < counts.length; id++) {
-        if (counts[id] === 0 || !wanted.has(this.facetName[id])) continue;
-        const name = this.facetName[id];
-        const list = facets.get(name) ?? [];
-        list.push({ value: this.facetValue[id], count: counts[id] });
-        facets.set(name, list);
-      }
-      for (const list of facets.values()) list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const counts = new Int32Array(this.facetName.length);
+    for (const d of hits) {
+      const ids = this.docs[d].facetIds;
+      for (let j = 0; j < ids.length; j++) counts[ids[j]]++;
     }
-    return { count, seqs, facets };
+    for (let id = 0; id < counts.length; id++) {
+      if (counts[id] === 0) continue;
+      const name = this.facetName[id];
+      const list = facets.get(name) ?? [];
+      list.push({ value: this.facetValue[id], count: counts[id] });
+      facets.set(name, list);
+    }
+    for (const list of facets.values()) list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    return { count, ranked, facets };
   }
 }
 
