@@ -25,13 +25,11 @@ export interface SearchHits {
 
 interface Doc {
   seq: number;
-  alive: boolean;
   text: string;
   /** The dataset's 最後更新時間 when declared, else when its record last changed: what "last modified" sorts by. */
   updatedAt: string;
   title: string;
   name: string;
-  facetIds: Int32Array;
 }
 
 interface PostingList {
@@ -66,7 +64,10 @@ export class SearchEngine {
   private facetName: string[] = [];
   private facetValue: string[] = [];
   private facetDocs: number[][] = [];
-  private alive = 0;
+  private liveCount = 0;
+  private isLive = new Uint8Array(1024);
+  private facetStart = new Int32Array(1025);
+  private facetPool = new Int32Array(8192);
   private dead = 0;
   private ranksDirty = true;
   private modRank: Int32Array = new Int32Array(0);
@@ -76,6 +77,7 @@ export class SearchEngine {
   private nameRank: Int32Array = new Int32Array(0);
   private byNameRank: Int32Array = new Int32Array(0);
   private syncing: Promise<void> | null = null;
+  private corpusFacets: Map<string, { value: string; count: number }[]> | undefined;
   private readonly cache = new Map<string, Computed>();
   private cacheVersion = -1;
 
@@ -96,7 +98,7 @@ export class SearchEngine {
   private async refresh(): Promise<void> {
     const v = await indexVersion(this.db);
     if (v === this.version) return;
-    if (this.version < 0 || this.dead > Math.max(1000, this.alive / 4)) {
+    if (this.version < 0 || this.dead > Math.max(1000, this.liveCount / 4)) {
       this.reset();
       const seqs = await allIndexedSeqs(this.db);
       for (let i = 0; i < seqs.length; i += LOAD_CHUNK) {
@@ -122,7 +124,10 @@ export class SearchEngine {
     this.facetName = [];
     this.facetValue = [];
     this.facetDocs = [];
-    this.alive = 0;
+    this.liveCount = 0;
+    this.isLive = new Uint8Array(1024);
+    this.facetStart = new Int32Array(1025);
+    this.facetPool = new Int32Array(8192);
     this.dead = 0;
   }
 
@@ -148,7 +153,17 @@ export class SearchEngine {
       facetIds.push(id);
       this.facetDocs[id].push(idx);
     }
-    this.docs.push({ seq: d.seq, alive: true, text: d.text, updatedAt: d.updatedAt, title: d.title, name: d.name, facetIds: Int32Array.from(facetIds) });
+    this.docs.push({ seq: d.seq, text: d.text, updatedAt: d.updatedAt, title: d.title, name: d.name });
+    // Hot loops read flat typed arrays: liveness per doc, and each doc's facet ids as a slice of one pool.
+    if (idx + 1 >= this.isLive.length) {
+      this.isLive = grow(this.isLive, (idx + 1) * 2);
+      this.facetStart = grow(this.facetStart, (idx + 2) * 2);
+    }
+    this.isLive[idx] = 1;
+    const start = this.facetStart[idx];
+    if (start + facetIds.length > this.facetPool.length) this.facetPool = grow(this.facetPool, (start + facetIds.length) * 2);
+    this.facetPool.set(facetIds, start);
+    this.facetStart[idx + 1] = start + facetIds.length;
     for (const [term, w] of d.postings) {
       let list = this.postings.get(term);
       if (!list) {
@@ -159,23 +174,23 @@ export class SearchEngine {
       list.weights.push(w);
     }
     this.bySeq.set(d.seq, idx);
-    this.alive++;
+    this.liveCount++;
   }
 
   /** Lazy deletion: the doc stays in posting lists but no longer matches; a full reload compacts. */
   private remove(seq: number): void {
     const idx = this.bySeq.get(seq);
     if (idx === undefined) return;
-    this.docs[idx].alive = false;
+    this.isLive[idx] = 0;
     this.bySeq.delete(seq);
-    this.alive--;
+    this.liveCount--;
     this.dead++;
   }
 
   private rebuildRanks(): void {
     const n = this.docs.length;
     const live: number[] = [];
-    for (let i = 0; i < n; i++) if (this.docs[i].alive) live.push(i);
+    for (let i = 0; i < n; i++) if (this.isLive[i]) live.push(i);
     const order = (cmp: (a: Doc, b: Doc) => number): [Int32Array, Int32Array] => {
       const sorted = [...live].sort((a, b) => cmp(this.docs[a], this.docs[b]) || this.docs[b].seq - this.docs[a].seq);
       const rank = new Int32Array(n).fill(RANK_BITS - 1);
@@ -191,6 +206,7 @@ export class SearchEngine {
     [this.titleRank, this.byTitleRank] = order((a, b) => cmpStr(a.title, b.title));
     [this.nameRank, this.byNameRank] = order((a, b) => cmpStr(a.name, b.name));
     this.ranksDirty = false;
+    this.corpusFacets = undefined;
   }
 
   /**
@@ -229,6 +245,57 @@ export class SearchEngine {
     return { count: r.count, seqs: r.ranked.slice(q.offset, need), facets };
   }
 
+  /** Counts of every facet value over the given docs, each facet's values by count then value. */
+  private facetCounts(docs: Iterable<number>): Map<string, { value: string; count: number }[]> {
+    const facets = new Map<string, { value: string; count: number }[]>();
+    const counts = new Int32Array(this.facetName.length);
+    const pool = this.facetPool;
+    const starts = this.facetStart;
+    for (const d of docs) {
+      for (let j = starts[d], end = starts[d + 1]; j < end; j++) counts[pool[j]]++;
+    }
+    for (let id = 0; id < counts.length; id++) {
+      if (counts[id] === 0) continue;
+      const name = this.facetName[id];
+      const list = facets.get(name) ?? [];
+      list.push({ value: this.facetValue[id], count: counts[id] });
+      facets.set(name, list);
+    }
+    for (const list of facets.values()) list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    return facets;
+  }
+
+  /** The unfiltered catalogue: the rank orders already are the answer, and its facet counts are kept per version. */
+  private wholeCatalogue(sort: SearchSort, depth: number): Computed {
+    this.corpusFacets ??= this.facetCounts(this.byModRank);
+    let by: Int32Array;
+    let reverse = false;
+    switch (sort) {
+      case 'relevance':
+      case 'modified_desc':
+        by = this.byModRank;
+        break;
+      case 'modified_asc':
+        by = this.byModRank;
+        reverse = true;
+        break;
+      case 'title_asc':
+        by = this.byTitleRank;
+        break;
+      case 'title_desc':
+        by = this.byTitleRank;
+        reverse = true;
+        break;
+      case 'name_asc':
+        by = this.byNameRank;
+        break;
+    }
+    const count = by.length;
+    const ranked: number[] = [];
+    for (let i = 0; i < Math.min(depth, count); i++) ranked.push(this.docs[by[reverse ? count - 1 - i : i]].seq);
+    return { count, ranked, facets: this.corpusFacets };
+  }
+
   /** Hits of a query: their count, the first `depth` seqs in order, and counts for every facet. */
   private compute(q: SearchQuery, depth: number): Computed {
     const n = this.docs.length;
@@ -258,11 +325,13 @@ export class SearchEngine {
       lists.push({ docs, weights: [] });
     }
 
+    if (lists.length === 0 && q.phrases.length === 0) return this.wholeCatalogue(q.sort, depth);
+
     let hits: number[];
     const score = new Int32Array(n);
     if (lists.length === 0) {
       hits = [];
-      for (let i = 0; i < n; i++) if (this.docs[i].alive) hits.push(i);
+      for (let i = 0; i < n; i++) if (this.isLive[i]) hits.push(i);
     } else {
       // Start from the shortest list; a doc survives list k only if it survived lists 0..k-1.
       const order = lists.map((_, i) => i).sort((a, b) => lists[a].docs.length - lists[b].docs.length);
@@ -281,7 +350,7 @@ export class SearchEngine {
       hits = [];
       const first = lists[order[0]].docs;
       for (const d of first) {
-        if (seen[d] === lists.length && this.docs[d].alive) {
+        if (seen[d] === lists.length && this.isLive[d]) {
           hits.push(d);
           seen[d] = -1; // a union list may hold a doc twice
         }
@@ -329,20 +398,7 @@ export class SearchEngine {
       ranked.push(this.docs[byRank[rank]].seq);
     }
 
-    const facets = new Map<string, { value: string; count: number }[]>();
-    const counts = new Int32Array(this.facetName.length);
-    for (const d of hits) {
-      const ids = this.docs[d].facetIds;
-      for (let j = 0; j < ids.length; j++) counts[ids[j]]++;
-    }
-    for (let id = 0; id < counts.length; id++) {
-      if (counts[id] === 0) continue;
-      const name = this.facetName[id];
-      const list = facets.get(name) ?? [];
-      list.push({ value: this.facetValue[id], count: counts[id] });
-      facets.set(name, list);
-    }
-    for (const list of facets.values()) list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const facets = this.facetCounts(hits);
     return { count, ranked, facets };
   }
 }
@@ -380,4 +436,10 @@ function smallest(keys: Float64Array, k: number): Float64Array {
     else break;
   }
   return a.subarray(0, k).sort();
+}
+
+function grow<T extends Uint8Array | Int32Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
 }

@@ -61,6 +61,20 @@ describe.each(engines)('search engine on %s', (engine) => {
     expect(r.results.map((d) => d.title)).toEqual(['新的人口統計', '中間人口統計', '舊的人口統計']);
   });
 
+  it('orders the whole catalogue the same way a query would, in both directions, with corpus facets', async () => {
+    const all = await t.services.catalogue.search({ sort: 'title_asc', limit: 1000, facets: ['unit'] });
+    const desc = await t.services.catalogue.search({ sort: 'title_desc', limit: 1000 });
+    expect(desc.results.map((d) => d.id)).toEqual([...all.results.map((d) => d.id)].reverse());
+    const newest = await t.services.catalogue.search({ sort: 'modified_desc', limit: 1000 });
+    const oldest = await t.services.catalogue.search({ sort: 'modified_asc', limit: 1000 });
+    expect(oldest.results.map((d) => d.id)).toEqual([...newest.results.map((d) => d.id)].reverse());
+    expect(all.count).toBe(all.results.length);
+    expect((all.facets.unit ?? []).reduce((n, f) => n + f.count, 0)).toBe(all.count);
+    // A filter that matches everything goes the other path and must agree.
+    const viaFilter = await t.services.catalogue.search({ sort: 'title_asc', limit: 1000, anyOf: [['license', ['OGDL-Taiwan-1.0']]] });
+    expect(viaFilter.results.map((d) => d.id)).toEqual(all.results.map((d) => d.id));
+  });
+
   it('finds datasets by keyword, field description and unit name', async () => {
     await t.services.catalogue.save(
       datasetInput({ title: '某項調查', keywords: ['家庭收支'], fields: [{ name: 'income', title: '可支配所得' }], unit: 'census' }),
