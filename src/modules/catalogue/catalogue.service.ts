@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.ts';
 import type { DatasetRow, ResourceRow } from '../../db/types.ts';
 import { invalid, notFound } from '../../errors.ts';
 import { SearchEngine, type SearchSort } from '../search/search.engine.ts';
-import { writeIndex } from '../search/search.repository.ts';
+import { writeIndex, writeIndexBatch } from '../search/search.repository.ts';
 import { buildIndexEntries, searchTextOf, type Facet } from '../search/search.indexer.ts';
 import { parseQuery } from '../search/tokenize.ts';
 import type { Unit, UnitsService } from '../units/units.service.ts';
@@ -336,13 +336,17 @@ export class CatalogueService {
   async reindexAll(onProgress?: (done: number, total: number) => void): Promise<void> {
     const all = await this.db.kysely.selectFrom('datasets').select('seq').orderBy('seq').execute();
     for (let i = 0; i < all.length; i += 200) {
-      const batch = await this.bySeqs(all.slice(i, i + 200).map((r) => r.seq));
+      const seqs = all.slice(i, i + 200).map((r) => r.seq);
+      const batch = await repo.findBundlesBySeq(this.db.kysely, seqs);
       await this.db.kysely.transaction().execute(async (trx) => {
-        for (const d of batch) {
-          const row = await trx.selectFrom('datasets').select('seq').where('id', '=', d.id).executeTakeFirstOrThrow();
-          await trx.updateTable('datasets').set({ search_text: searchTextOf(d) }).where('id', '=', d.id).execute();
-          await writeIndex(trx, row.seq, d.state === 'published' ? buildIndexEntries(d) : null);
+        const docs = [];
+        for (const b of batch) {
+          const d = this.fromBundle(b);
+          const text = searchTextOf(d);
+          if (text !== b.row.search_text) await trx.updateTable('datasets').set({ search_text: text }).where('seq', '=', b.row.seq).execute();
+          docs.push({ seq: b.row.seq, entries: d.state === 'published' ? buildIndexEntries(d) : null });
         }
+        await writeIndexBatch(trx, docs);
       });
       onProgress?.(Math.min(i + 200, all.length), all.length);
     }

@@ -11,40 +11,48 @@ export interface IndexEntries {
 const BATCH = 3000;
 
 /**
- * Replaces one dataset's rows in the public search index (`entries` null removes it) and bumps
- * the index version, so every app instance sharing the database picks the change up.
- * Call inside the transaction that changes the dataset.
+ * Replaces datasets' rows in the public search index (`entries` null removes one) and bumps the
+ * index version once, so every app instance sharing the database picks the change up. Call inside
+ * the transaction that changes the datasets. `isNew` skips the deletes for a dataset just created.
  */
-export async function writeIndex(db: Q, seq: number, entries: IndexEntries | null, isNew = false): Promise<void> {
+export async function writeIndexBatch(db: Q, docs: { seq: number; entries: IndexEntries | null }[], isNew = false): Promise<void> {
+  if (docs.length === 0) return;
+  const seqs = docs.map((d) => d.seq);
   if (!isNew) {
-    await db.deleteFrom('search_postings').where('seq', '=', seq).execute();
-    await db.deleteFrom('search_facets').where('seq', '=', seq).execute();
-  }
-  if (entries) {
-    const postings = [...entries.postings].map(([term, weight]) => ({ term, seq, weight }));
-    for (let i = 0; i < postings.length; i += BATCH) {
-      await db.insertInto('search_postings').values(postings.slice(i, i + BATCH)).execute();
+    for (let i = 0; i < seqs.length; i += BATCH) {
+      await db.deleteFrom('search_postings').where('seq', 'in', seqs.slice(i, i + BATCH)).execute();
+      await db.deleteFrom('search_facets').where('seq', 'in', seqs.slice(i, i + BATCH)).execute();
     }
+  }
+  const postings: { term: string; seq: number; weight: number }[] = [];
+  const facets: { facet: string; value: string; seq: number }[] = [];
+  for (const { seq, entries } of docs) {
+    if (!entries) continue;
+    for (const [term, weight] of entries.postings) postings.push({ term, seq, weight });
     const seen = new Set<string>();
-    const facets = entries.facets
-      .filter(([f, v]) => {
-        const k = `${f}\u0000${v}`;
-        if (seen.has(k)) return false;
-        seen.add(k);
-        return true;
-      })
-      .map(([facet, value]) => ({ facet, value, seq }));
-    for (let i = 0; i < facets.length; i += BATCH) {
-      await db.insertInto('search_facets').values(facets.slice(i, i + BATCH)).execute();
+    for (const [facet, value] of entries.facets) {
+      const k = `${facet}\u0000${value}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      facets.push({ facet, value, seq });
     }
   }
+  for (let i = 0; i < postings.length; i += BATCH) await db.insertInto('search_postings').values(postings.slice(i, i + BATCH)).execute();
+  for (let i = 0; i < facets.length; i += BATCH) await db.insertInto('search_facets').values(facets.slice(i, i + BATCH)).execute();
   const bumped = await db
     .updateTable('meta')
     .set({ value: sql<string>`cast(cast(value as integer) + 1 as text)` })
     .where('key', '=', 'search_version')
     .returning('value')
     .executeTakeFirst();
-  await db.updateTable('datasets').set({ indexed_version: Number(bumped?.value ?? 0) }).where('seq', '=', seq).execute();
+  for (let i = 0; i < seqs.length; i += BATCH) {
+    await db.updateTable('datasets').set({ indexed_version: Number(bumped?.value ?? 0) }).where('seq', 'in', seqs.slice(i, i + BATCH)).execute();
+  }
+}
+
+/** writeIndexBatch for one dataset. */
+export async function writeIndex(db: Q, seq: number, entries: IndexEntries | null, isNew = false): Promise<void> {
+  await writeIndexBatch(db, [{ seq, entries }], isNew);
 }
 
 export async function indexVersion(db: Q): Promise<number> {

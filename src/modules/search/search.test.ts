@@ -75,6 +75,19 @@ describe.each(engines)('search engine on %s', (engine) => {
     expect(viaFilter.results.map((d) => d.id)).toEqual(all.results.map((d) => d.id));
   });
 
+  it('gives the same answers after rebuilding the whole index, here and in a fresh instance', async () => {
+    const before = await t.services.catalogue.search({ q: '資料', facets: ['unit', 'keyword'], limit: 1000 });
+    await t.services.catalogue.reindexAll();
+    const after = await t.services.catalogue.search({ q: '資料', facets: ['unit', 'keyword'], limit: 1000 });
+    expect(after).toEqual(before);
+    const other = openDb(t.databaseUrl);
+    try {
+      expect(await createServices(t.config, other).catalogue.search({ q: '資料', facets: ['unit', 'keyword'], limit: 1000 })).toEqual(before);
+    } finally {
+      await other.destroy();
+    }
+  });
+
   it('finds datasets by keyword, field description and unit name', async () => {
     await t.services.catalogue.save(
       datasetInput({ title: '某項調查', keywords: ['家庭收支'], fields: [{ name: 'income', title: '可支配所得' }], unit: 'census' }),
