@@ -51,6 +51,18 @@ export function toErrorBody(err: unknown, req: FastifyRequest): { status: number
   return { status: 500, body: { error: { code: 'INTERNAL', message: lang === 'en' ? 'Internal error; it has been logged.' : '系統發生錯誤，已記錄。' } } };
 }
 
+/** Path of the first non-finite number in parsed input, if any. */
+function nonFinite(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const found = nonFinite(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 async function authenticate(req: FastifyRequest): Promise<void> {
   req.user = null;
   const header = req.headers.authorization;
@@ -81,6 +93,20 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
 
   app.decorate('services', services);
   app.decorateRequest('user', null);
+  // PostgreSQL cannot hold NUL in text, and no catalogue value needs one: refuse it at the edge.
+  app.addHook('onRequest', async (req) => {
+    if (/%00/i.test(req.url)) throw new AppError('BAD_REQUEST', 400, '請求含有不允許的空字元（NUL, %00）', 'The request contains a NUL character (%00), which is not allowed');
+  });
+  app.addHook('preValidation', async (req) => {
+    if (req.body !== undefined && req.body !== null && typeof req.body === 'object' && JSON.stringify(req.body).includes('\\u0000')) {
+      throw new AppError('BAD_REQUEST', 400, '請求內容含有不允許的空字元（NUL）', 'The request body contains a NUL character, which is not allowed');
+    }
+  });
+  // Schema coercion turns a 400-digit number into Infinity, which passes `maximum`; catch it here.
+  app.addHook('preHandler', async (req) => {
+    const where = nonFinite(req.query, 'querystring') ?? nonFinite(req.body, 'body');
+    if (where) throw new AppError('BAD_REQUEST', 400, `參數錯誤：${where} 數值超出範圍`, `Invalid parameter ${where}: number out of range`, { [where]: [`數值超出範圍 / number out of range`] });
+  });
   app.addHook('onRequest', authenticate);
 
   await app.register(formbody);

@@ -11,7 +11,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 const Nullable = <T>(type: 'string' | 'integer', description?: string) => Type.Unsafe<T | null>({ type: [type, 'null'], ...(description ? { description } : {}) });
 const N = Nullable<string>('string');
 const NInt = Nullable<number>('integer');
-const Natural = (description: string) => Type.Integer({ minimum: 0, description });
+// Bounded so that LIMIT/OFFSET stay within what both databases take.
+const Natural = (description: string) => Type.Integer({ minimum: 0, maximum: 2_147_483_647, description });
 const Bool = (description: string) => Type.Boolean({ description });
 
 // ---------------------------------------------------------------- parameters
