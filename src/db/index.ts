@@ -5,6 +5,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import type { Database } from './types.ts';
 import * as m001 from './migrations/001-catalogue.ts';
+import * as m002 from './migrations/002-accounts.ts';
+import * as m003 from './migrations/003-audit-notifications.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -63,6 +65,8 @@ export function openDb(databaseUrl: string): Db {
 
 const migrations: Record<string, Migration> = {
   '001-catalogue': m001,
+  '002-accounts': m002,
+  '003-audit-notifications': m003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
