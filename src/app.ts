@@ -5,10 +5,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 import { langOf, pickLang } from './i18n.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
 import { demoRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { User } from './modules/users/users.service.ts';
 import type { Services } from './services.ts';
@@ -129,6 +131,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(healthRoutes);
   await app.register(catalogueRoutes, { prefix: '/api/v1' });
   await app.register(usersRoutes, { prefix: '/api/v1' });
+  await app.register(auditRoutes, { prefix: '/api/v1' });
+  await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

@@ -16,6 +16,7 @@ import { openDb } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { exportDatagovtwList } from './modules/datagovtw/list-export.service.ts';
 import { importDatagovtwList, type LineProblem } from './modules/datagovtw/list-import.service.ts';
+import { MailSender } from './modules/notifications/mail.sender.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -98,6 +99,7 @@ async function importDatagovtw(file: string, opts: { unit?: string }): Promise<v
     const report = await importDatagovtwList(s, createReadStream(file), {
       unit: opts.unit,
       progressEvery: 50,
+      auditLabel: `import datagovtw ${path.basename(file)}`,
       onProgress: (p) => bar.update(p.bytes, `${p.rows} 筆 rows, 失敗 failed ${p.failed}`),
     }).finally(() => bar.stop());
     if (report.errors.length > 0) {
@@ -255,6 +257,52 @@ function buildProgram(version: string): Command {
       await withServices(async (s) => {
         await s.users.revokeToken(id);
         info(`已撤銷權杖 Token revoked: ${id}`);
+      });
+    });
+
+  const audit = program.command('audit').description('稽核紀錄 / audit trail');
+  audit
+    .command('verify')
+    .description('檢查稽核紀錄的雜湊鏈，指出第一筆被竄改或遺失的紀錄 / check the audit hash chain and name the first altered or missing entry')
+    .action(async () => {
+      await withServices(async (s) => {
+        const bar = progress('檢查稽核紀錄 Verifying', 0);
+        const report = await s.audit.verify((done, total) => bar.update(done, `${done}/${total}`)).finally(() => bar.stop());
+        const b = report.firstBreak;
+        if (!b) {
+          out(`稽核紀錄完整 Audit trail intact: ${report.entries} 筆 entries, 雜湊鏈正確 hash chain verified`);
+          return;
+        }
+        out(`稽核紀錄遭竄改 Audit trail broken at entry ${b.seq}${b.action ? ` (${b.action}, ${b.at ?? ''})` : ''}: ${b.zh} / ${b.en}`);
+        process.exitCode = 1;
+      });
+    });
+  audit
+    .command('log')
+    .description('列出稽核紀錄，新的在前 / list audit entries, newest first')
+    .option('--entity <id>', '只列此物件（資料集或帳號 id）/ only this entity (dataset or user id)')
+    .option('--limit <n>', '筆數 how many', positiveInt, 50)
+    .action(async (opts: { entity?: string; limit: number }) => {
+      await withServices(async (s) => {
+        for (const e of await s.audit.log({ entityId: opts.entity, limit: opts.limit })) {
+          out(`${e.seq}\t${e.at}\t${e.action}\t${e.entityType}:${e.entityId}\t${e.actorLabel}${e.actorId && e.actorId !== 'system' ? ` (${e.actorId})` : ''}`);
+        }
+      });
+    });
+
+  const mail = program.command('mail').description('電子郵件 / e-mail');
+  mail
+    .command('send-pending')
+    .description('立即寄出寄件匣中到期的郵件 / send the due mail in the outbox now')
+    .action(async () => {
+      await withServices(async (s) => {
+        const sender = new MailSender(s.db, s.config.mail, { info, warn: info });
+        const r = await sender.sendPending().finally(() => sender.stop());
+        if (r.notConfigured) {
+          info('未設定 SMTP（SMTP_URL 或 KAIFANG_SMTP_HOST），郵件留在寄件匣 / no SMTP configured (SMTP_URL or KAIFANG_SMTP_HOST): mail stays in the outbox');
+          return;
+        }
+        out(`已寄出 sent ${r.sent}, 待重試 to retry ${r.retrying}, 放棄 gave up ${r.gaveUp}`);
       });
     });
 

@@ -30,9 +30,51 @@ export interface Config {
   readonly logLevel: string;
   /** Distinct search queries whose results each instance keeps until the catalogue changes. */
   readonly searchCacheEntries: number;
+  readonly mail: MailConfig;
+}
+
+/** Where mail goes (nodemailer SMTP transport options). */
+export interface SmtpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+  readonly secure: boolean;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+}
+
+export interface MailConfig {
+  /** null: no SMTP configured; mail stays in the outbox. */
+  readonly smtp: SmtpConfig | null;
+  readonly from: string;
+  /** Attempts before a message is given up (status failed). */
+  readonly maxAttempts: number;
+  /** First retry after this many seconds, doubling each time (capped at 6 h). */
+  readonly retryBaseSeconds: number;
+  /** How often the server's sender looks for due mail. */
+  readonly intervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
+
+function smtpConfig(env: NodeJS.ProcessEnv): SmtpConfig | null {
+  if (env.SMTP_URL) {
+    let u: URL;
+    try {
+      u = new URL(env.SMTP_URL);
+    } catch {
+      throw new ConfigError('SMTP_URL is not a URL (e.g. smtp://user:pass@host:587) / SMTP_URL 格式錯誤');
+    }
+    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new ConfigError(`SMTP_URL must start with smtp:// or smtps:// (got "${u.protocol}") / SMTP_URL 須以 smtp:// 或 smtps:// 開頭`);
+    const secure = u.protocol === 'smtps:';
+    return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 587, secure, user: u.username ? decodeURIComponent(u.username) : undefined, password: u.password ? decodeURIComponent(u.password) : undefined };
+  }
+  if (!env.KAIFANG_SMTP_HOST) return null;
+  const secure = env.KAIFANG_SMTP_SECURE ? !['0', 'false', 'no', 'off'].includes(env.KAIFANG_SMTP_SECURE.toLowerCase()) : false;
+  const port = Number(env.KAIFANG_SMTP_PORT || (secure ? 465 : 587));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`KAIFANG_SMTP_PORT "${env.KAIFANG_SMTP_PORT}" is not a port number / KAIFANG_SMTP_PORT 必須是埠號`);
+  return { host: env.KAIFANG_SMTP_HOST, port, secure, user: env.KAIFANG_SMTP_USER || undefined, password: env.KAIFANG_SMTP_PASSWORD || undefined };
+}
 
 const DEFAULT_UNITS: UnitConfig[] = [
   { name: 'dgbas', title: '行政院主計總處', titleEn: 'Directorate-General of Budget, Accounting and Statistics', kind: 'agency' },
@@ -67,6 +109,14 @@ function parseUnits(raw: unknown, source: string): UnitConfig[] {
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} "${raw}" must be a whole number ≥ 1 / ${name} 須為正整數`);
+  return n;
 }
 
 /** Reads the environment once and returns a frozen config; throws ConfigError with a clear message. */
@@ -113,6 +163,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     siteTitleEn: env.KAIFANG_SITE_TITLE_EN || 'Open Data Portal',
     logLevel: env.LOG_LEVEL || 'info',
     searchCacheEntries: cacheEntries,
+    mail: {
+      smtp: smtpConfig(env),
+      from: env.KAIFANG_MAIL_FROM || 'Kaifang <noreply@kaifang.local>',
+      maxAttempts: wholeNumber(env, 'KAIFANG_MAIL_MAX_ATTEMPTS', 8),
+      retryBaseSeconds: wholeNumber(env, 'KAIFANG_MAIL_RETRY_SECONDS', 60),
+      intervalSeconds: wholeNumber(env, 'KAIFANG_MAIL_INTERVAL_SECONDS', 30),
+    },
     ...overrides,
   };
   return Object.freeze(config);

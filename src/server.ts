@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDb } from './db/index.ts';
+import { MailSender } from './modules/notifications/mail.sender.ts';
 import { loadDemoCatalogue } from './modules/demo/demo.service.ts';
 import { createServices } from './services.ts';
 
@@ -16,8 +17,11 @@ async function main(): Promise<void> {
   }
   if (report.demoLoaded > 0) console.log(`已載入示範資料 ${report.demoLoaded} 筆 / loaded ${report.demoLoaded} demo datasets (示範資料; KAIFANG_DEMO=0 to skip)`);
   const app = await buildApp(services, { logger: true });
+  const mail = new MailSender(db, config.mail, { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
+  mail.start();
   const close = async () => {
     await app.close();
+    await mail.stop();
     await db.destroy();
     process.exit(0);
   };

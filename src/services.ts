@@ -1,6 +1,8 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
+import { AuditService } from './modules/audit/audit.service.ts';
 import { CatalogueService } from './modules/catalogue/catalogue.service.ts';
+import { NotificationService } from './modules/notifications/notifications.service.ts';
 import { UnitsService } from './modules/units/units.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
 
@@ -11,15 +13,20 @@ export interface Services {
   units: UnitsService;
   catalogue: CatalogueService;
   users: UsersService;
+  audit: AuditService;
+  notifications: NotificationService;
 }
 
 export function createServices(config: Config, db: Db): Services {
   const units = new UnitsService(db.kysely, config);
+  const audit = new AuditService(db);
   return {
     config,
     db,
     units,
-    catalogue: new CatalogueService(db, config, units),
-    users: new UsersService(db.kysely, units),
+    audit,
+    catalogue: new CatalogueService(db, config, units, audit),
+    users: new UsersService(db.kysely, units, audit),
+    notifications: new NotificationService(db.kysely),
   };
 }

@@ -115,6 +115,8 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   disabled_at: string | null;
+  /** zh-TW (default) or en: the language of the mail the user receives. */
+  lang: Generated<string>;
 }
 
 export interface UserRolesTable {
@@ -135,6 +137,52 @@ export interface ApiTokensTable {
   last_used_at: string | null;
 }
 
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  title: string;
+  title_en: string;
+  body: string;
+  link: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  body: string;
+  kind: string;
+  created_at: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   units: UnitsTable;
@@ -146,6 +194,10 @@ export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
   api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  notifications: NotificationsTable;
+  outbox: OutboxTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;
@@ -155,3 +207,5 @@ export type DatasetUpdate = Updateable<DatasetsTable>;
 export type ResourceRow = Selectable<ResourcesTable>;
 export type NewResourceRow = Insertable<ResourcesTable>;
 export type UserRow = Selectable<UsersTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+export type OutboxRow = Selectable<OutboxTable>;

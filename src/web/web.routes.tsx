@@ -67,7 +67,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/datasets/:id', { schema: { hide: true, params: RefParams, querystring: LangQuery } }, async (req, reply) => {
     const dataset = await catalogue.get(req.params.id);
-    return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} />);
+    return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} />);
   });
 
   // Trailing slashes are a common typo for the list pages; send people where they meant to go.

@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { DatasetRow, ResourceRow } from '../../db/types.ts';
 import { invalid, notFound } from '../../errors.ts';
+import { SYSTEM_ACTOR, type Actor, type AuditService } from '../audit/audit.service.ts';
 import { SearchEngine, type SearchSort } from '../search/search.engine.ts';
 import { writeIndex, writeIndexBatch } from '../search/search.repository.ts';
 import { buildIndexEntries, searchTextOf, type Facet } from '../search/search.indexer.ts';
@@ -48,6 +49,7 @@ export class CatalogueService {
     private readonly db: Db,
     private readonly config: Config,
     private readonly units: UnitsService,
+    private readonly audit: AuditService,
   ) {
     this.engine = new SearchEngine(db.kysely, config.searchCacheEntries);
   }
@@ -142,15 +144,19 @@ export class CatalogueService {
   /**
    * Creates a dataset, or replaces the one with the same national identifier (imports are
    * idempotent by 資料集識別碼). All of it is written in one transaction or none of it.
-   * Throws VALIDATION_FAILED with per-field messages.
+   * Throws VALIDATION_FAILED with per-field messages. Records dataset.create / dataset.update with
+   * the dataset before and after in the audit trail, in the same transaction; `actor` defaults to system.
    */
-  async save(input: DatasetInput, opts: { state: DatasetState } & ValidationOptions): Promise<SaveResult> {
+  async save(input: DatasetInput, opts: { state: DatasetState; actor?: Actor } & ValidationOptions): Promise<SaveResult> {
     const d = normalizeDatasetInput(input);
     const { errors, warnings } = validateDataset(d, opts);
     if (Object.keys(errors).length > 0) throw invalid(errors);
     const unit = await this.units.get(d.unit);
     const result = await this.db.kysely.transaction().execute(async (trx) => {
+      // First: the audit head lock serialises saves across instances (and on SQLite takes the write lock before reading).
+      await this.audit.lock(trx);
       const existing = d.identifier ? await repo.findIdByIdentifier(trx, d.identifier) : undefined;
+      const beforeBundle = existing ? await repo.findBundle(trx, existing.id) : undefined;
       const code = this.agencyCodeOf(unit);
       const identifier = d.identifier ?? `${code}-${String(await repo.nextSerial(trx, code)).padStart(6, '0')}`;
       const id = existing?.id ?? randomUUID();
@@ -193,6 +199,14 @@ export class CatalogueService {
       await repo.replaceResources(trx, id, resourceRows, !existing);
       await repo.replaceKeywords(trx, id, d.keywords, !existing);
       await writeIndex(trx, seq, dataset.state === 'published' ? buildIndexEntries(dataset) : null, !existing);
+      await this.audit.record(trx, {
+        actor: opts.actor ?? SYSTEM_ACTOR,
+        action: existing ? 'dataset.update' : 'dataset.create',
+        entityType: 'dataset',
+        entityId: id,
+        before: beforeBundle ? this.fromBundle(beforeBundle) : null,
+        after: dataset,
+      });
       return { dataset, created: !existing };
     });
     return { ...result, warnings };

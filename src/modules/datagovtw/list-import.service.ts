@@ -4,6 +4,7 @@ import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { normalizeDatasetInput, validateDataset } from '../catalogue/catalogue.validation.ts';
 import { msg } from '../catalogue/national.ts';
+import type { Actor } from '../audit/audit.service.ts';
 import type { Unit } from '../units/units.service.ts';
 import { checkHeader, columnOfField, entryToInput, parseListRow, type ListColumn, type ListEntry, type RowProblem } from './list-format.ts';
 
@@ -39,6 +40,8 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Call onProgress every this many rows (and at the end). */
   progressEvery?: number;
+  /** Audit-trail label of the import (actor "system"), e.g. `import datagovtw list.csv`. */
+  auditLabel?: string;
 }
 
 const LINE_BREAKS = /\r\n|\r|\n/g;
@@ -112,7 +115,7 @@ export async function importDatagovtwList(s: ImportServices, input: Readable, op
         continue;
       }
       report.rows++;
-      const outcome = await importRow(s, record, line, { explicitUnit, defaultUnit, firstLine, externalUnits });
+      const outcome = await importRow(s, record, line, { explicitUnit, defaultUnit, firstLine, externalUnits, actor: { id: 'system', label: opts.auditLabel ?? 'import datagovtw' } });
       report.warnings.push(...outcome.warnings);
       if (outcome.errors.length > 0) {
         report.failed++;
@@ -134,6 +137,7 @@ export async function importDatagovtwList(s: ImportServices, input: Readable, op
 
 interface RowContext {
   explicitUnit: Unit | undefined;
+  actor: Actor;
   defaultUnit: Unit;
   firstLine: Map<string, number>;
   externalUnits: Map<string, Unit>;
@@ -172,7 +176,7 @@ async function importRow(
   if (errors.length > 0) return { created: false, errors, warnings };
   if (!own) input.unit = (await externalUnit(s, entry, ctx)).name;
   try {
-    const saved = await s.catalogue.save(input, { state: 'published', fromNationalList: true });
+    const saved = await s.catalogue.save(input, { state: 'published', fromNationalList: true, actor: ctx.actor });
     warnings.push(...problemsOf(saved.warnings).map(at));
     return { created: saved.created, errors: [], warnings };
   } catch (e) {

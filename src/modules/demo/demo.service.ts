@@ -40,7 +40,7 @@ export class DemoService {
       for (const d of plan.datasets) {
         let created: boolean;
         try {
-          ({ created } = await this.catalogue.save(plan.input(d), { state: 'published' }));
+          ({ created } = await this.catalogue.save(plan.input(d), { state: 'published', actor: { id: 'system', label: 'demo' } }));
         } catch (err) {
           const detail = err instanceof AppError && err.details ? ` ${JSON.stringify(err.details)}` : '';
           throw new Error(`示範資料集「${d.def.title}」(${d.identifier}) 無法儲存 / demo dataset "${d.def.titleEn}" could not be saved: ${(err as Error).message}${detail}`, { cause: err });

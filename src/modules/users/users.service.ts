@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import { AppError, invalid } from '../../errors.ts';
 import { isEmail } from '../catalogue/national.ts';
+import { SYSTEM_ACTOR, type Actor, type AuditService } from '../audit/audit.service.ts';
 import type { UnitsService } from '../units/units.service.ts';
 
 /** Role ids used by the CLI and the API (MISSION C1). */
@@ -30,6 +31,7 @@ export class UsersService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly units: UnitsService,
+    private readonly audit: AuditService,
   ) {}
 
   async findByEmail(email: string): Promise<User | undefined> {
@@ -51,7 +53,7 @@ export class UsersService {
   }
 
   /** Creates a user with one role in one unit; throws USER_EXISTS or VALIDATION_FAILED. */
-  async create(input: { email: string; name: string; password?: string; unit: string; role: string }): Promise<User> {
+  async create(input: { email: string; name: string; password?: string; unit: string; role: string }, actor: Actor = SYSTEM_ACTOR): Promise<User> {
     const email = input.email.trim().toLowerCase();
     const errors: Record<string, string[]> = {};
     if (!isEmail(email)) errors.email = [`電子郵件「${input.email}」格式錯誤 / "${input.email}" is not an e-mail address`];
@@ -66,6 +68,8 @@ export class UsersService {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('users').values({ id, email, name: input.name.trim(), password_hash: passwordHash, created_at: now(), updated_at: now(), disabled_at: null }).execute();
       await trx.insertInto('user_roles').values({ user_id: id, unit_id: unit.id, role: input.role, created_at: now() }).execute();
+      // Never the password hash: the audit trail is read by more people than the users table.
+      await this.audit.record(trx, { actor, action: 'user.create', entityType: 'user', entityId: id, after: { email, name: input.name.trim(), roles: [{ unit: unit.name, role: input.role }] } });
     });
     const user = await this.findByEmail(email);
     if (!user) throw new AppError('USER_NOT_FOUND', 500, '建立後找不到帳號', 'user vanished after creation');
@@ -91,16 +95,19 @@ export class UsersService {
   }
 
   /** Creates an API token; the token is returned once and stored only as a hash. */
-  async createToken(email: string, opts: { name?: string; expiresInDays?: number } = {}): Promise<{ token: string; id: string; expiresAt: string | null }> {
+  async createToken(email: string, opts: { name?: string; expiresInDays?: number; actor?: Actor } = {}): Promise<{ token: string; id: string; expiresAt: string | null }> {
     const user = await this.findByEmail(email);
     if (!user) throw new AppError('USER_NOT_FOUND', 404, `找不到帳號 ${email}`, `no user ${email}`);
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     const expiresAt = opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000).toISOString() : null;
-    await this.db
-      .insertInto('api_tokens')
-      .values({ id, user_id: user.id, name: opts.name ?? 'cli', token_hash: hashToken(token), created_at: now(), expires_at: expiresAt, revoked_at: null, last_used_at: null })
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('api_tokens')
+        .values({ id, user_id: user.id, name: opts.name ?? 'cli', token_hash: hashToken(token), created_at: now(), expires_at: expiresAt, revoked_at: null, last_used_at: null })
+        .execute();
+      await this.audit.record(trx, { actor: opts.actor ?? SYSTEM_ACTOR, action: 'token.create', entityType: 'user', entityId: user.id, after: { tokenId: id, name: opts.name ?? 'cli', expiresAt } });
+    });
     return { token, id, expiresAt };
   }
 
@@ -113,9 +120,13 @@ export class UsersService {
   }
 
   /** Revokes a token by its id; it stops working at once. Revoking twice is not an error. */
-  async revokeToken(id: string): Promise<void> {
-    const r = await this.db.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) {
+  async revokeToken(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+    const r = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).returning(['user_id', 'revoked_at']).executeTakeFirst();
+      if (updated) await this.audit.record(trx, { actor, action: 'token.revoke', entityType: 'user', entityId: updated.user_id, after: { tokenId: id, revokedAt: updated.revoked_at } });
+      return updated;
+    });
+    if (!r) {
       const exists = await this.db.selectFrom('api_tokens').select('id').where('id', '=', id).executeTakeFirst();
       if (!exists) throw new AppError('TOKEN_NOT_FOUND', 404, `找不到權杖 ${id}`, `no token ${id}`);
     }

@@ -1,3 +1,4 @@
+import type { HistoryVersion } from '../../modules/audit/audit.service.ts';
 import type { Dataset, Resource } from '../../modules/catalogue/catalogue.schemas.ts';
 import { DemoBadge, zhPart } from '../components.tsx';
 import type { PageCtx } from '../context.ts';
@@ -140,7 +141,44 @@ function MetadataTable({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
   );
 }
 
-export function DatasetPage({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
+/** zh-TW names of the dataset fields a version history lists (English pages show the API field name). */
+const HISTORY_FIELD_ZH: Record<string, string> = {
+  title: '資料集名稱', titleEn: '英文名稱', description: '資料集描述', fields: '主要欄位', fieldDescription: '主要欄位說明',
+  categoryCode: '服務分類', datasetType: '資料集類型', licenseId: '授權方式', licenseTitle: '授權方式', licenseUrl: '授權說明網址',
+  cost: '計費方式', costUrl: '計費說明網址', costLaw: '計費法令依據', updateFrequency: '更新頻率', temporalFrom: '開始收錄日期',
+  temporalTo: '結束收錄日期', issued: '發布時間', modified: '最後更新時間', spatial: '空間範圍', language: '語系',
+  landingPage: '相關網址', numberOfData: '資料量', notes: '備註', keywords: '關鍵字', resources: '資料資源', provisionType: '提供方式',
+  unit: '提供單位', state: '狀態', publisherName: '提供機關', publisherContactName: '聯絡人姓名', publisherContactPhone: '聯絡人電話',
+  publisherContactEmail: '聯絡人電子郵件', organizationName: '上級機關', name: '網址代稱', identifier: '資料集編號',
+};
+
+/** 版本紀錄: each published version with the fields it changed, from the audit trail. */
+function VersionHistory({ ctx, name, history }: { ctx: PageCtx; name: string; history: HistoryVersion[] }) {
+  const en = ctx.lang === 'en';
+  return (
+    <section aria-labelledby="history">
+      <h2 id="history">{en ? 'Version history' : '版本紀錄'}</h2>
+      <ol class="version-history">
+        {history.map((v) => (
+          <li>
+            <time datetime={v.at}>{dateOnly(v.at)}</time>
+            {ctx.m.colon}
+            {v.changes.length === 0
+              ? en
+                ? 'first published'
+                : '首次公開'
+              : `${en ? 'changed ' : '變更'}${v.changes.map((c) => (en ? c.field : (HISTORY_FIELD_ZH[c.field] ?? c.field))).join(en ? ', ' : '、')}`}
+          </li>
+        ))}
+      </ol>
+      <p>
+        <a href={`/api/v1/datasets/${encodeURIComponent(name)}/history`}>{en ? 'Each change field by field (JSON)' : '逐欄位變更內容（JSON）'}</a>
+      </p>
+    </section>
+  );
+}
+
+export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset; history?: HistoryVersion[] }) {
   const { m } = ctx;
   const title = datasetTitle(d, ctx.lang);
   const modified = dateOnly(d.modified) ?? dateOnly(d.updatedAt);
@@ -151,6 +189,7 @@ export function DatasetPage({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
     ['licence', m.licenceHeading],
     ...(d.keywords.length > 0 ? [['keywords', m.keywords] as [string, string]] : []),
     ['metadata', m.metadataHeading],
+    ...(history.length > 0 ? [['history', ctx.lang === 'en' ? 'Version history' : '版本紀錄'] as [string, string]] : []),
   ];
   return (
     <Layout
@@ -284,6 +323,7 @@ export function DatasetPage({ ctx, d }: { ctx: PageCtx; d: Dataset }) {
               <h2 id="metadata">{m.metadataHeading}</h2>
               <MetadataTable ctx={ctx} d={d} />
             </section>
+            {history.length > 0 ? <VersionHistory ctx={ctx} name={d.name} history={history} /> : null}
           </div>
           <aside aria-label={m.onPage}>
             <nav class="side-box" aria-labelledby="on-page">
