@@ -5,6 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 import { langOf, pickLang } from './i18n.ts';
+import { authenticateRequest, checkCsrf } from './modules/accounts/accounts.http.ts';
+import type { Session } from './modules/accounts/accounts.service.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
@@ -23,6 +25,9 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: User | null;
+    /** The sign-in session, when the request was authenticated by the session cookie. */
+    session: Session | null;
+    authVia: 'token' | 'session' | null;
   }
 }
 
@@ -65,17 +70,6 @@ function nonFinite(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-async function authenticate(req: FastifyRequest): Promise<void> {
-  req.user = null;
-  const header = req.headers.authorization;
-  if (!header) return;
-  // CKAN clients send the raw token; others send "Bearer <token>".
-  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : header.trim();
-  if (!token) return;
-  const app = req.server;
-  req.user = (await app.services.users.userForToken(token)) ?? null;
-}
-
 /** Builds the Fastify app; never listens (server.ts does). */
 export async function buildApp(services: Services, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -95,6 +89,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
 
   app.decorate('services', services);
   app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
+  app.decorateRequest('authVia', null);
   // PostgreSQL cannot hold NUL in text, and no catalogue value needs one: refuse it at the edge.
   app.addHook('onRequest', async (req) => {
     if (/%00/i.test(req.url)) throw new AppError('BAD_REQUEST', 400, '請求含有不允許的空字元（NUL, %00）', 'The request contains a NUL character (%00), which is not allowed');
@@ -109,7 +105,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
     const where = nonFinite(req.query, 'querystring') ?? nonFinite(req.body, 'body');
     if (where) throw new AppError('BAD_REQUEST', 400, `參數錯誤：${where} 數值超出範圍`, `Invalid parameter ${where}: number out of range`, { [where]: [`數值超出範圍 / number out of range`] });
   });
-  app.addHook('onRequest', authenticate);
+  app.addHook('onRequest', authenticateRequest);
+  app.addHook('preValidation', checkCsrf);
 
   await app.register(formbody);
   await app.register(swagger, {

@@ -223,6 +223,65 @@ function buildProgram(version: string): Command {
       });
     });
 
+  users
+    .command('list')
+    .description('列出帳號、角色與狀態 / list users with their roles and status')
+    .action(async () => {
+      await withServices(async (s) => {
+        for (const u of await s.users.list()) {
+          const roles = u.roles.map((r) => `${r.role}@${r.unit}`).join(',') || '-';
+          out(`${u.email}\t${u.name}\t${roles}\t${u.disabledAt ? `已停用 disabled ${u.disabledAt}` : '啟用 active'}`);
+        }
+      });
+    });
+  const role = users.command('role').description('角色 / roles (scoped to a unit)');
+  for (const [verb, zh] of [['add', '新增'], ['remove', '移除']] as const) {
+    role
+      .command(verb)
+      .description(`${zh}帳號在某單位的角色 / ${verb} a user's role in a unit`)
+      .argument('<email>', '電子郵件 e-mail')
+      .requiredOption('--unit <name>', '單位代稱 unit name')
+      .requiredOption('--role <role>', `角色 role: ${ROLES.join(', ')}`)
+      .action(async (email: string, opts: { unit: string; role: string }) => {
+        await withServices(async (s) => {
+          const user = verb === 'add' ? await s.users.addRole(email, opts.unit, opts.role) : await s.users.removeRole(email, opts.unit, opts.role);
+          out(`${user.email}\t${user.roles.map((r) => `${r.role}@${r.unit}`).join(',') || '-'}`);
+        });
+      });
+  }
+  users
+    .command('disable')
+    .description('停用帳號：登入工作階段立即結束，API 權杖失效 / disable a user: sessions end, API tokens stop working')
+    .argument('<email>', '電子郵件 e-mail')
+    .action(async (email: string) => {
+      await withServices(async (s) => {
+        await s.users.disable(email);
+        info(`已停用 Disabled: ${email}`);
+      });
+    });
+  users
+    .command('enable')
+    .description('重新啟用帳號 / enable a disabled user')
+    .argument('<email>', '電子郵件 e-mail')
+    .action(async (email: string) => {
+      await withServices(async (s) => {
+        await s.users.enable(email);
+        info(`已啟用 Enabled: ${email}`);
+      });
+    });
+  users
+    .command('passwd')
+    .description('設定新密碼並結束該帳號所有登入 / set a new password and end all of the user\'s sessions')
+    .argument('<email>', '電子郵件 e-mail')
+    .requiredOption('--password-stdin', '從標準輸入讀取密碼（至少12字元）/ read the password from stdin (at least 12 characters)')
+    .action(async (email: string) => {
+      const password = await readStdin();
+      await withServices(async (s) => {
+        await s.users.setPassword(email, password);
+        info(`已變更密碼 Password changed: ${email}`);
+      });
+    });
+
   const tokens = program.command('tokens').description('API 權杖 / API tokens');
   tokens
     .command('create')

@@ -31,6 +31,14 @@ export interface Config {
   /** Distinct search queries whose results each instance keeps until the catalogue changes. */
   readonly searchCacheEntries: number;
   readonly mail: MailConfig;
+  /** Sign-in sessions end after this many seconds without a request (default 8 h) … */
+  readonly sessionIdleSeconds: number;
+  /** … and at the latest this many seconds after sign-in (default 7 days). */
+  readonly sessionMaxSeconds: number;
+  /** Failed sign-ins in a row that lock an e-mail address (default 5) … */
+  readonly lockoutAttempts: number;
+  /** … for this many seconds (default 15 min). */
+  readonly lockoutSeconds: number;
 }
 
 /** Where mail goes (nodemailer SMTP transport options). */
@@ -144,6 +152,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const agencyUnit = units.find((u) => u.kind === 'agency');
   const cacheEntries = Number(env.KAIFANG_SEARCH_CACHE ?? 500);
   if (!Number.isInteger(cacheEntries) || cacheEntries < 0) throw new ConfigError(`KAIFANG_SEARCH_CACHE "${env.KAIFANG_SEARCH_CACHE}" must be a whole number ≥ 0 / 搜尋快取筆數須為非負整數`);
+  const positive = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} "${raw}" must be a whole number ≥ 1 / ${name} 須為正整數`);
+    return n;
+  };
   const config: Config = {
     port,
     host: env.HOST || '0.0.0.0',
@@ -170,6 +185,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       retryBaseSeconds: wholeNumber(env, 'KAIFANG_MAIL_RETRY_SECONDS', 60),
       intervalSeconds: wholeNumber(env, 'KAIFANG_MAIL_INTERVAL_SECONDS', 30),
     },
+    sessionIdleSeconds: positive('KAIFANG_SESSION_IDLE_SECONDS', 8 * 3600),
+    sessionMaxSeconds: positive('KAIFANG_SESSION_MAX_SECONDS', 7 * 86_400),
+    lockoutAttempts: positive('KAIFANG_LOCKOUT_ATTEMPTS', 5),
+    lockoutSeconds: positive('KAIFANG_LOCKOUT_SECONDS', 15 * 60),
     ...overrides,
   };
   return Object.freeze(config);

@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
+import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { CatalogueService } from './modules/catalogue/catalogue.service.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
@@ -13,6 +14,7 @@ export interface Services {
   units: UnitsService;
   catalogue: CatalogueService;
   users: UsersService;
+  accounts: AccountsService;
   audit: AuditService;
   notifications: NotificationService;
 }
@@ -20,13 +22,15 @@ export interface Services {
 export function createServices(config: Config, db: Db): Services {
   const units = new UnitsService(db.kysely, config);
   const audit = new AuditService(db);
+  const users = new UsersService(db.kysely, units, audit);
   return {
     config,
     db,
     units,
     audit,
     catalogue: new CatalogueService(db, config, units, audit),
-    users: new UsersService(db.kysely, units, audit),
+    users,
     notifications: new NotificationService(db.kysely),
+    accounts: new AccountsService(db.kysely, config, users, audit),
   };
 }

@@ -183,6 +183,37 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
+export interface SessionsTable {
+  /** SHA-256 of the cookie value; the value itself is never stored. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute expiry; idle expiry is computed from last_seen_at. */
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  email: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+export interface LoginEventsTable {
+  id: string;
+  at: string;
+  /** success | failure | locked (attempt while locked) | lock | unlock | signout | signout_all */
+  kind: string;
+  email: string;
+  user_id: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   units: UnitsTable;
@@ -194,6 +225,9 @@ export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
+  login_events: LoginEventsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   notifications: NotificationsTable;

@@ -16,6 +16,10 @@ export interface PageCtx {
   href(path: string, query?: Record<string, QueryValue>): string;
   /** The same page in the other language. */
   switchHref: string;
+  /** The signed-in user (session or token), for the header. */
+  user: { name: string; email: string } | null;
+  /** The session's CSRF token, for the hidden `_csrf` field of every form that posts. */
+  csrfToken: string | undefined;
 }
 
 export function buildHref(path: string, query: Record<string, QueryValue> = {}): string {
@@ -42,5 +46,7 @@ export function pageCtx(req: FastifyRequest, config: Config): PageCtx {
     url,
     href: (p, query = {}) => buildHref(p, lang === 'en' ? { ...query, lang: 'en' } : query),
     switchHref: `${path}?${switchParams.toString()}`,
+    user: req.user ? { name: req.user.name, email: req.user.email } : null,
+    csrfToken: req.session?.csrfToken,
   };
 }

@@ -2,6 +2,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import { SITE_CSS } from './assets.ts';
 import type { PageCtx } from './context.ts';
+import { accountMessages } from './pages/account-messages.ts';
 
 export type NavKey = 'home' | 'datasets' | 'units' | 'none';
 
@@ -28,6 +29,28 @@ export function DemoBanner({ ctx }: { ctx: PageCtx }) {
         <p>{ctx.m.demoBannerText}</p>
       </div>
     </div>
+  );
+}
+
+/** 登入 for the public; 已登入 name (to the account page) and 登出 (a CSRF-protected post) once signed in. */
+function AccountNav({ ctx }: { ctx: PageCtx }) {
+  const a = accountMessages(ctx.lang);
+  const [path] = ctx.url.split('?', 1);
+  if (!ctx.user) {
+    return (
+      <a class="account-link" href={ctx.href('/signin', { next: path === '/signin' ? undefined : path })}>
+        {a.signIn}
+      </a>
+    );
+  }
+  return (
+    <form class="account-nav" method="post" action={ctx.href('/signout')}>
+      <a href={ctx.href('/account')}>{a.signedInAs(ctx.user.name)}</a>{' '}
+      {ctx.csrfToken ? <input type="hidden" name="_csrf" value={ctx.csrfToken} /> : null}
+      <button type="submit" class="button button-secondary">
+        {a.signOut}
+      </button>
+    </form>
   );
 }
 
@@ -74,6 +97,7 @@ export function Layout({ ctx, title, nav, demo, head, children }: LayoutProps) {
                 </li>
               </ul>
             </nav>
+            <AccountNav ctx={ctx} />
             <a class="lang-switch" href={ctx.switchHref} lang={m.langSwitchToHtml} hreflang={m.langSwitchToHtml}>
               {m.langSwitchTo}
             </a>

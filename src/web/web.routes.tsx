@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorBody } from '../app.ts';
 import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
+import { accountWebRoutes } from './account.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
@@ -36,6 +37,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (status >= 500) req.log.error(err);
     return sendPage(req, reply, status, <ErrorPage ctx={pageCtx(req, config)} status={status} error={body.error} />);
   });
+
+  await app.register(accountWebRoutes);
 
   app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
     // A versioned URL never changes content; an unversioned one may, so it is cached briefly.

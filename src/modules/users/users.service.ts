@@ -19,10 +19,17 @@ export interface User {
   createdAt: string;
 }
 
+/** A user as the user list shows it. */
+export interface UserSummary extends User {
+  disabledAt: string | null;
+  hasPassword: boolean;
+}
+
 const now = () => new Date().toISOString();
 // Argon2id with OWASP's minimum parameters (19 MiB, 2 passes).
 const ARGON = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const TOKEN_PREFIX = 'kf_';
+let dummyHash: Promise<string> | undefined;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -78,7 +85,12 @@ export class UsersService {
 
   async checkPassword(email: string, password: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).where('disabled_at', 'is', null).executeTakeFirst();
-    if (!row?.password_hash) return undefined;
+    if (!row?.password_hash) {
+      // Spend the same time as a real check, so the answer time does not tell which addresses exist.
+      dummyHash ??= hash(randomBytes(16).toString('hex'), ARGON);
+      await verify(await dummyHash, password);
+      return undefined;
+    }
     return (await verify(row.password_hash, password)) ? this.withRoles(row.id, row.email, row.name, row.created_at) : undefined;
   }
 
@@ -143,5 +155,102 @@ export class UsersService {
     if (!row || row.revoked_at || row.disabled_at || (row.expires_at && row.expires_at < now())) return undefined;
     await this.db.updateTable('api_tokens').set({ last_used_at: now() }).where('id', '=', row.token_id).execute();
     return this.withRoles(row.id, row.email, row.name, row.created_at);
+  }
+
+  private async mustFind(email: string): Promise<User> {
+    const user = await this.findByEmail(email);
+    if (!user) throw new AppError('USER_NOT_FOUND', 404, `找不到帳號 ${email}`, `no user ${email}`);
+    return user;
+  }
+
+  /** Every account with its roles, by e-mail. */
+  async list(): Promise<UserSummary[]> {
+    const rows = await this.db.selectFrom('users').select(['id', 'email', 'name', 'created_at', 'disabled_at', 'password_hash']).orderBy('email').execute();
+    const roles = await this.db.selectFrom('user_roles as r').innerJoin('units as u', 'u.id', 'r.unit_id').select(['r.user_id', 'u.name as unit', 'r.role']).orderBy('u.name').orderBy('r.role').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      name: r.name,
+      createdAt: r.created_at,
+      disabledAt: r.disabled_at,
+      hasPassword: r.password_hash !== null,
+      roles: roles.filter((x) => x.user_id === r.id).map((x) => ({ unit: x.unit, role: x.role as Role })),
+    }));
+  }
+
+  private checkRole(role: string): Role {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw invalid({ role: [`角色須為 ${ROLES.join(', ')} 之一 / role must be one of ${ROLES.join(', ')}`] });
+    }
+    return role as Role;
+  }
+
+  /** Gives a user a role in a unit; having it already is not an error. */
+  async addRole(email: string, unitName: string, roleName: string, actor: Actor = SYSTEM_ACTOR): Promise<User> {
+    const role = this.checkRole(roleName);
+    const user = await this.mustFind(email);
+    const unit = await this.units.get(unitName);
+    if (!user.roles.some((r) => r.unit === unit.name && r.role === role)) {
+      await this.db.transaction().execute(async (trx) => {
+        await this.audit.lock(trx);
+        await trx.insertInto('user_roles').values({ user_id: user.id, unit_id: unit.id, role, created_at: now() }).execute();
+        await this.audit.record(trx, { actor, action: 'user.role_add', entityType: 'user', entityId: user.id, before: { roles: user.roles }, after: { roles: [...user.roles, { unit: unit.name, role }] } });
+      });
+    }
+    return this.mustFind(email);
+  }
+
+  /** Takes a role in a unit away; throws ROLE_NOT_FOUND when the user does not hold it. */
+  async removeRole(email: string, unitName: string, roleName: string, actor: Actor = SYSTEM_ACTOR): Promise<User> {
+    const role = this.checkRole(roleName);
+    const user = await this.mustFind(email);
+    const unit = await this.units.get(unitName);
+    if (!user.roles.some((r) => r.unit === unit.name && r.role === role)) {
+      throw new AppError('ROLE_NOT_FOUND', 404, `${user.email} 在 ${unit.name} 沒有 ${role} 角色`, `${user.email} does not hold ${role} in ${unit.name}`);
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await this.audit.lock(trx);
+      await trx.deleteFrom('user_roles').where('user_id', '=', user.id).where('unit_id', '=', unit.id).where('role', '=', role).execute();
+      const after = user.roles.filter((r) => !(r.unit === unit.name && r.role === role));
+      await this.audit.record(trx, { actor, action: 'user.role_remove', entityType: 'user', entityId: user.id, before: { roles: user.roles }, after: { roles: after } });
+    });
+    return this.mustFind(email);
+  }
+
+  /** Disables an account: its sessions end now, its API tokens stop working, it cannot sign in. */
+  async disable(email: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+    const user = await this.mustFind(email);
+    // Nobody locks themselves out (and the last admin cannot disappear that way).
+    if (actor.id === user.id) throw new AppError('USER_SELF_DISABLE', 400, '不能停用自己的帳號', 'You cannot disable your own account', { email: ['不能停用自己的帳號 / you cannot disable your own account'] });
+    await this.db.transaction().execute(async (trx) => {
+      await this.audit.lock(trx);
+      const r = await trx.updateTable('users').set({ disabled_at: now(), updated_at: now() }).where('id', '=', user.id).where('disabled_at', 'is', null).executeTakeFirst();
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      if (Number(r.numUpdatedRows) > 0) await this.audit.record(trx, { actor, action: 'user.disable', entityType: 'user', entityId: user.id, before: { disabled: false }, after: { disabled: true } });
+    });
+  }
+
+  /** Enables a disabled account again (its old sessions stay ended; revoked tokens stay revoked). */
+  async enable(email: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+    const user = await this.mustFind(email);
+    await this.db.transaction().execute(async (trx) => {
+      await this.audit.lock(trx);
+      const r = await trx.updateTable('users').set({ disabled_at: null, updated_at: now() }).where('id', '=', user.id).where('disabled_at', 'is not', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) await this.audit.record(trx, { actor, action: 'user.enable', entityType: 'user', entityId: user.id, before: { disabled: true }, after: { disabled: false } });
+    });
+  }
+
+  /** Sets a new password (at least 12 characters) and ends every session of the account. */
+  async setPassword(email: string, password: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+    if (password.length < 12) throw invalid({ password: ['密碼至少12個字元 / password must be at least 12 characters'] });
+    const user = await this.mustFind(email);
+    const passwordHash = await hash(password, ARGON);
+    await this.db.transaction().execute(async (trx) => {
+      await this.audit.lock(trx);
+      await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now() }).where('id', '=', user.id).execute();
+      const ended = await trx.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
+      // Never the hash itself.
+      await this.audit.record(trx, { actor, action: 'user.password', entityType: 'user', entityId: user.id, after: { passwordChanged: true, sessionsEnded: Number(ended.numDeletedRows) } });
+    });
   }
 }
