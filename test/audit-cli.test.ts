@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submissionToReviewer } from '../src/modules/notifications/notifications.templates.ts';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeEnv, type TestEnv } from './helpers/env.ts';
+import { dropAppendOnlyGuard } from './helpers/tamper.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/kaifang.mjs');
 
@@ -46,6 +47,7 @@ describe.each(engines)('kaifang audit and mail (%s)', (engine) => {
 
     const k = t.services.db.kysely;
     const row = await k.selectFrom('audit_log').selectAll().where('entity_id', '=', saved[1].id).executeTakeFirstOrThrow();
+    await dropAppendOnlyGuard(t.services.db);
     await k.updateTable('audit_log').set({ actor_label: 'someone else' }).where('seq', '=', row.seq).execute();
     const bad = await kaifang(['audit', 'verify'], env);
     expect(bad.code).toBe(1);
@@ -64,6 +66,7 @@ describe.each(engines)('kaifang audit and mail (%s)', (engine) => {
     for (let i = 0; i < 3; i++) await t.services.catalogue.save(datasetInput(), { state: 'published' });
     const k = t.services.db.kysely;
     const victim = await k.selectFrom('audit_log').select('seq').where('action', '=', 'dataset.create').orderBy('seq').executeTakeFirstOrThrow();
+    await dropAppendOnlyGuard(t.services.db);
     await k.deleteFrom('audit_log').where('seq', '=', victim.seq).execute();
     const r = await kaifang(['audit', 'verify'], env);
     expect(r.code).toBe(1);

@@ -1,6 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run on Kysely<any> by design */
+
+function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter.constructor.name.startsWith('Postgres');
+}
 
 export async function up(db: Kysely<any>): Promise<void> {
   // The audit trail: append-only, hash-chained (see modules/audit/audit.hash.ts for the exact form).
@@ -20,6 +24,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_log_entity_idx').on('audit_log').columns(['entity_type', 'entity_id', 'seq']).execute();
+  // Append-only in the database too: an UPDATE or DELETE of an entry is refused. Someone who can
+  // drop these triggers can still alter rows; the hash chain is what shows it (kaifang audit verify).
+  if (isPostgres(db)) {
+    await sql`create function audit_log_append_only() returns trigger language plpgsql as $$
+      begin raise exception 'audit_log is append-only (稽核紀錄不可修改或刪除)'; end $$`.execute(db);
+    await sql`create trigger audit_log_append_only before update or delete on audit_log for each row execute function audit_log_append_only()`.execute(db);
+  } else {
+    await sql`create trigger audit_log_no_update before update on audit_log begin select raise(abort, 'audit_log is append-only (稽核紀錄不可修改或刪除)'); end`.execute(db);
+    await sql`create trigger audit_log_no_delete before delete on audit_log begin select raise(abort, 'audit_log is append-only (稽核紀錄不可修改或刪除)'); end`.execute(db);
+  }
 
   // One row: the chain's head. Appenders lock it (PostgreSQL `select … for update`), so appends from
   // several app instances are serialised; verify also checks the last entry against it (a deleted tail).
@@ -72,4 +86,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('notifications').execute();
   await db.schema.dropTable('audit_head').execute();
   await db.schema.dropTable('audit_log').execute();
+  if (isPostgres(db)) await sql`drop function if exists audit_log_append_only()`.execute(db);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { datasetInput } from '../../../test/factories/dataset.ts';
 import { engines, makeApp } from '../../../test/helpers/env.ts';
+import { dropAppendOnlyGuard } from '../../../test/helpers/tamper.ts';
 import { canonicalForm, entryHash, GENESIS_HASH } from './audit.hash.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -81,6 +82,11 @@ describe.each(engines)('audit trail (%s)', (engine) => {
     const saved = [];
     for (let i = 0; i < 4; i++) saved.push((await t.services.catalogue.save(datasetInput(), { state: 'published' })).dataset);
     const target = await k().selectFrom('audit_log').selectAll().where('entity_id', '=', saved[2].id).executeTakeFirstOrThrow();
+    // The database itself refuses to change or delete an entry …
+    await expect(k().updateTable('audit_log').set({ after_json: '{}' }).where('seq', '=', target.seq).execute()).rejects.toThrow(/append-only/);
+    await expect(k().deleteFrom('audit_log').where('seq', '=', target.seq).execute()).rejects.toThrow(/append-only/);
+    // … and when someone with the owner's rights removes that guard, verify still names the entry.
+    await dropAppendOnlyGuard(t.services.db);
     await k()
       .updateTable('audit_log')
       .set({ after_json: (target.after_json ?? '').replace(saved[2].title, '竄改的標題') })
@@ -100,6 +106,7 @@ describe.each(engines)('audit trail (%s)', (engine) => {
   it('names a deleted entry, in the middle and at the end', async () => {
     for (let i = 0; i < 4; i++) await t.services.catalogue.save(datasetInput(), { state: 'published' });
     const head = Number((await k().selectFrom('audit_head').select('seq').executeTakeFirstOrThrow()).seq);
+    await dropAppendOnlyGuard(t.services.db);
     await k().deleteFrom('audit_log').where('seq', '=', head - 1).execute();
     expect((await t.services.audit.verify()).firstBreak).toMatchObject({ seq: head - 1, kind: 'missing' });
 
@@ -107,6 +114,7 @@ describe.each(engines)('audit trail (%s)', (engine) => {
     t = await makeApp(engine);
     for (let i = 0; i < 3; i++) await t.services.catalogue.save(datasetInput(), { state: 'published' });
     const last = Number((await k().selectFrom('audit_head').select('seq').executeTakeFirstOrThrow()).seq);
+    await dropAppendOnlyGuard(t.services.db);
     await k().deleteFrom('audit_log').where('seq', '=', last).execute();
     expect((await t.services.audit.verify()).firstBreak).toMatchObject({ seq: last, kind: 'missing' });
   });
@@ -122,6 +130,7 @@ describe.each(engines)('audit trail (%s)', (engine) => {
     const report = await t.services.audit.verify((done) => progress.push(done));
     expect(report.ok).toBe(true);
     expect(progress.length).toBeGreaterThanOrEqual(2);
+    await dropAppendOnlyGuard(t.services.db);
     await k().updateTable('audit_log').set({ after_json: '{"i":-1}' }).where('entity_id', '=', '1100').execute();
     const broken = await t.services.audit.verify();
     expect(broken.firstBreak?.seq).toBe(Number((await k().selectFrom('audit_log').select('seq').where('entity_id', '=', '1100').executeTakeFirstOrThrow()).seq));

@@ -37,6 +37,7 @@ export class NotificationService {
 
   /** Adds an inbox entry for each user and queues a mail to each enabled user, in their language. */
   async notify(trx: Kysely<Database>, input: NotifyInput): Promise<void> {
+    if (!trx.isTransaction) throw new Error('NotificationService.notify must be called inside the transaction of the event it reports');
     if (input.userIds.length === 0) return;
     const users = await trx.selectFrom('users').select(['id', 'email', 'lang', 'disabled_at']).where('id', 'in', input.userIds).execute();
     const ts = new Date().toISOString();

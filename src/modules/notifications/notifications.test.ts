@@ -167,6 +167,12 @@ describe.each(engines)('notifications and mail (%s)', (engine) => {
     expect(new Set(recipients).size).toBe(12);
   });
 
+  it('refuses to queue outside the transaction of the event', async () => {
+    await expect(
+      t.services.notifications.notify(t.services.db.kysely, { userIds: [reviewer.id], kind: 'review.submitted', message: submissionToReviewer({ title: 'T', link, submitter: 'S' }) }),
+    ).rejects.toThrow(/inside the transaction/);
+  });
+
   it('leaves mail in the outbox when no SMTP server is configured', async () => {
     const quiet = await makeApp(engine);
     try {
