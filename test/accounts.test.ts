@@ -224,8 +224,13 @@ describe.each(engines)('accounts on %s', (engine) => {
     const k = services.db.kysely;
     await k.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 9 * 3600_000).toISOString() }).where('id', '=', hashOf(idle.cookie)).execute();
     await k.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', hashOf(old.cookie)).execute();
+    const stale = await session(CONTACT.email, CONTACT.password);
+    await k.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', hashOf(stale.cookie)).execute();
     expect((await me({ cookie: idle.cookie })).statusCode).toBe(401);
     expect((await me({ cookie: old.cookie })).statusCode).toBe(401);
+    // A dead session never presented again is swept at the user's next sign-in.
+    await signIn(CONTACT.email, CONTACT.password);
+    expect(await k.selectFrom('sessions').select('id').where('id', '=', hashOf(stale.cookie)).executeTakeFirst()).toBeUndefined();
   });
 
   it('a disabled user cannot sign in, their session ends and their API token stops working; enabling restores sign-in', async () => {

@@ -77,6 +77,12 @@ export class AccountsService {
 
     await this.db.deleteFrom('login_throttle').where('email', '=', email).execute();
     if (meta.previousToken) await this.db.deleteFrom('sessions').where('id', '=', sha256(meta.previousToken)).execute();
+    // Sessions nobody presented again are otherwise never removed: sweep this user's dead ones.
+    await this.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', user.id)
+      .where((eb) => eb.or([eb('expires_at', '<=', iso(nowMs)), eb('last_seen_at', '<=', iso(nowMs - this.config.sessionIdleSeconds * 1000))]))
+      .execute();
     const token = randomBytes(32).toString('base64url');
     const session: Session = { id: sha256(token), csrfToken: randomBytes(32).toString('base64url'), expiresAt: iso(nowMs + this.config.sessionMaxSeconds * 1000) };
     await this.db
