@@ -200,7 +200,7 @@ describe.each(engines)('native API on %s', (engine) => {
       const expired = await services.users.createToken('clerk@dgbas.gov.tw', { expiresInDays: 30 });
       await db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', expired.id).execute();
       const revoked = await services.users.createToken('clerk@dgbas.gov.tw');
-      await db.updateTable('api_tokens').set({ revoked_at: new Date().toISOString() }).where('id', '=', revoked.id).execute();
+      await services.users.revokeToken(revoked.id);
       await services.users.create({ email: 'gone@dgbas.gov.tw', name: '離職者', unit: 'census', role: 'contact' });
       const disabled = await services.users.createToken('gone@dgbas.gov.tw');
       await db.updateTable('users').set({ disabled_at: new Date().toISOString() }).where('email', '=', 'gone@dgbas.gov.tw').execute();
