@@ -13,6 +13,7 @@ import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
 import { demoRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
+import { reviewRoutes } from './modules/review/review.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { User } from './modules/users/users.service.ts';
 import type { Services } from './services.ts';
@@ -130,6 +131,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(usersRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
+  await app.register(reviewRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

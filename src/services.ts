@@ -4,6 +4,7 @@ import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { CatalogueService } from './modules/catalogue/catalogue.service.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
+import { ReviewService } from './modules/review/review.service.ts';
 import { UnitsService } from './modules/units/units.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
 
@@ -17,20 +18,24 @@ export interface Services {
   accounts: AccountsService;
   audit: AuditService;
   notifications: NotificationService;
+  review: ReviewService;
 }
 
 export function createServices(config: Config, db: Db): Services {
   const units = new UnitsService(db.kysely, config);
   const audit = new AuditService(db);
   const users = new UsersService(db.kysely, units, audit);
+  const catalogue = new CatalogueService(db, config, units, audit);
+  const notifications = new NotificationService(db.kysely);
   return {
     config,
     db,
     units,
     audit,
-    catalogue: new CatalogueService(db, config, units, audit),
+    catalogue,
     users,
-    notifications: new NotificationService(db.kysely),
+    notifications,
+    review: new ReviewService(db, config, units, catalogue, audit, notifications),
     accounts: new AccountsService(db.kysely, config, users, audit),
   };
 }

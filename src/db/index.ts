@@ -7,6 +7,7 @@ import type { Database } from './types.ts';
 import * as m001 from './migrations/001-catalogue.ts';
 import * as m002 from './migrations/002-accounts.ts';
 import * as m003 from './migrations/003-audit-notifications.ts';
+import * as m004 from './migrations/004-review.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '001-catalogue': m001,
   '002-accounts': m002,
   '003-audit-notifications': m003,
+  '004-review': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

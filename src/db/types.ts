@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /* Timestamps are ISO-8601 text and booleans 0/1 integers on both engines, so one code path serves both. */
 
@@ -69,6 +69,10 @@ export interface DatasetsTable {
   created_at: string;
   updated_at: string;
   published_at: string | null;
+  /** Review of a never-published dataset (004-review); CatalogueService.save leaves them alone. */
+  submitted_by: ColumnType<string | null, string | null | undefined, string | null>;
+  submitted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  review_comment: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ResourcesTable {
@@ -214,6 +218,24 @@ export interface LoginEventsTable {
   detail: string | null;
 }
 
+/** A working copy of a published dataset, or a version that was approved (004-review). */
+export interface DatasetRevisionsTable {
+  id: string;
+  dataset_id: string;
+  version: number;
+  /** draft | submitted | returned | approved | superseded */
+  state: string;
+  payload_json: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  submitted_by: string | null;
+  submitted_at: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  comment: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   units: UnitsTable;
@@ -232,6 +254,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   notifications: NotificationsTable;
   outbox: OutboxTable;
+  dataset_revisions: DatasetRevisionsTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;
@@ -243,3 +266,4 @@ export type NewResourceRow = Insertable<ResourcesTable>;
 export type UserRow = Selectable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type DatasetRevisionRow = Selectable<DatasetRevisionsTable>;

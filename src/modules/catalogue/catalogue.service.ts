@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import type { DatasetRow, ResourceRow } from '../../db/types.ts';
+import type { Database, DatasetRow, ResourceRow } from '../../db/types.ts';
 import { invalid, notFound } from '../../errors.ts';
 import { SYSTEM_ACTOR, type Actor, type AuditService } from '../audit/audit.service.ts';
 import { SearchEngine, type SearchSort } from '../search/search.engine.ts';
@@ -40,6 +40,9 @@ export interface SaveResult {
 }
 
 const now = () => new Date().toISOString();
+
+/** The row as save() writes it; the review columns (004-review) belong to ReviewService. */
+type DatasetFields = Omit<DatasetRow, 'seq' | 'indexed_version' | 'submitted_by' | 'submitted_at' | 'review_comment'>;
 
 /** The catalogue: datasets and their resources, the rules for saving them, and public search. */
 export class CatalogueService {
@@ -85,7 +88,7 @@ export class CatalogueService {
     return this.toDataset(b.row, this.units.toUnit(b.unit), b.resources, b.keywords);
   }
 
-  private toDataset(r: Omit<DatasetRow, 'seq' | 'indexed_version'>, unit: Unit, resources: ResourceRow[], keywords: string[]): Dataset {
+  private toDataset(r: DatasetFields, unit: Unit, resources: ResourceRow[], keywords: string[]): Dataset {
     const fields = JSON.parse(r.fields_json) as FieldDef[];
     return {
       id: r.id,
@@ -146,13 +149,17 @@ export class CatalogueService {
    * idempotent by 資料集識別碼). All of it is written in one transaction or none of it.
    * Throws VALIDATION_FAILED with per-field messages. Records dataset.create / dataset.update with
    * the dataset before and after in the audit trail, in the same transaction; `actor` defaults to system.
+   * With `trx` it writes in the caller's transaction (the review gate commits the save together with
+   * its own records); it then reads nothing outside it (SQLite has one connection).
    */
-  async save(input: DatasetInput, opts: { state: DatasetState; actor?: Actor } & ValidationOptions): Promise<SaveResult> {
+  async save(input: DatasetInput, opts: { state: DatasetState; actor?: Actor; trx?: Kysely<Database> } & ValidationOptions): Promise<SaveResult> {
     const d = normalizeDatasetInput(input);
     const { errors, warnings } = validateDataset(d, opts);
     if (Object.keys(errors).length > 0) throw invalid(errors);
-    const unit = await this.units.get(d.unit);
-    const result = await this.db.kysely.transaction().execute(async (trx) => {
+    const unitRow = opts.trx ? await opts.trx.selectFrom('units').selectAll().where((eb) => eb.or([eb('name', '=', d.unit), eb('id', '=', d.unit)])).executeTakeFirst() : undefined;
+    if (opts.trx && !unitRow) throw notFound('unit', '單位', d.unit);
+    const unit = unitRow ? this.units.toUnit(unitRow) : await this.units.get(d.unit);
+    const work = async (trx: Kysely<Database>) => {
       // First: the audit head lock serialises saves across instances (and on SQLite takes the write lock before reading).
       await this.audit.lock(trx);
       const existing = d.identifier ? await repo.findIdByIdentifier(trx, d.identifier) : undefined;
@@ -208,14 +215,15 @@ export class CatalogueService {
         after: dataset,
       });
       return { dataset, created: !existing };
-    });
+    };
+    const result = opts.trx ? await work(opts.trx) : await this.db.kysely.transaction().execute(work);
     return { ...result, warnings };
   }
 
   private rowOf(
     d: NormalizedDataset,
     k: { id: string; identifier: string; unitId: string; state: DatasetState; ts: string; createdAt: string },
-  ): Omit<DatasetRow, 'seq' | 'indexed_version'> {
+  ): DatasetFields {
     return {
       id: k.id,
       name: d.name ?? k.identifier.toLowerCase(),
@@ -264,9 +272,9 @@ export class CatalogueService {
     };
   }
 
-  /** A dataset by id, name or identifier. Non-public ones only with `includeNonPublic` (policy checks come with accounts). */
-  async get(ref: string, opts: { includeNonPublic?: boolean } = {}): Promise<Dataset> {
-    const b = await repo.findBundle(this.db.kysely, ref);
+  /** A dataset by id, name or identifier. Non-public ones only with `includeNonPublic` (policy checks come with accounts); `trx` reads in the caller's transaction. */
+  async get(ref: string, opts: { includeNonPublic?: boolean; trx?: Kysely<Database> } = {}): Promise<Dataset> {
+    const b = await repo.findBundle(opts.trx ?? this.db.kysely, ref);
     if (!b || (!opts.includeNonPublic && b.row.state !== 'published')) throw notFound('dataset', '資料集', ref);
     return this.fromBundle(b);
   }

@@ -1,0 +1,446 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/index.ts';
+import type { Database, DatasetRevisionRow } from '../../db/types.ts';
+import { AppError, invalid } from '../../errors.ts';
+import { diffFields, type FieldChange } from '../audit/audit.diff.ts';
+import type { Actor as AuditActor, AuditService } from '../audit/audit.service.ts';
+import type { CatalogueService } from '../catalogue/catalogue.service.ts';
+import type { Dataset, DatasetInput } from '../catalogue/catalogue.schemas.ts';
+import { normalizeDatasetInput, validateDataset } from '../catalogue/catalogue.validation.ts';
+import type { DatasetState } from '../catalogue/national.ts';
+import type { NotificationService } from '../notifications/notifications.service.ts';
+import { approvalToContact, returnToContact, submissionToReviewer } from '../notifications/notifications.templates.ts';
+import { assertCan, can, type Action } from '../policy/policy.ts';
+import type { UnitsService } from '../units/units.service.ts';
+import type { User } from '../users/users.service.ts';
+
+export const REVISION_STATES = ['draft', 'submitted', 'returned', 'approved', 'superseded'] as const;
+export type RevisionState = (typeof REVISION_STATES)[number];
+/** A working copy still being worked on or decided. */
+const OPEN: RevisionState[] = ['draft', 'submitted', 'returned'];
+
+/** Where a dataset stands in the review gate: the public row's state and its open working copy, if any. */
+export interface ReviewStatus {
+  id: string;
+  state: DatasetState;
+  workingCopy?: { version: number; state: RevisionState };
+}
+
+export interface ReviewDiff extends ReviewStatus {
+  /** What the diff compares against: the published version, or nothing for a never-published dataset. */
+  against: 'published' | 'nothing';
+  changes: FieldChange[];
+}
+
+/** One item of "my tasks". */
+export interface Task {
+  /** review: a submission waiting for this user's decision; returned: returned work waiting for this user's changes. */
+  kind: 'review' | 'returned';
+  datasetId: string;
+  name: string;
+  title: string;
+  unit: string;
+  state: DatasetState | RevisionState;
+  /** The working copy's version; null for a never-published dataset. */
+  version: number | null;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  comment: string | null;
+}
+
+const now = () => new Date().toISOString();
+const actorOf = (user: User): AuditActor => ({ id: user.id, label: user.email });
+
+const STATE_LABELS: Record<string, string> = {
+  draft: '草稿',
+  submitted: '待審查',
+  returned: '退回修改',
+  published: '已公開',
+  discontinued: '停止提供',
+  approved: '已核准',
+  superseded: '已被取代',
+};
+
+/** 409 naming the state the dataset (or its working copy) is in and what was tried. */
+function invalidTransition(action: string, actionZh: string, state: string, what: 'dataset' | 'working copy' = 'dataset'): AppError {
+  const zhWhat = what === 'dataset' ? '資料集' : '工作副本';
+  return new AppError(
+    'INVALID_TRANSITION',
+    409,
+    `${zhWhat}目前為「${STATE_LABELS[state] ?? state}」（${state}），不能${actionZh}`,
+    `The ${what} is ${state}; it cannot be ${action}`,
+    { state: [`目前狀態 ${state} / current state ${state}`] },
+  );
+}
+
+/** The DatasetInput a dataset was saved from (so approval can save it again as published). */
+export function inputOf(d: Dataset): DatasetInput {
+  return {
+    unit: d.unit.name,
+    name: d.name,
+    identifier: d.identifier,
+    provisionType: d.provisionType,
+    categoryCode: d.categoryCode,
+    title: d.title,
+    titleEn: d.titleEn,
+    description: d.description,
+    fields: d.fields,
+    fieldDescription: d.fields.length === 0 ? d.fieldDescription : null,
+    datasetType: d.datasetType,
+    licenseId: d.licenseId,
+    licenseUrl: d.licenseUrl,
+    cost: d.cost,
+    costUrl: d.costUrl,
+    costLaw: d.costLaw,
+    organizationName: d.organizationName,
+    organizationContactName: d.organizationContactName,
+    organizationContactPhone: d.organizationContactPhone,
+    organizationContactEmail: d.organizationContactEmail,
+    publisherName: d.publisherName,
+    publisherContactName: d.publisherContactName,
+    publisherContactPhone: d.publisherContactPhone,
+    publisherContactEmail: d.publisherContactEmail,
+    updateFrequency: d.updateFrequency,
+    temporalFrom: d.temporalFrom,
+    temporalTo: d.temporalTo,
+    issued: d.issued,
+    modified: d.modified,
+    spatial: d.spatial,
+    language: d.language,
+    landingPage: d.landingPage,
+    numberOfData: d.numberOfData,
+    notes: d.notes,
+    keywords: d.keywords,
+    resources: d.resources.map((r) => ({
+      resourceId: r.resourceId,
+      name: r.name,
+      description: r.description,
+      format: r.format,
+      encoding: r.encoding,
+      accessUrl: r.accessUrl,
+      downloadUrl: r.downloadUrl,
+      modified: r.modified,
+      metadataSourceUrl: r.metadataSourceUrl,
+      numberOfData: r.numberOfData,
+    })),
+    dataAttribute: d.dataAttribute,
+    listingMethod: d.listingMethod,
+    qualityBadge: d.qualityBadge,
+    isDemo: d.isDemo,
+  };
+}
+
+interface Loaded {
+  dataset: Dataset;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  reviewComment: string | null;
+  /** The open working copy of a published dataset. */
+  copy: DatasetRevisionRow | undefined;
+}
+
+/**
+ * The review gate (MISSION C3): draft → submitted → published, returned with comments, and working
+ * copies of published datasets that replace the public version only when a reviewer approves them.
+ * Every action checks the policy first and runs in one transaction with its audit record and
+ * notifications. The rule that nobody decides on their own submission is policy.ts's DECISIONS,
+ * applied here by passing the submitter as the target's `submittedBy`.
+ */
+export class ReviewService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly units: UnitsService,
+    private readonly catalogue: CatalogueService,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationService,
+  ) {}
+
+  private tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      // First: on SQLite this takes the write lock before anything is read (see AuditService.lock).
+      await this.audit.lock(trx);
+      return fn(trx);
+    });
+  }
+
+  private async load(trx: Kysely<Database>, ref: string): Promise<Loaded> {
+    const dataset = await this.catalogue.get(ref, { includeNonPublic: true, trx });
+    const row = await trx.selectFrom('datasets').select(['submitted_by', 'submitted_at', 'review_comment']).where('id', '=', dataset.id).executeTakeFirstOrThrow();
+    const copy = await trx.selectFrom('dataset_revisions').selectAll().where('dataset_id', '=', dataset.id).where('state', 'in', OPEN).orderBy('version', 'desc').executeTakeFirst();
+    return { dataset, submittedBy: row.submitted_by, submittedAt: row.submitted_at, reviewComment: row.review_comment, copy };
+  }
+
+  /** Policy check for an action on a loaded dataset: 404 for a non-public one the user may not even see. */
+  private check(user: User, action: Action, l: Loaded, submittedBy?: string | null): void {
+    assertCan(user, action, { unit: l.dataset.unit.name, submittedBy }, { hidden: l.dataset.state !== 'published' });
+  }
+
+  private status(l: Loaded, state?: DatasetState, copy?: { version: number; state: RevisionState } | null): ReviewStatus {
+    const wc = copy === null ? undefined : (copy ?? (l.copy ? { version: l.copy.version, state: l.copy.state as RevisionState } : undefined));
+    return { id: l.dataset.id, state: state ?? l.dataset.state, ...(wc ? { workingCopy: wc } : {}) };
+  }
+
+  private link(d: Dataset): string {
+    return `${this.config.baseUrl}/manage/datasets/${encodeURIComponent(d.name)}`;
+  }
+
+  private async nextVersion(trx: Kysely<Database>, datasetId: string): Promise<number> {
+    const r = await trx.selectFrom('dataset_revisions').select((eb) => eb.fn.max('version').as('v')).where('dataset_id', '=', datasetId).executeTakeFirst();
+    return Number(r?.v ?? 0) + 1;
+  }
+
+  /** Validates a contact's input up front, so a working copy never holds something approval would refuse. */
+  private validate(input: DatasetInput): void {
+    const { errors } = validateDataset(normalizeDatasetInput(input));
+    if (Object.keys(errors).length > 0) throw invalid(errors);
+  }
+
+  /** A new dataset in state draft, for a unit the user is a contact of (or admin). */
+  async createDraft(user: User, input: DatasetInput): Promise<ReviewStatus> {
+    const unit = await this.units.get(input.unit);
+    assertCan(user, 'dataset.create', { unit: unit.name });
+    const draft = { ...input, unit: unit.name };
+    return this.tx(async (trx) => {
+      // save() replaces a dataset with the same identifier (imports are idempotent); a draft must never do that.
+      const identifier = draft.identifier?.trim() ?? '';
+      const name = draft.name?.trim().toLowerCase() ?? '';
+      const clash =
+        identifier || name
+          ? await trx
+              .selectFrom('datasets')
+              .select(['identifier', 'name'])
+              .where((eb) => eb.or([eb('identifier', '=', identifier), eb('name', '=', name)]))
+              .executeTakeFirst()
+          : undefined;
+      if (clash) {
+        const field = identifier && clash.identifier === identifier ? 'identifier' : 'name';
+        throw new AppError('DATASET_EXISTS', 409, `資料集${field === 'identifier' ? '編號' : '網址名稱'}已被使用：${draft[field] ?? ''}`, `A dataset with this ${field} already exists: ${draft[field] ?? ''}`, {
+          [field]: [`已被使用 / already taken`],
+        });
+      }
+      const { dataset } = await this.catalogue.save(draft, { state: 'draft', actor: actorOf(user), trx });
+      return { id: dataset.id, state: dataset.state };
+    });
+  }
+
+  /**
+   * Edits a dataset. One never published (draft, returned) is changed in place and keeps its state;
+   * a published one gets (or updates) its open working copy and the public row is left untouched.
+   * Work under review (submitted) cannot be edited.
+   */
+  async edit(user: User, ref: string, input: DatasetInput): Promise<ReviewStatus> {
+    const target = await this.units.get(input.unit);
+    return this.tx(async (trx) => {
+      const l = await this.load(trx, ref);
+      this.check(user, 'dataset.edit', l);
+      if (target.name !== l.dataset.unit.name) assertCan(user, 'dataset.edit', { unit: target.name });
+      // The identifier and URL name identify the dataset; an edit never moves it onto another one.
+      const next: DatasetInput = { ...input, unit: target.name, identifier: l.dataset.identifier, name: l.dataset.name };
+      const d = l.dataset;
+      if (d.state === 'draft' || d.state === 'returned') {
+        await this.catalogue.save(next, { state: d.state, actor: actorOf(user), trx });
+        return this.status(l);
+      }
+      if (d.state !== 'published') throw invalidTransition('edited', '編修', d.state);
+      if (l.copy?.state === 'submitted') throw invalidTransition('edited while under review', '在審查中編修', 'submitted', 'working copy');
+      this.validate(next);
+      const ts = now();
+      let copy: { version: number; state: RevisionState };
+      if (l.copy) {
+        await trx.updateTable('dataset_revisions').set({ payload_json: JSON.stringify(next), updated_at: ts }).where('id', '=', l.copy.id).execute();
+        copy = { version: l.copy.version, state: l.copy.state as RevisionState };
+      } else {
+        const version = await this.nextVersion(trx, d.id);
+        await trx
+          .insertInto('dataset_revisions')
+          .values({ id: randomUUID(), dataset_id: d.id, version, state: 'draft', payload_json: JSON.stringify(next), created_by: user.id, created_at: ts, updated_at: ts, submitted_by: null, submitted_at: null, reviewed_by: null, reviewed_at: null, comment: null })
+          .execute();
+        copy = { version, state: 'draft' };
+      }
+      await this.audit.record(trx, {
+        actor: actorOf(user),
+        action: 'workflow.working_copy_save',
+        entityType: 'dataset',
+        entityId: d.id,
+        before: l.copy ? { version: l.copy.version, payload: JSON.parse(l.copy.payload_json) as unknown } : null,
+        after: { version: copy.version, state: copy.state, payload: next },
+      });
+      return this.status(l, undefined, copy);
+    });
+  }
+
+  /** Sends a draft, returned dataset or working copy to the unit's reviewers. */
+  async submit(user: User, ref: string, comment?: string): Promise<ReviewStatus> {
+    return this.tx(async (trx) => {
+      const l = await this.load(trx, ref);
+      this.check(user, 'dataset.submit', l);
+      const d = l.dataset;
+      const ts = now();
+      const note = comment?.trim() || null;
+      let result: ReviewStatus;
+      if (d.state === 'draft' || d.state === 'returned') {
+        await trx.updateTable('datasets').set({ state: 'submitted', submitted_by: user.id, submitted_at: ts, review_comment: note }).where('id', '=', d.id).execute();
+        result = this.status(l, 'submitted');
+      } else if (d.state === 'published' && l.copy && l.copy.state !== 'submitted') {
+        await trx.updateTable('dataset_revisions').set({ state: 'submitted', submitted_by: user.id, submitted_at: ts, comment: note, updated_at: ts }).where('id', '=', l.copy.id).execute();
+        result = this.status(l, undefined, { version: l.copy.version, state: 'submitted' });
+      } else if (d.state === 'published' && !l.copy) {
+        throw new AppError('INVALID_TRANSITION', 409, '資料集已公開且沒有待送審的修改（請先編修建立工作副本）', 'The dataset is published and has no working copy to submit (edit it first)', {
+          state: ['目前狀態 published / current state published'],
+        });
+      } else {
+        throw invalidTransition('submitted', '送審', l.copy?.state === 'submitted' ? 'submitted' : d.state, l.copy ? 'working copy' : 'dataset');
+      }
+      await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.submit', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: l.copy?.state ?? null }, after: { ...result, comment: note } });
+      const reviewers = await trx
+        .selectFrom('user_roles as r')
+        .innerJoin('units as u', 'u.id', 'r.unit_id')
+        .innerJoin('users as us', 'us.id', 'r.user_id')
+        .select('r.user_id')
+        .distinct()
+        .where('u.name', '=', d.unit.name)
+        .where('r.role', '=', 'reviewer')
+        .where('us.disabled_at', 'is', null)
+        .where('r.user_id', '!=', user.id)
+        .execute();
+      const link = this.link(d);
+      await this.notifications.notify(trx, { userIds: reviewers.map((r) => r.user_id), kind: 'review.submitted', message: submissionToReviewer({ title: d.title, link, submitter: user.name }), link });
+      return result;
+    });
+  }
+
+  /**
+   * Approves a submission. A never-published dataset becomes public; a working copy replaces the
+   * published version (one transaction: the save, the revision states, the audit record, the
+   * notification). Whoever submitted can never approve, whatever roles they hold.
+   */
+  async approve(user: User, ref: string, comment?: string): Promise<ReviewStatus> {
+    return this.tx(async (trx) => {
+      const l = await this.load(trx, ref);
+      const d = l.dataset;
+      const copy = l.copy?.state === 'submitted' ? l.copy : undefined;
+      const submittedBy = copy ? copy.submitted_by : l.submittedBy;
+      this.check(user, 'dataset.approve', l, submittedBy);
+      if (d.state !== 'submitted' && !copy) throw invalidTransition('approved', '核准', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
+      const ts = now();
+      const note = comment?.trim() || null;
+      const payload: DatasetInput = copy ? { ...(JSON.parse(copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : inputOf(d);
+      const { dataset } = await this.catalogue.save(payload, { state: 'published', actor: actorOf(user), trx });
+      await trx.updateTable('dataset_revisions').set({ state: 'superseded', updated_at: ts }).where('dataset_id', '=', d.id).where('state', '=', 'approved').execute();
+      let version: number;
+      if (copy) {
+        version = copy.version;
+        await trx.updateTable('dataset_revisions').set({ state: 'approved', reviewed_by: user.id, reviewed_at: ts, comment: note ?? copy.comment, updated_at: ts }).where('id', '=', copy.id).execute();
+      } else {
+        // The first published version is kept as a revision too, so history and diffs come from one place.
+        version = await this.nextVersion(trx, d.id);
+        await trx
+          .insertInto('dataset_revisions')
+          .values({ id: randomUUID(), dataset_id: d.id, version, state: 'approved', payload_json: JSON.stringify(payload), created_by: l.submittedBy ?? user.id, created_at: ts, updated_at: ts, submitted_by: l.submittedBy, submitted_at: l.submittedAt, reviewed_by: user.id, reviewed_at: ts, comment: note })
+          .execute();
+        await trx.updateTable('datasets').set({ review_comment: note }).where('id', '=', d.id).execute();
+      }
+      const result: ReviewStatus = { id: d.id, state: dataset.state };
+      await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.approve', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: copy ? copy.version : null }, after: { state: dataset.state, version, comment: note } });
+      const link = `${this.config.baseUrl}/datasets/${encodeURIComponent(dataset.name)}`;
+      if (submittedBy) await this.notifications.notify(trx, { userIds: [submittedBy], kind: 'review.approved', message: approvalToContact({ title: dataset.title, link, reviewer: user.name }), link });
+      return result;
+    });
+  }
+
+  /** Returns a submission to its contact with the reviewer's comment (required). */
+  async returnForChanges(user: User, ref: string, comment: string): Promise<ReviewStatus> {
+    const note = comment.trim();
+    if (!note) throw invalid({ comment: ['退回時必須說明需要修改之處 / a comment saying what to change is required when returning'] });
+    return this.tx(async (trx) => {
+      const l = await this.load(trx, ref);
+      const d = l.dataset;
+      const copy = l.copy?.state === 'submitted' ? l.copy : undefined;
+      const submittedBy = copy ? copy.submitted_by : l.submittedBy;
+      this.check(user, 'dataset.return', l, submittedBy);
+      if (d.state !== 'submitted' && !copy) throw invalidTransition('returned', '退回', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
+      const ts = now();
+      let result: ReviewStatus;
+      if (copy) {
+        await trx.updateTable('dataset_revisions').set({ state: 'returned', reviewed_by: user.id, reviewed_at: ts, comment: note, updated_at: ts }).where('id', '=', copy.id).execute();
+        result = this.status(l, undefined, { version: copy.version, state: 'returned' });
+      } else {
+        await trx.updateTable('datasets').set({ state: 'returned', review_comment: note }).where('id', '=', d.id).execute();
+        result = this.status(l, 'returned');
+      }
+      await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.return', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: copy?.version ?? null }, after: { ...result, comment: note } });
+      const link = this.link(d);
+      if (submittedBy) await this.notifications.notify(trx, { userIds: [submittedBy], kind: 'review.returned', message: returnToContact({ title: d.title, link, reviewer: user.name, comment: note }), link });
+      return result;
+    });
+  }
+
+  /**
+   * Field-by-field diff of the open working copy against the published version, or of a
+   * never-published dataset against nothing (every field is new).
+   */
+  async diff(user: User, ref: string): Promise<ReviewDiff> {
+    const l = await this.load(this.db.kysely, ref);
+    this.check(user, 'dataset.read_nonpublic', l);
+    const d = l.dataset;
+    // Compared as save() would store them: normalised, with the defaults it fills in.
+    const stored = (input: DatasetInput): Record<string, unknown> => {
+      const n = normalizeDatasetInput(input);
+      return {
+        ...n,
+        publisherName: n.publisherName ?? this.config.agency.title,
+        resources: n.resources.map((r, i) => ({ ...r, resourceId: r.resourceId ?? `${d.identifier}-${String(i + 1).padStart(3, '0')}` })),
+      };
+    };
+    const published = stored(inputOf(d));
+    if (d.state !== 'published') return { ...this.status(l), against: 'nothing', changes: diffFields(null, published) };
+    if (!l.copy) return { ...this.status(l), against: 'published', changes: [] };
+    return { ...this.status(l), against: 'published', changes: diffFields(published, stored(JSON.parse(l.copy.payload_json) as DatasetInput)) };
+  }
+
+  /**
+   * "My tasks": submissions this user may decide (never their own), and returned work waiting for
+   * them — returned to them, or in a unit where they are a contact.
+   */
+  async tasks(user: User): Promise<Task[]> {
+    const k = this.db.kysely;
+    const base = k.selectFrom('datasets as d').innerJoin('units as u', 'u.id', 'd.unit_id');
+    const own = await base
+      .select(['d.id', 'd.name', 'd.title', 'u.name as unit', 'd.state', 'd.submitted_by', 'd.submitted_at', 'd.review_comment as comment'])
+      .where('d.state', 'in', ['submitted', 'returned'])
+      .orderBy('d.submitted_at')
+      .execute();
+    const copies = await base
+      .innerJoin('dataset_revisions as r', 'r.dataset_id', 'd.id')
+      .select(['d.id', 'd.name', 'r.payload_json', 'u.name as unit', 'r.state', 'r.version', 'r.submitted_by', 'r.submitted_at', 'r.comment'])
+      .where('r.state', 'in', ['submitted', 'returned'])
+      .orderBy('r.submitted_at')
+      .execute();
+    const items = [
+      ...own.map((r) => ({ datasetId: r.id, name: r.name, title: r.title, unit: r.unit, state: r.state, version: null, submittedBy: r.submitted_by, submittedAt: r.submitted_at, comment: r.comment })),
+      ...copies.map((r) => ({
+        datasetId: r.id,
+        name: r.name,
+        title: (JSON.parse(r.payload_json) as DatasetInput).title,
+        unit: r.unit,
+        state: r.state,
+        version: r.version,
+        submittedBy: r.submitted_by,
+        submittedAt: r.submitted_at,
+        comment: r.comment,
+      })),
+    ];
+    const tasks: Task[] = [];
+    for (const i of items) {
+      if (i.state === 'submitted' && can(user, 'dataset.approve', { unit: i.unit, submittedBy: i.submittedBy })) {
+        tasks.push({ kind: 'review', ...i, state: 'submitted' });
+      } else if (i.state === 'returned' && (i.submittedBy === user.id || user.roles.some((r) => r.role === 'contact' && r.unit === i.unit))) {
+        tasks.push({ kind: 'returned', ...i, state: 'returned' });
+      }
+    }
+    return tasks;
+  }
+}
