@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MailSender } from '../src/modules/notifications/mail.sender.ts';
 import { datasetInput } from './factories/dataset.ts';
@@ -237,9 +238,77 @@ describe.each(engines)('review gate (%s)', (engine) => {
     expect(clash.statusCode).toBe(409);
     expect(clash.json<ErrorReply>().error.code).toBe('DATASET_EXISTS');
 
+    // Nor another dataset's resource id (資料資源編號 are unique across the catalogue; the draft above got A41000000G-900002-001).
+    const stolen = await call('POST', '/api/v1/datasets', tokens.contact, datasetInput({ resources: [{ resourceId: 'A41000000G-900002-001', description: 'd', format: 'CSV', encoding: 'UTF-8', downloadUrl: 'https://example.gov.tw/b.csv' }] }));
+    expect(stolen.statusCode).toBe(409);
+    expect(stolen.json<{ error: { code: string; details: Record<string, string[]> } }>().error).toMatchObject({ code: 'RESOURCE_EXISTS', details: { 'resources.0.resourceId': expect.any(Array) as unknown } });
+
     // Validation messages name the field.
     const bad = await call('POST', '/api/v1/datasets', tokens.contact, datasetInput({ updateFrequency: '偶爾' }));
     expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: { details: Record<string, string[]> } }>().error.details).toHaveProperty('updateFrequency');
     expect((await t.services.audit.verify()).ok).toBe(true);
+  });
+
+  it('replaces the public version atomically: when any part of an approval fails, nothing of it stays', async () => {
+    const { review, users, db } = t.services;
+    const contact = await users.findByEmail('contact@portal.test');
+    const reviewer = await users.findByEmail('reviewer@portal.test');
+    if (!contact || !reviewer) throw new Error('users missing');
+    const { id } = await review.createDraft(contact, datasetInput({ title: '原子性測試' }));
+    await review.submit(contact, id);
+    await review.approve(reviewer, id);
+    await review.edit(contact, id, datasetInput({ title: '原子性測試（新版）' }));
+    await review.submit(contact, id);
+    const auditBefore = (await t.services.audit.verify()).headSeq;
+
+    // The last step of an approval (the notification to the submitter) fails in the database.
+    if (engine === 'postgres') {
+      await sql`create function refuse_notification() returns trigger language plpgsql as $$ begin raise exception 'notifications refused'; end $$`.execute(db.kysely);
+      await sql`create trigger refuse_notification before insert on notifications for each row execute function refuse_notification()`.execute(db.kysely);
+    } else {
+      await sql`create trigger refuse_notification before insert on notifications begin select raise(abort, 'notifications refused'); end`.execute(db.kysely);
+    }
+    await expect(review.approve(reviewer, id)).rejects.toThrow(/notifications refused/);
+    expect((await t.services.catalogue.get(id)).title).toBe('原子性測試');
+    expect(await searchTitles('新版')).toEqual([]);
+    const states = await db.kysely.selectFrom('dataset_revisions').select(['version', 'state']).where('dataset_id', '=', id).orderBy('version').execute();
+    expect(states).toEqual([
+      { version: 1, state: 'approved' },
+      { version: 2, state: 'submitted' },
+    ]);
+    expect((await t.services.audit.verify()).headSeq).toBe(auditBefore);
+
+    await sql`drop trigger refuse_notification${sql.raw(engine === 'postgres' ? ' on notifications' : '')}`.execute(db.kysely);
+    expect(await review.approve(reviewer, id)).toEqual({ id, state: 'published' });
+    expect((await t.services.catalogue.get(id)).title).toBe('原子性測試（新版）');
+    expect((await t.services.audit.verify()).ok).toBe(true);
+  });
+
+  it('works with a sign-in session too, which must send its CSRF token', async () => {
+    await t.services.users.setPassword('contact@portal.test', 'contact-password-123');
+    const signin = await t.app.inject({
+      method: 'POST',
+      url: '/signin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ email: 'contact@portal.test', password: 'contact-password-123' }).toString(),
+    });
+    expect(signin.statusCode).toBe(303);
+    const raw = signin.headers['set-cookie'];
+    const cookie = (Array.isArray(raw) ? raw : [raw ?? '']).find((c) => /^(__Host-)?kf_session=/.test(c))?.split(';', 1)[0] ?? '';
+    const page = await t.app.inject({ url: '/account', headers: { cookie } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    expect(csrf).not.toBe('');
+
+    const forged = await t.app.inject({ method: 'POST', url: '/api/v1/datasets', headers: { cookie }, payload: datasetInput({ title: '沒有驗證碼' }) });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json<ErrorReply>().error.code).toBe('CSRF_INVALID');
+    const made = await t.app.inject({ method: 'POST', url: '/api/v1/datasets', headers: { cookie, 'x-csrf-token': csrf }, payload: datasetInput({ title: '以工作階段建立' }) });
+    expect(made.statusCode).toBe(200);
+    const { id } = made.json<Status>();
+    const submitted = await t.app.inject({ method: 'POST', url: `/api/v1/datasets/${id}/submit`, headers: { cookie, 'x-csrf-token': csrf } });
+    expect(submitted.json<Status>()).toEqual({ id, state: 'submitted' });
+    const tasks = await t.app.inject({ url: '/api/v1/me/tasks', headers: { cookie } });
+    expect(tasks.statusCode).toBe(200);
   });
 });

@@ -198,6 +198,23 @@ export class ReviewService {
     if (Object.keys(errors).length > 0) throw invalid(errors);
   }
 
+  /**
+   * Resource ids (資料資源編號) are unique across the catalogue; save() would fail on another
+   * dataset's id with a database error, so say which resource clashes instead.
+   */
+  private async assertResourceIdsFree(trx: Kysely<Database>, input: DatasetInput, datasetId: string | null): Promise<void> {
+    const ids = (input.resources ?? []).map((r) => r.resourceId?.trim()).filter((x): x is string => !!x);
+    if (ids.length === 0) return;
+    let q = trx.selectFrom('resources').select('resource_id').where('resource_id', 'in', ids);
+    if (datasetId) q = q.where('dataset_id', '!=', datasetId);
+    const taken = await q.executeTakeFirst();
+    if (!taken) return;
+    const at = ids.indexOf(taken.resource_id);
+    throw new AppError('RESOURCE_EXISTS', 409, `資料資源編號已被其他資料集使用：${taken.resource_id}`, `The resource id is used by another dataset: ${taken.resource_id}`, {
+      [`resources.${at}.resourceId`]: ['已被其他資料集使用 / used by another dataset'],
+    });
+  }
+
   /** A new dataset in state draft, for a unit the user is a contact of (or admin). */
   async createDraft(user: User, input: DatasetInput): Promise<ReviewStatus> {
     const unit = await this.units.get(input.unit);
@@ -221,6 +238,7 @@ export class ReviewService {
           [field]: [`已被使用 / already taken`],
         });
       }
+      await this.assertResourceIdsFree(trx, draft, null);
       const { dataset } = await this.catalogue.save(draft, { state: 'draft', actor: actorOf(user), trx });
       return { id: dataset.id, state: dataset.state };
     });
@@ -240,6 +258,7 @@ export class ReviewService {
       // The identifier and URL name identify the dataset; an edit never moves it onto another one.
       const next: DatasetInput = { ...input, unit: target.name, identifier: l.dataset.identifier, name: l.dataset.name };
       const d = l.dataset;
+      await this.assertResourceIdsFree(trx, next, d.id);
       if (d.state === 'draft' || d.state === 'returned') {
         await this.catalogue.save(next, { state: d.state, actor: actorOf(user), trx });
         return this.status(l);
