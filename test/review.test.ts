@@ -285,6 +285,24 @@ describe.each(engines)('review gate (%s)', (engine) => {
     expect((await t.services.audit.verify()).ok).toBe(true);
   });
 
+  it('needs the approval of the receiving unit for a working copy that moves the dataset to another unit', async () => {
+    const { review, users } = t.services;
+    await users.addRole('contact@portal.test', 'accounting', 'contact');
+    const contact = await users.findByEmail('contact@portal.test');
+    const reviewer = await users.findByEmail('reviewer@portal.test');
+    const admin = await users.findByEmail(t.services.config.adminEmail);
+    if (!contact || !reviewer || !admin) throw new Error('users missing');
+    const { id } = await review.createDraft(contact, datasetInput({ title: '移轉單位' }));
+    await review.submit(contact, id);
+    await review.approve(reviewer, id);
+    await review.edit(contact, id, datasetInput({ title: '移轉單位', unit: 'accounting' }));
+    await review.submit(contact, id);
+    await expect(review.approve(reviewer, id)).rejects.toMatchObject({ status: 403 });
+    expect((await t.services.catalogue.get(id)).unit.name).toBe('statistics');
+    expect(await review.approve(admin, id)).toEqual({ id, state: 'published' });
+    expect((await t.services.catalogue.get(id)).unit.name).toBe('accounting');
+  });
+
   it('works with a sign-in session too, which must send its CSRF token', async () => {
     await t.services.users.setPassword('contact@portal.test', 'contact-password-123');
     const signin = await t.app.inject({

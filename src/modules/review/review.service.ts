@@ -347,6 +347,8 @@ export class ReviewService {
       const ts = now();
       const note = comment?.trim() || null;
       const payload: DatasetInput = copy ? { ...(JSON.parse(copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : inputOf(d);
+      // A working copy that moves the dataset to another unit needs that unit's approval too.
+      if (payload.unit !== d.unit.name) assertCan(user, 'dataset.approve', { unit: payload.unit, submittedBy });
       const { dataset } = await this.catalogue.save(payload, { state: 'published', actor: actorOf(user), trx });
       await trx.updateTable('dataset_revisions').set({ state: 'superseded', updated_at: ts }).where('dataset_id', '=', d.id).where('state', '=', 'approved').execute();
       let version: number;
