@@ -178,8 +178,9 @@ export class ReviewService {
     assertCan(user, action, { unit: l.dataset.unit.name, submittedBy }, { hidden: l.dataset.state !== 'published' });
   }
 
-  private status(l: Loaded, state?: DatasetState, copy?: { version: number; state: RevisionState } | null): ReviewStatus {
-    const wc = copy === null ? undefined : (copy ?? (l.copy ? { version: l.copy.version, state: l.copy.state as RevisionState } : undefined));
+  /** The answer of an action: the dataset's state and its working copy (as loaded, unless the action changed them). */
+  private status(l: Loaded, state?: DatasetState, copy?: { version: number; state: RevisionState }): ReviewStatus {
+    const wc = copy ?? (l.copy ? { version: l.copy.version, state: l.copy.state as RevisionState } : undefined);
     return { id: l.dataset.id, state: state ?? l.dataset.state, ...(wc ? { workingCopy: wc } : {}) };
   }
 
