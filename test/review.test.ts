@@ -190,6 +190,26 @@ describe.each(engines)('review gate (%s)', (engine) => {
     expect((await t.services.audit.verify()).ok).toBe(true);
   });
 
+  it('publishes a draft exactly as it was stored: relative links and a free-text 主要欄位說明 survive approval', async () => {
+    const text = '欄位說明：第一欄為年月，第二欄為指數';
+    const input = datasetInput({
+      title: '原樣發布測試',
+      fields: [],
+      fieldDescription: text,
+      resources: [{ description: 'CSV', format: 'CSV', encoding: 'UTF-8', downloadUrl: '/demo/files/x.csv' }],
+    });
+    const { id } = (await call('POST', '/api/v1/datasets', tokens.contact, input)).json<Status>();
+    const before = await t.services.db.kysely.selectFrom('resources').select(['download_url']).where('dataset_id', '=', id).executeTakeFirstOrThrow();
+    await call('POST', `/api/v1/datasets/${id}/submit`, tokens.contact);
+    expect((await call('POST', `/api/v1/datasets/${id}/approve`, tokens.reviewer)).json<Status>().state).toBe('published');
+    const after = await t.services.db.kysely.selectFrom('resources').select(['download_url']).where('dataset_id', '=', id).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+    expect(after.download_url).toBe('/demo/files/x.csv');
+    const published = await t.services.catalogue.get(id);
+    expect(published.fieldDescription).toBe(text);
+    expect(published.resources[0].downloadUrl).toBe(`${t.services.config.baseUrl}/demo/files/x.csv`);
+  });
+
   it('never lets the submitter approve or return, whatever roles they hold', async () => {
     const { id } = (await call('POST', '/api/v1/datasets', tokens.both, datasetInput({ title: '自審測試' }))).json<Status>();
     expect((await call('POST', `/api/v1/datasets/${id}/submit`, tokens.both)).statusCode).toBe(200);

@@ -75,62 +75,6 @@ function invalidTransition(action: string, actionZh: string, state: string, what
   );
 }
 
-/** The DatasetInput a dataset was saved from (so approval can save it again as published). */
-export function inputOf(d: Dataset): DatasetInput {
-  return {
-    unit: d.unit.name,
-    name: d.name,
-    identifier: d.identifier,
-    provisionType: d.provisionType,
-    categoryCode: d.categoryCode,
-    title: d.title,
-    titleEn: d.titleEn,
-    description: d.description,
-    fields: d.fields,
-    fieldDescription: d.fields.length === 0 ? d.fieldDescription : null,
-    datasetType: d.datasetType,
-    licenseId: d.licenseId,
-    licenseUrl: d.licenseUrl,
-    cost: d.cost,
-    costUrl: d.costUrl,
-    costLaw: d.costLaw,
-    organizationName: d.organizationName,
-    organizationContactName: d.organizationContactName,
-    organizationContactPhone: d.organizationContactPhone,
-    organizationContactEmail: d.organizationContactEmail,
-    publisherName: d.publisherName,
-    publisherContactName: d.publisherContactName,
-    publisherContactPhone: d.publisherContactPhone,
-    publisherContactEmail: d.publisherContactEmail,
-    updateFrequency: d.updateFrequency,
-    temporalFrom: d.temporalFrom,
-    temporalTo: d.temporalTo,
-    issued: d.issued,
-    modified: d.modified,
-    spatial: d.spatial,
-    language: d.language,
-    landingPage: d.landingPage,
-    numberOfData: d.numberOfData,
-    notes: d.notes,
-    keywords: d.keywords,
-    resources: d.resources.map((r) => ({
-      resourceId: r.resourceId,
-      name: r.name,
-      description: r.description,
-      format: r.format,
-      encoding: r.encoding,
-      accessUrl: r.accessUrl,
-      downloadUrl: r.downloadUrl,
-      modified: r.modified,
-      metadataSourceUrl: r.metadataSourceUrl,
-      numberOfData: r.numberOfData,
-    })),
-    dataAttribute: d.dataAttribute,
-    listingMethod: d.listingMethod,
-    qualityBadge: d.qualityBadge,
-    isDemo: d.isDemo,
-  };
-}
 
 interface Loaded {
   dataset: Dataset;
@@ -347,7 +291,7 @@ export class ReviewService {
       if (d.state !== 'submitted' && !copy) throw invalidTransition('approved', '核准', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
       const ts = now();
       const note = comment?.trim() || null;
-      const payload: DatasetInput = copy ? { ...(JSON.parse(copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : inputOf(d);
+      const payload: DatasetInput = copy ? { ...(JSON.parse(copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : await this.catalogue.storedInput(d.id, trx);
       // A working copy that moves the dataset to another unit needs that unit's approval too.
       if (payload.unit !== d.unit.name) assertCan(user, 'dataset.approve', { unit: payload.unit, submittedBy });
       const { dataset } = await this.catalogue.save(payload, { state: 'published', actor: actorOf(user), trx });
@@ -417,7 +361,7 @@ export class ReviewService {
         resources: n.resources.map((r, i) => ({ ...r, resourceId: r.resourceId ?? `${d.identifier}-${String(i + 1).padStart(3, '0')}` })),
       };
     };
-    const published = stored(inputOf(d));
+    const published = stored(await this.catalogue.storedInput(d.id));
     if (d.state !== 'published') return { ...this.status(l), against: 'nothing', changes: diffFields(null, published) };
     if (!l.copy) return { ...this.status(l), against: 'published', changes: [] };
     return { ...this.status(l), against: 'published', changes: diffFields(published, stored(JSON.parse(l.copy.payload_json) as DatasetInput)) };
