@@ -1,31 +1,9 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submissionToReviewer } from '../src/modules/notifications/notifications.templates.ts';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeEnv, type TestEnv } from './helpers/env.ts';
 import { dropAppendOnlyGuard } from './helpers/tamper.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../bin/kaifang.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kaifang(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+import { kaifang } from './helpers/cli.ts';
 
 describe.each(engines)('kaifang audit and mail (%s)', (engine) => {
   let t: TestEnv;

@@ -1,34 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cells, listFile, listRow } from './factories/datagovtw-list.ts';
 import { engines, makeEnv, testdata, type TestEnv } from './helpers/env.ts';
+import { kaifang, noStackTrace } from './helpers/cli.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../bin/kaifang.mjs');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `kaifang` command as a child process. */
-function kaifang(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-const noStackTrace = (r: Run) => expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 describe('kaifang --help', () => {
   it('describes every command in zh-TW and English', async () => {

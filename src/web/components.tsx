@@ -8,6 +8,34 @@ import { PAGE_SIZE, stateQuery, toggleFilter, type SearchState, type WebSort } f
 /** Lang attribute for content that stays in Chinese on English pages (WCAG 3.1.2). */
 export const zhPart = (ctx: PageCtx): string | undefined => (ctx.lang === 'en' ? 'zh-Hant-TW' : undefined);
 
+export interface Crumb {
+  label: string;
+  /** Absent on the last crumb: the current page. */
+  href?: string;
+  lang?: string;
+}
+
+/** The breadcrumb trail: links up to the current page, which is marked aria-current. */
+export function Breadcrumb({ ctx, trail }: { ctx: PageCtx; trail: Crumb[] }) {
+  return (
+    <nav class="breadcrumb" aria-label={ctx.m.breadcrumb}>
+      <ol>
+        {trail.map((c) =>
+          c.href ? (
+            <li lang={c.lang}>
+              <a href={ctx.href(c.href)}>{c.label}</a>
+            </li>
+          ) : (
+            <li aria-current="page" lang={c.lang}>
+              {c.label}
+            </li>
+          ),
+        )}
+      </ol>
+    </nav>
+  );
+}
+
 export function DemoBadge({ ctx }: { ctx: PageCtx }) {
   return <span class="badge badge-demo">{ctx.m.demoBadge}</span>;
 }

@@ -1,55 +1,17 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AxeResults } from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadDemoCatalogue } from '../../src/modules/demo/demo.service.ts';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
+import { CHROMIUM, CHROMIUM_ARGS, freePort, seriousViolations, skipBrowser } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE_SOURCE = readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
 /** Set KAIFANG_SCREENSHOTS=<dir> to keep full-page screenshots of every page visited. */
 const SCREENSHOTS = process.env.KAIFANG_SCREENSHOTS;
 
-// Developers without Debian's chromium may skip; CI must run it.
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface AxeViolationSummary {
-  id: string;
-  impact: string | null | undefined;
-  help: string;
-  nodes: string[];
-}
-
-/** Runs axe-core on the page (WCAG 2.1 A/AA rules) and returns its serious and critical violations. */
-async function seriousViolations(page: Page): Promise<AxeViolationSummary[]> {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-  });
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.html) }));
-}
-
-describe.skipIf(skip)('the portal in a real browser', () => {
+describe.skipIf(skipBrowser)('the portal in a real browser', () => {
   let env: TestEnv;
   let app: FastifyInstance;
   let browser: Browser;
@@ -70,7 +32,7 @@ describe.skipIf(skip)('the portal in a real browser', () => {
     expect(await loadDemoCatalogue(env.services)).toBeGreaterThanOrEqual(30);
     app = await buildApp(env.services);
     await app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     // axe is injected by evaluation; our pages forbid scripts by CSP, which the test bypasses.
     context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 } });
   });

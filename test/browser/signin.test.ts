@@ -1,40 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import type { AxeResults } from 'axe-core';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
+import { CHROMIUM, CHROMIUM_ARGS, freePort, seriousViolations, skipBrowser } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE_SOURCE = readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function seriousViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-  });
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 5).map((n) => n.html) }));
-}
-
-describe.skipIf(skip)('sign-in and user management in a real browser', () => {
+describe.skipIf(skipBrowser)('sign-in and user management in a real browser', () => {
   let env: TestEnv;
   let app: FastifyInstance;
   let browser: Browser;
@@ -47,7 +18,7 @@ describe.skipIf(skip)('sign-in and user management in a real browser', () => {
     await env.services.users.create({ email: 'chen@stat.example', name: '陳聯絡', password: 'contact-password-123', unit: 'statistics', role: 'contact' });
     app = await buildApp(env.services);
     await app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {

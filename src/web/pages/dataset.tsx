@@ -1,6 +1,6 @@
 import type { HistoryVersion } from '../../modules/audit/audit.service.ts';
 import type { Dataset, Resource } from '../../modules/catalogue/catalogue.schemas.ts';
-import { DemoBadge, zhPart } from '../components.tsx';
+import { Breadcrumb, DemoBadge, zhPart } from '../components.tsx';
 import type { PageCtx } from '../context.ts';
 import { attributionText, categoryLabel, dateOnly, datasetTitle, frequencyLabel, licenceLabel, metadataRows, unitTitle } from '../format.ts';
 import { datasetJsonLd, scriptSafeJson } from '../json-ld.ts';
@@ -207,22 +207,15 @@ export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset
     >
       <div class="container">
         <div class="dataset-head">
-          <nav class="breadcrumb" aria-label={m.breadcrumb}>
-            <ol>
-              <li>
-                <a href={ctx.href('/')}>{m.navHome}</a>
-              </li>
-              <li>
-                <a href={ctx.href('/datasets')}>{m.navDatasets}</a>
-              </li>
-              <li>
-                <a href={ctx.href(`/units/${encodeURIComponent(d.unit.name)}`)}>{unitTitle(d.unit, ctx.lang)}</a>
-              </li>
-              <li aria-current="page" lang={title === d.title ? zhPart(ctx) : undefined}>
-                {title}
-              </li>
-            </ol>
-          </nav>
+          <Breadcrumb
+            ctx={ctx}
+            trail={[
+              { href: '/', label: m.navHome },
+              { href: '/datasets', label: m.navDatasets },
+              { href: `/units/${encodeURIComponent(d.unit.name)}`, label: unitTitle(d.unit, ctx.lang) },
+              { label: title, lang: title === d.title ? zhPart(ctx) : undefined },
+            ]}
+          />
           <h1 lang={title === d.title ? zhPart(ctx) : undefined}>
             {title} {d.isDemo ? <DemoBadge ctx={ctx} /> : null}
           </h1>

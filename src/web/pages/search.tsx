@@ -1,6 +1,6 @@
 import type { SearchResult } from '../../modules/catalogue/catalogue.service.ts';
 import type { Unit, UnitWithCount } from '../../modules/units/units.service.ts';
-import { SearchForm, SearchResults } from '../components.tsx';
+import { Breadcrumb, SearchForm, SearchResults } from '../components.tsx';
 import type { PageCtx } from '../context.ts';
 import { unitTitle, type UnitNames } from '../format.ts';
 import { Layout } from '../layout.tsx';
@@ -19,14 +19,7 @@ export function SearchPage({ ctx, state, result, units }: { ctx: PageCtx; state:
     <Layout ctx={ctx} title={title} nav="datasets" demo={result.results.some((d) => d.isDemo)}>
       <div class="container">
         <div class="search-head">
-          <nav class="breadcrumb" aria-label={m.breadcrumb}>
-            <ol>
-              <li>
-                <a href={ctx.href('/')}>{m.navHome}</a>
-              </li>
-              <li aria-current="page">{m.navDatasets}</li>
-            </ol>
-          </nav>
+          <Breadcrumb ctx={ctx} trail={[{ href: '/', label: m.navHome }, { label: m.navDatasets }]} />
           <h1>{title}</h1>
           {/* Searching again keeps the chosen filters and sort, as catalogue users expect. */}
           <SearchForm ctx={ctx} id="search-q" label={m.searchLabel} action="/datasets" q={state.q} hidden={{ ...filterQuery(state), sort: state.sort }} />
@@ -46,17 +39,7 @@ export function UnitPage(props: { ctx: PageCtx; unit: Unit; total: number; state
     <Layout ctx={ctx} title={title} nav="units" demo={result.results.some((d) => d.isDemo)}>
       <div class="container">
         <div class="search-head">
-          <nav class="breadcrumb" aria-label={m.breadcrumb}>
-            <ol>
-              <li>
-                <a href={ctx.href('/')}>{m.navHome}</a>
-              </li>
-              <li>
-                <a href={ctx.href('/units')}>{m.navUnits}</a>
-              </li>
-              <li aria-current="page">{title}</li>
-            </ol>
-          </nav>
+          <Breadcrumb ctx={ctx} trail={[{ href: '/', label: m.navHome }, { href: '/units', label: m.navUnits }, { label: title }]} />
           <h1>{title}</h1>
           {ctx.lang === 'en' && unit.titleEn && unit.titleEn !== unit.title ? (
             <p class="subtitle" lang="zh-Hant-TW">
@@ -92,14 +75,7 @@ export function UnitsPage({ ctx, units }: { ctx: PageCtx; units: UnitWithCount[]
   return (
     <Layout ctx={ctx} title={m.unitsTitle} nav="units">
       <div class="container">
-        <nav class="breadcrumb" aria-label={m.breadcrumb}>
-          <ol>
-            <li>
-              <a href={ctx.href('/')}>{m.navHome}</a>
-            </li>
-            <li aria-current="page">{m.navUnits}</li>
-          </ol>
-        </nav>
+        <Breadcrumb ctx={ctx} trail={[{ href: '/', label: m.navHome }, { label: m.navUnits }]} />
         <h1>{m.unitsTitle}</h1>
         <p>{m.unitsLead}</p>
         <h2>{m.unitsAgency}</h2>
