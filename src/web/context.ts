@@ -36,7 +36,10 @@ export function buildHref(path: string, query: Record<string, QueryValue> = {}):
 export function pageCtx(req: FastifyRequest, config: Config): PageCtx {
   const lang = langOf(req);
   const url = req.url;
-  const [path, search = ''] = url.split('?', 2);
+  const [rawPath, search = ''] = url.split('?', 2);
+  // The language switch links to the requested path itself; a request for `//evil.example/x`
+  // (answered with a 404 page) would otherwise get a protocol-relative link off the site.
+  const path = rawPath.replace(/^[/\\]+/, '/');
   const switchParams = new URLSearchParams(search);
   switchParams.set('lang', lang === 'en' ? 'zh-TW' : 'en');
   return {
