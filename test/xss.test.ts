@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, DatasetInput } from '../src/modules/catalogue/catalogue.schemas.ts';
 import type { Services } from '../src/services.ts';
 import { datasetInput } from './factories/dataset.ts';
-import { ALL, HOSTILE, hostileInput } from './factories/hostile.ts';
+import { ALL, HOSTILE, HOSTILE_EMAIL, hostileInput } from './factories/hostile.ts';
 import { engines, makeApp } from './helpers/env.ts';
 
 /**
@@ -88,7 +88,7 @@ function jsonLd(html: string): Record<string, unknown> {
 /** Every text value a hostile dataset carries, as the API gives it back. */
 const textValues = (d: Dataset): string[] => [
   d.title, d.titleEn ?? '', d.description, d.fieldDescription, d.costLaw ?? '', d.organizationName ?? '', d.publisherName, d.publisherContactName ?? '',
-  d.spatial ?? '', d.notes ?? '', ...d.keywords, ...d.fields.flatMap((f) => [f.name, f.title ?? '', f.description ?? '', f.type ?? '', ...(f.codes ?? []).flatMap((c) => [c.code, c.meaning])]),
+  d.spatial ?? '', d.notes ?? '', d.publisherContactEmail ?? '', d.organizationContactEmail ?? '', ...d.keywords, ...d.fields.flatMap((f) => [f.name, f.title ?? '', f.description ?? '', f.type ?? '', ...(f.codes ?? []).flatMap((c) => [c.code, c.meaning])]),
   ...d.resources.flatMap((r) => [r.name, r.description]),
 ];
 
@@ -158,6 +158,8 @@ describe.each(engines)('XSS: hostile text stays text on %s', (engine) => {
       expect(body.costLaw).toBe(`法令 ${v} 止`);
       expect(body.spatial).toBe(`範圍 ${v} 止`);
       expect(body.publisherContactName).toBe(`聯絡 ${v} 止`);
+      expect(body.publisherContactEmail).toBe(HOSTILE_EMAIL);
+      expect(body.organizationContactEmail).toBe(HOSTILE_EMAIL);
       expect(body.resources[0]).toMatchObject({ name: `資源 ${v} 止`, description: `資源描述 ${v} 止`, encoding: `UTF-8 ${v.toUpperCase()} 止` });
       expect(body.unit.title).toBe(`綜合統計處 ${ALL}`);
 
@@ -209,6 +211,7 @@ describe.each(engines)('XSS: hostile text stays text on %s', (engine) => {
         expect(ld.description).toBe(d.description);
         expect(ld.keywords).toEqual(d.keywords);
         expect(ld.spatialCoverage).toBe(d.spatial);
+        expect(ld.publisher).toMatchObject({ contactPoint: { email: HOSTILE_EMAIL } });
         expect(ld.publisher).toMatchObject({ name: d.publisherName, department: { name: d.unit.title, alternateName: d.unit.titleEn } });
         expect((ld.distribution as { name: string; description: string }[]).map((x) => x.description)).toEqual(d.resources.map((r) => r.description));
         // Every link points at http(s), a page of ours, or an anchor.

@@ -19,6 +19,9 @@ export const HOSTILE = [
  * JavaScript's trim() counts U+2028/U+2029 as white space, so the tests put text after them (止).
  */
 export const ALL = HOSTILE.join(' ');
+/** Passes the e-mail format check (no spaces, an @ and a dot) yet is markup. */
+export const HOSTILE_EMAIL = '"><svg/onload=alert(1)><script>alert(1)</script>@x.tw';
+
 /** A dataset with `v` in every free-text field the national specification has. */
 export function hostileInput(v: string, over: Partial<DatasetInput> = {}): DatasetInput {
   return datasetInput({
@@ -37,6 +40,9 @@ export function hostileInput(v: string, over: Partial<DatasetInput> = {}): Datas
     publisherName: `機關 ${v} 止`,
     publisherContactName: `聯絡 ${v} 止`,
     publisherContactPhone: `電話 ${v} 止`,
+    // The e-mail check only asks for x@y.z without spaces, so markup without spaces gets through.
+    publisherContactEmail: HOSTILE_EMAIL,
+    organizationContactEmail: HOSTILE_EMAIL,
     spatial: `範圍 ${v} 止`,
     notes: `備註 ${v} 止`,
     dataAttribute: `屬性 ${v} 止`,
