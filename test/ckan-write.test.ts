@@ -119,6 +119,15 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
     expect(ok(await action('package_patch', { id: created.id, update_frequency: '每3月' }, tokens.contact)).update_frequency).toBe('每3月');
   });
 
+  it('takes a package_show dict back through package_update unchanged (a ckanapi round trip)', async () => {
+    const created = ok(await action('package_create', pkg({ url: 'https://www.dgbas.gov.tw/income' }), tokens.contact));
+    const { metadata_modified: _m1, ...before } = ok(await action('package_show', { id: created.id }, tokens.contact)) as unknown as Record<string, unknown>;
+    ok(await action('package_update', before, tokens.contact));
+    const { metadata_modified: _m2, ...after } = ok(await action('package_show', { id: created.id }, tokens.contact)) as unknown as Record<string, unknown>;
+    const strip = (d: Record<string, unknown>) => ({ ...d, resources: (d.resources as Record<string, unknown>[]).map(({ metadata_modified: _r, ...r }) => r) });
+    expect(strip(after)).toEqual(strip(before));
+  });
+
   it('adds and replaces resources on a draft', async () => {
     const created = ok(await action('package_create', pkg(), tokens.contact));
     const added = ok(await action('resource_create', { package_id: created.id, url: 'https://example.gov.tw/income.json', format: 'JSON', description: '家庭收支 JSON' }, tokens.contact));
