@@ -153,12 +153,19 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
     const added = ok(await action('resource_create', { package_id: created.id, url: 'https://example.gov.tw/income.xml', format: 'XML', name: 'XML' }, tokens.contact));
     expect(added).toMatchObject({ url: 'https://example.gov.tw/income.xml', state: 'draft', kaifang_working_copy: { version: 2, state: 'draft' } });
     expect(ok(await action('package_show', { id: created.id }, null)).resources).toHaveLength(1);
+    // Waiting in the working copy, the new resource already has its national id to be named by.
+    expect(added.resource_id).toBe(`${created.identifier}-002`);
+    const changed = ok(await action('resource_update', { id: added.resource_id, url: 'https://example.gov.tw/income-v2.xml', format: 'XML', name: 'XML' }, tokens.contact));
+    expect(changed).toMatchObject({ url: 'https://example.gov.tw/income-v2.xml', kaifang_working_copy: { version: 2, state: 'draft' } });
 
     // The copy carries both changes; approval makes them public.
     await publish(created.id);
     const after = ok(await action('package_show', { id: created.id }, null));
     expect(after.title).toBe('家庭收支調查（新版）');
-    expect(after.resources.map((r) => r.format)).toEqual(['CSV', 'XML']);
+    expect(after.resources.map((r) => [r.format, r.url])).toEqual([
+      ['CSV', 'https://example.gov.tw/income.csv'],
+      ['XML', 'https://example.gov.tw/income-v2.xml'],
+    ]);
   });
 
   it('answers 403 without a valid token and for another unit’s contact', async () => {

@@ -1,6 +1,9 @@
 import { AppError, invalid, notFound } from '../../errors.ts';
 import { can } from '../policy/policy.ts';
 import type { ReviewStatus } from '../review/review.service.ts';
+import type { DatasetInput } from '../catalogue/catalogue.schemas.ts';
+import { isResourceId } from '../catalogue/national.ts';
+import { findResourceOwner } from './ckan.repository.ts';
 import type { User } from '../users/users.service.ts';
 import type { Services } from '../../services.ts';
 import type { Dataset } from '../catalogue/catalogue.schemas.ts';
@@ -198,6 +201,8 @@ export class CkanService {
     const errors: Record<string, string[]> = {};
     const resource = fromCkanResource(dict, 'url', errors);
     if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
+    // Numbered now, so a resource waiting in a working copy can be named in resource_update before approval.
+    resource.resourceId ??= nextResourceId(input);
     const resources = [...(input.resources ?? []), resource];
     const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
     return this.resourceOf(user, next, resources.length - 1);
@@ -208,15 +213,16 @@ export class CkanService {
     assertNoUpload(dict);
     const id = typeof dict.id === 'string' ? dict.id : '';
     if (!id) throw ckanInvalid({ id: [REQUIRED] });
-    const row = await this.s.db.kysely.selectFrom('resources').select(['dataset_id', 'resource_id']).where((eb) => eb.or([eb('id', '=', id), eb('resource_id', '=', id)])).executeTakeFirst();
-    if (!row) throw notFound('resource', '資料資源', id);
-    const { input, status } = await this.s.review.editableInput(user, row.dataset_id);
+    // A stored resource is found by its row; one added in a working copy exists only there, under its national id.
+    const owner = (await findResourceOwner(this.s.db.kysely, id)) ?? (isResourceId(id) ? { datasetId: id.slice(0, id.lastIndexOf('-')), resourceId: id } : undefined);
+    if (!owner) throw notFound('resource', '資料資源', id);
+    const { input, status } = await this.s.review.editableInput(user, owner.datasetId);
     const resources = [...(input.resources ?? [])];
-    const at = resources.findIndex((r) => r.resourceId === row.resource_id);
+    const at = resources.findIndex((r) => r.resourceId === owner.resourceId);
     if (at < 0) throw notFound('resource', '資料資源', id);
     const errors: Record<string, string[]> = {};
     // Like CKAN's resource_update the dict replaces the resource; the national resource id stays.
-    resources[at] = { ...fromCkanResource(dict, 'url', errors), resourceId: row.resource_id };
+    resources[at] = { ...fromCkanResource(dict, 'url', errors), resourceId: owner.resourceId };
     if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
     const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
     return this.resourceOf(user, next, at);
@@ -309,4 +315,14 @@ function ckanInvalid(fields: Record<string, string[]>): AppError {
 function assertNoUpload(dict: Record<string, unknown>): void {
   if (!Object.hasOwn(dict, 'upload')) return;
   throw ckanInvalid({ upload: ['檔案上傳尚未開放，之後的版本會提供；請改用 url 提供資料網址 / File uploads are not available yet (they come in a later version); give the data\'s address in url instead'] });
+}
+
+/** `<identifier>-NNN` after the highest number the dataset's resources use (save() numbers by position otherwise). */
+function nextResourceId(input: DatasetInput): string | null {
+  if (!input.identifier) return null;
+  const numbers = (input.resources ?? []).map((r, i) => {
+    const m = r.resourceId ? /-(\d{3})$/.exec(r.resourceId) : null;
+    return m ? Number(m[1]) : i + 1;
+  });
+  return `${input.identifier}-${String(Math.max(0, ...numbers) + 1).padStart(3, '0')}`;
 }
