@@ -193,6 +193,51 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
     expect((await action('package_patch', { id: created.id, title: 'x' }, tokens.reviewer)).status).toBe(403);
   });
 
+  it('lets exactly the unit’s contacts and the admin write, for every write action (matrix)', async () => {
+    const { users, config } = t.services;
+    const admin = await users.findByEmail(config.adminEmail);
+    if (!admin) throw new Error('no admin');
+    const by = { id: admin.id, label: admin.email };
+    await users.create({ email: 'head@portal.test', name: '首長', unit: 'dgbas', role: 'head' }, by);
+    const callers: Record<string, { token: string | null; allowed: boolean }> = {
+      anonymous: { token: null, allowed: false },
+      'contact, own unit': { token: tokens.contact, allowed: true },
+      'contact, other unit': { token: tokens.other, allowed: false },
+      'reviewer, own unit': { token: tokens.reviewer, allowed: false },
+      head: { token: (await users.createToken('head@portal.test')).token, allowed: false },
+      admin: { token: (await users.createToken(config.adminEmail)).token, allowed: true },
+    };
+    const created = ok(await action('package_create', pkg(), tokens.contact));
+    await publish(created.id);
+    const resourceId = `${created.identifier}-001`;
+    for (const [who, { token, allowed }] of Object.entries(callers)) {
+      const calls: [string, Record<string, unknown>][] = [
+        ['package_create', pkg({ name: `by-${who.replace(/[^a-z]/g, '')}` })],
+        ['package_update', pkg({ id: created.id })],
+        ['package_patch', { id: created.id, notes: `由 ${who} 修改` }],
+        ['resource_create', { package_id: created.id, url: 'https://example.gov.tw/more.csv', format: 'CSV', name: 'more' }],
+        ['resource_update', { id: resourceId, url: 'https://example.gov.tw/income-2.csv', format: 'CSV', name: '家庭收支 CSV' }],
+      ];
+      for (const [name, body] of calls) {
+        const r = await action(name, body, token);
+        expect(r.status, `${who} ${name}: ${JSON.stringify(r.body.error)}`).toBe(allowed ? 200 : 403);
+        if (!allowed) expect(r.body.error?.__type).toBe('Authorization Error');
+      }
+    }
+    // However many writes, the public still sees the approved version.
+    expect(ok(await action('package_show', { id: created.id }, null)).notes).toBe('家庭收支調查結果。');
+  });
+
+  it('never lets a contact who is also a reviewer approve what they changed through CKAN', async () => {
+    const { users, config } = t.services;
+    const admin = await users.findByEmail(config.adminEmail);
+    if (!admin) throw new Error('no admin');
+    await users.addRole('contact@portal.test', 'statistics', 'reviewer', { id: admin.id, label: admin.email });
+    const created = ok(await action('package_create', pkg(), tokens.contact));
+    expect((await v1(`/api/v1/datasets/${created.id}/submit`, tokens.contact)).statusCode).toBe(200);
+    expect((await v1(`/api/v1/datasets/${created.id}/approve`, tokens.contact)).statusCode).toBe(403);
+  });
+
   it('answers a Validation Error with per-field lists in CKAN names', async () => {
     const missing = await action('package_create', { title: '' }, tokens.contact);
     expect(missing.status).toBe(409);

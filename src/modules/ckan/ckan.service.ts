@@ -218,7 +218,7 @@ export class CkanService {
     if (!owner) throw notFound('resource', '資料資源', id);
     const { input, status } = await this.s.review.editableInput(user, owner.datasetId);
     const resources = [...(input.resources ?? [])];
-    const at = resources.findIndex((r) => r.resourceId === owner.resourceId);
+    const at = resources.findIndex((_r, i) => resourceIdAt(input, i) === owner.resourceId);
     if (at < 0) throw notFound('resource', '資料資源', id);
     const errors: Record<string, string[]> = {};
     // Like CKAN's resource_update the dict replaces the resource; the national resource id stays.
@@ -317,12 +317,14 @@ function assertNoUpload(dict: Record<string, unknown>): void {
   throw ckanInvalid({ upload: ['檔案上傳尚未開放，之後的版本會提供；請改用 url 提供資料網址 / File uploads are not available yet (they come in a later version); give the data\'s address in url instead'] });
 }
 
-/** `<identifier>-NNN` after the highest number the dataset's resources use (save() numbers by position otherwise). */
+/** A resource's national id: its own, or the `<identifier>-NNN` save() gives it by position. */
+function resourceIdAt(input: DatasetInput, i: number): string | null {
+  return input.resources?.[i]?.resourceId ?? (input.identifier ? `${input.identifier}-${String(i + 1).padStart(3, '0')}` : null);
+}
+
+/** `<identifier>-NNN` after the highest number the dataset's resources use. */
 function nextResourceId(input: DatasetInput): string | null {
   if (!input.identifier) return null;
-  const numbers = (input.resources ?? []).map((r, i) => {
-    const m = r.resourceId ? /-(\d{3})$/.exec(r.resourceId) : null;
-    return m ? Number(m[1]) : i + 1;
-  });
+  const numbers = (input.resources ?? []).map((_r, i) => Number(/-(\d{3})$/.exec(resourceIdAt(input, i) ?? '')?.[1] ?? 0));
   return `${input.identifier}-${String(Math.max(0, ...numbers) + 1).padStart(3, '0')}`;
 }
