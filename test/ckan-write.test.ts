@@ -158,8 +158,14 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
     const changed = ok(await action('resource_update', { id: added.resource_id, url: 'https://example.gov.tw/income-v2.xml', format: 'XML', name: 'XML' }, tokens.contact));
     expect(changed).toMatchObject({ url: 'https://example.gov.tw/income-v2.xml', kaifang_working_copy: { version: 2, state: 'draft' } });
 
-    // The copy carries both changes; approval makes them public.
-    await publish(created.id);
+    // Under review the copy cannot change: CKAN's Validation Error, naming the state.
+    expect((await v1(`/api/v1/datasets/${created.id}/submit`, tokens.contact)).statusCode).toBe(200);
+    const locked = await action('package_patch', { id: created.id, title: '再改' }, tokens.contact);
+    expect(locked.status).toBe(409);
+    expect(locked.body.error).toMatchObject({ __type: 'Validation Error', state: [expect.any(String)] });
+    const approved = await v1(`/api/v1/datasets/${created.id}/approve`, tokens.reviewer);
+    expect(approved.statusCode, approved.body).toBe(200);
+    // The copy carried both changes; approval made them public.
     const after = ok(await action('package_show', { id: created.id }, null));
     expect(after.title).toBe('家庭收支調查（新版）');
     expect(after.resources.map((r) => [r.format, r.url])).toEqual([
@@ -250,6 +256,11 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
     expect(Object.keys(e)).toEqual(expect.arrayContaining(['notes', 'resources', 'category_code', 'update_frequency']));
     expect(String((e.notes as string[])[0])).toContain('資料集描述為必填');
 
+    ok(await action('package_create', pkg(), tokens.contact));
+    const taken = await action('package_create', pkg(), tokens.contact);
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ __type: 'Validation Error', name: [expect.any(String)] });
+
     const unknownOrg = await action('package_create', pkg({ owner_org: 'no-such-unit' }), tokens.contact);
     expect(unknownOrg.status).toBe(409);
     expect(unknownOrg.body.error?.owner_org).toBeDefined();
@@ -258,7 +269,7 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
       method: 'POST',
       url: '/api/3/action/package_create?lang=en',
       headers: { 'content-type': 'application/json', authorization: tokens.contact },
-      payload: JSON.stringify(pkg({ notes: '' })),
+      payload: JSON.stringify(pkg({ name: 'income-en', notes: '' })),
     });
     expect(en.statusCode).toBe(409);
     expect(en.json<Envelope>().error?.notes).toEqual(['description is required']);

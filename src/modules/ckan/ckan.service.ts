@@ -244,7 +244,10 @@ export class CkanService {
     try {
       return await run();
     } catch (e) {
-      if (e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.details) throw ckanInvalid(toCkanErrorFields(e.details));
+      if (!(e instanceof AppError) || !e.details) throw e;
+      if (e.code === 'VALIDATION_FAILED') throw ckanInvalid(toCkanErrorFields(e.details));
+      // A name already taken, a resource id in use, work under review: their own message, CKAN field names.
+      if (e.status === 409) throw new AppError(e.code, 409, e.zh, e.en, toCkanErrorFields(e.details));
       throw e;
     }
   }
