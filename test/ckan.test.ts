@@ -516,14 +516,16 @@ describe.each(engines)('CKAN Action API on %s', (engine) => {
       expect(titles(listed.body.result as SearchResult)).toEqual(['躉售物價指數']);
     });
 
-    it('refuses write actions with an Authorization Error until the review workflow brings them', async () => {
-      for (const action of ['package_create', 'package_update', 'package_patch', 'package_delete', 'resource_create']) {
+    it('refuses write actions without an API token, and deletion always, with an Authorization Error', async () => {
+      for (const action of ['package_create', 'package_update', 'package_patch', 'package_delete', 'resource_create', 'resource_update', 'resource_delete']) {
         const r = await post(action, { name: 'x', title: 'x', owner_org: 'statistics' });
         expect(r.status, action).toBe(403);
         expect(r.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
       }
       const en = await app.inject({ method: 'POST', url: '/api/3/action/package_create?lang=en', headers: { 'content-type': 'application/json' }, payload: '{}' });
-      expect(en.json<Envelope>().error?.message).toContain('review workflow');
+      expect(en.json<Envelope>().error?.message).toContain('API token');
+      const del = await app.inject({ method: 'POST', url: '/api/3/action/package_delete?lang=en', headers: { 'content-type': 'application/json' }, payload: '{}' });
+      expect(del.json<Envelope>().error?.message).toContain('discontinuation');
     });
 
     it('speaks zh-TW by default and English with lang=en', async () => {

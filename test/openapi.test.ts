@@ -53,7 +53,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths['/api/v1/me'].get.responses)).toEqual(expect.arrayContaining(['200', '401']));
   });
 
-  it('documents the CKAN read actions for GET and POST (JSON or form), and not the refused write actions', () => {
+  it('documents the CKAN read actions for GET and POST (JSON or form), and the write actions as POST with a token, not the refused deletions', () => {
     for (const action of ['package_search', 'package_show', 'package_list', 'organization_list', 'organization_show', 'tag_list', 'status_show', 'resource_show', 'current_package_list_with_resources']) {
       const item = doc.paths[`/api/3/action/${action}`];
       expect(item?.get, action).toBeDefined();
@@ -61,7 +61,13 @@ describe('OpenAPI document', () => {
       expect(Object.keys(item.get.responses), action).toEqual(expect.arrayContaining(['200', '404', '409']));
     }
     expect(doc.paths['/api/3/action/package_search'].get.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['q', 'fq', 'sort', 'rows', 'start', 'facet.field']));
-    expect(doc.paths['/api/3/action/package_create']).toBeUndefined();
+    for (const action of ['package_create', 'package_update', 'package_patch', 'resource_create', 'resource_update']) {
+      const item = doc.paths[`/api/3/action/${action}`];
+      expect(item?.get, action).toBeUndefined();
+      expect(item?.post.security, action).toEqual([{ bearer: [] }]);
+      expect(Object.keys(item?.post.responses ?? {}), action).toEqual(expect.arrayContaining(['200', '403', '409']));
+    }
+    expect(doc.paths['/api/3/action/package_delete']).toBeUndefined();
     expect(doc.paths['/openapi.json']).toBeUndefined();
   });
 

@@ -31,8 +31,8 @@ export const writeNotAvailable = (name: string): AppError =>
   new AppError(
     'CKAN_WRITE_NOT_AVAILABLE',
     403,
-    `存取被拒：${name} 尚未開放。資料集須經單位審查者核可後才能公開，寫入功能將隨審查流程提供。`,
-    `Access denied: ${name} is not available. Datasets are published only after a unit reviewer approves them; write access comes with the review workflow.`,
+    `存取被拒：${name} 尚未開放；請改用 package_patch 或 resource_update（變更一律經單位審查者核可後才公開）。`,
+    `Access denied: ${name} is not available yet; use package_patch or resource_update (every change is public only after a unit reviewer approves it).`,
   );
 
 /** Parses a JSON request body that must be an object (CKAN's data dict). Empty means `{}`. */

@@ -4,7 +4,7 @@
  * the national fields ride along at top level and, as strings, in `extras`.
  */
 import { createHash } from 'node:crypto';
-import type { Dataset, Resource } from '../catalogue/catalogue.schemas.ts';
+import type { Dataset, DatasetInput, Resource, ResourceInput } from '../catalogue/catalogue.schemas.ts';
 import { CATEGORY_CODES, PROVISION_LABELS, licenceById, type ProvisionType } from '../catalogue/national.ts';
 import type { Facet } from '../search/search.indexer.ts';
 import type { Unit } from '../units/units.service.ts';
@@ -274,3 +274,201 @@ export function toCkanFacets(
   }
   return { search_facets, facets };
 }
+
+/* ---- CKAN package dict → our input (the write actions) ---- */
+
+type Dict = Record<string, unknown>;
+type Errors = Record<string, string[]>;
+
+/** National fields a package dict carries (top level as package_show emits them, or in `extras`) → DatasetInput keys. */
+const NATIONAL_IN = {
+  identifier: 'identifier',
+  title_en: 'titleEn',
+  category_code: 'categoryCode',
+  dataset_type: 'datasetType',
+  provision_type: 'provisionType',
+  field_description: 'fieldDescription',
+  license_url: 'licenseUrl',
+  cost: 'cost',
+  cost_url: 'costUrl',
+  cost_law: 'costLaw',
+  organization_name: 'organizationName',
+  organization_contact_name: 'organizationContactName',
+  organization_contact_phone: 'organizationContactPhone',
+  organization_contact_email: 'organizationContactEmail',
+  publisher_name: 'publisherName',
+  publisher_contact_name: 'publisherContactName',
+  publisher_contact_phone: 'publisherContactPhone',
+  publisher_contact_email: 'publisherContactEmail',
+  update_frequency: 'updateFrequency',
+  temporal_from: 'temporalFrom',
+  temporal_to: 'temporalTo',
+  issued: 'issued',
+  modified: 'modified',
+  spatial: 'spatial',
+  language: 'language',
+  landing_page: 'landingPage',
+  remarks: 'notes',
+  data_attribute: 'dataAttribute',
+  listing_method: 'listingMethod',
+  quality_badge: 'qualityBadge',
+} as const satisfies Record<string, keyof DatasetInput>;
+
+/** Our validation field names → the CKAN field a client sent (where one maps). */
+const CKAN_FIELD_OF: Record<string, string> = {
+  unit: 'owner_org',
+  description: 'notes',
+  keywords: 'tags',
+  licenseId: 'license_id',
+  fields: 'fields',
+  ...Object.fromEntries(Object.entries(NATIONAL_IN).map(([ckan, ours]) => [ours, ckan])),
+  // A dict says `url`; the national landing page is the same thing.
+  landingPage: 'url',
+  notes: 'remarks',
+};
+
+/** Per-field validation messages in the names a CKAN client sent: `notes`, `owner_org`, `resources`… */
+export function toCkanErrorFields(details: Record<string, string[]>): Errors {
+  const out: Errors = {};
+  for (const [field, msgs] of Object.entries(details)) {
+    const res = /^resources(?:\[(\d+)\]|\.(\d+))\.?(.*)$/.exec(field);
+    const key = res ? 'resources' : (CKAN_FIELD_OF[field] ?? (/^fields\[/.test(field) ? 'fields' : field));
+    const prefix = res ? `#${Number(res[1] ?? res[2]) + 1} ${res[3] === 'downloadUrl' ? 'url' : (res[3] ?? '')}: ` : '';
+    (out[key] ??= []).push(...msgs.map((m) => prefix + m));
+  }
+  return out;
+}
+
+const mustBe = (zh: string, en: string) => `${zh} / ${en}`;
+
+/** A string value, or null for null/''; anything else is an error on `key`. */
+function str(v: unknown, key: string, errors: Errors): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  (errors[key] ??= []).push(mustBe('須為字串', 'Must be a string'));
+  return null;
+}
+
+/** Lists may arrive as JSON text (extras are strings). */
+function list(v: unknown, key: string, errors: Errors): unknown[] | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (Array.isArray(v)) return v as unknown[];
+  if (typeof v === 'string' && v.trim().startsWith('[')) {
+    try {
+      const parsed = JSON.parse(v) as unknown;
+      if (Array.isArray(parsed)) return parsed as unknown[];
+    } catch {
+      /* reported below */
+    }
+  }
+  (errors[key] ??= []).push(mustBe('須為清單', 'Must be a list'));
+  return null;
+}
+
+const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * One CKAN resource dict → ResourceInput. `url` is the download URL unless it is the access URL
+ * package_show emitted; `encoding` defaults to UTF-8 and `description` falls back to `name`.
+ */
+export function fromCkanResource(r: Dict, key: string, errors: Errors, base?: ResourceInput): ResourceInput {
+  const get = (k: string) => str(r[k], `${key}`, errors);
+  const has = (k: string) => Object.hasOwn(r, k);
+  const url = get('url');
+  const accessUrl = has('access_url') ? get('access_url') : (base?.accessUrl ?? null);
+  const downloadUrl = has('url') ? (url && url === accessUrl ? get('download_url') : url) : has('download_url') ? get('download_url') : (base?.downloadUrl ?? null);
+  const name = has('name') ? get('name') : (base?.name ?? null);
+  const description = (has('description') ? get('description') : (base?.description ?? null)) || name || '';
+  const n = has('number_of_data') ? r.number_of_data : base?.numberOfData;
+  return {
+    resourceId: has('resource_id') ? get('resource_id') : (base?.resourceId ?? null),
+    name,
+    description,
+    format: (has('format') ? get('format') : base?.format) ?? '',
+    encoding: (has('encoding') ? get('encoding') : base?.encoding) || 'UTF-8',
+    accessUrl,
+    downloadUrl,
+    modified: has('modified') ? get('modified') : (base?.modified ?? null),
+    metadataSourceUrl: has('metadata_source_url') ? get('metadata_source_url') : (base?.metadataSourceUrl ?? null),
+    numberOfData: n === null || n === undefined || n === '' ? null : Number.isInteger(Number(n)) ? Number(n) : null,
+  };
+}
+
+/**
+ * A CKAN package dict → DatasetInput, field by field onto `base`: package_create and package_update
+ * start from nothing, package_patch from the stored input (only what the dict names changes).
+ * `owner_org` must already be resolved to a unit name. Returns per-field errors in CKAN names for
+ * values of the wrong shape; the national rules are checked later by the catalogue.
+ */
+export function fromCkanPackage(dict: Dict, base: DatasetInput | null): { input: DatasetInput; errors: Errors } {
+  const errors: Errors = {};
+  const extras: Dict = {};
+  for (const e of list(dict.extras, 'extras', errors) ?? []) {
+    if (isDict(e) && typeof e.key === 'string') extras[e.key] = e.value;
+    else (errors.extras ??= []).push(mustBe('每一項須為 {key, value}', 'Each item must be {key, value}'));
+  }
+  // Top level wins over extras: it is where package_show puts the national fields.
+  const has = (k: string) => Object.hasOwn(dict, k) || Object.hasOwn(extras, k);
+  const raw = (k: string): unknown => (Object.hasOwn(dict, k) ? dict[k] : extras[k]);
+  const input: DatasetInput = base
+    ? { ...base, resources: base.resources?.map((r) => ({ ...r })) }
+    : { unit: '', categoryCode: '', title: '', description: '', updateFrequency: '' };
+  const setStr = (ckan: string, apply: (v: string | null) => void) => {
+    if (has(ckan)) apply(str(raw(ckan), ckan, errors));
+  };
+
+  setStr('owner_org', (v) => (input.unit = v ?? ''));
+  setStr('name', (v) => (input.name = v));
+  setStr('title', (v) => (input.title = v ?? ''));
+  setStr('notes', (v) => (input.description = v ?? ''));
+  setStr('license_id', (v) => (input.licenseId = v ?? undefined));
+  setStr('maintainer', (v) => (input.publisherContactName = v));
+  setStr('maintainer_email', (v) => (input.publisherContactEmail = v));
+  setStr('author', (v) => (input.publisherName = v));
+  for (const [ckan, ours] of Object.entries(NATIONAL_IN)) {
+    setStr(ckan, (v) => {
+      if (ours === 'categoryCode' || ours === 'updateFrequency') input[ours] = v ?? '';
+      else if (ours === 'datasetType' || ours === 'cost') input[ours] = v ?? undefined;
+      else if (ours === 'provisionType') {
+        if (v === 'open' || v === 'on_application' || v === 'withheld') input.provisionType = v;
+        else if (v !== null) (errors[ckan] ??= []).push(mustBe(`須為 ${PROVISION_TYPES_TEXT}`, `Must be one of ${PROVISION_TYPES_TEXT}`));
+      } else input[ours] = v;
+    });
+  }
+  setStr('url', (v) => (input.landingPage = v));
+  if (has('number_of_data')) {
+    const n = raw('number_of_data');
+    input.numberOfData = n === null || n === '' ? null : Number.isInteger(Number(n)) ? Number(n) : null;
+    if (input.numberOfData === null && n !== null && n !== '') (errors.number_of_data ??= []).push(mustBe('須為非負整數', 'Must be a natural number'));
+  }
+  if (has('is_demo')) {
+    const v = raw('is_demo');
+    input.isDemo = v === true || v === 'true' || v === 'True';
+  }
+  if (has('fields')) {
+    const fields = list(raw('fields'), 'fields', errors);
+    if (fields) input.fields = fields.filter(isDict).map((f) => ({ ...(f as { name: string }) }));
+  }
+  // Tags are CKAN's keywords: [{name}] (or plain strings, or `tag_string` "a,b"); our own `keywords` is the fallback.
+  if (Object.hasOwn(dict, 'tags')) {
+    input.keywords = (list(dict.tags, 'tags', errors) ?? []).map((t) => (isDict(t) ? (typeof t.name === 'string' ? t.name : '') : String(t)));
+  } else if (Object.hasOwn(dict, 'tag_string')) {
+    input.keywords = (str(dict.tag_string, 'tag_string', errors) ?? '').split(',');
+  } else if (has('keywords')) {
+    input.keywords = (list(raw('keywords'), 'keywords', errors) ?? []).map(String);
+  }
+  if (Object.hasOwn(dict, 'resources')) {
+    const items = list(dict.resources, 'resources', errors) ?? [];
+    input.resources = items.map((r, i) => {
+      if (!isDict(r)) {
+        (errors.resources ??= []).push(mustBe(`第${i + 1}項須為資源字典`, `item ${i + 1} must be a resource dict`));
+        return { description: '', format: '', encoding: 'UTF-8' };
+      }
+      return fromCkanResource(r, 'resources', errors);
+    });
+  }
+  return { input, errors };
+}
+
+const PROVISION_TYPES_TEXT = 'open, on_application, withheld';

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest, FastifyTypeProviderDefault } from 'fastify';
-import { notFound } from '../../errors.ts';
+import { AppError, notFound } from '../../errors.ts';
+import type { User } from '../users/users.service.ts';
 import { langOf } from '../../i18n.ts';
 import { actionOf, decodeParams, helpUrl, parseFormBody, parseJsonObject, toCkanError, unknownAction, writeNotAvailable } from './ckan.envelope.ts';
 import {
@@ -18,6 +19,8 @@ import {
   OrganizationListParams,
   OrganizationShowParams,
   PackageSearchParams,
+  PackageWriteParams,
+  ResourceWriteParams,
   PackageSearchResultSchema,
   StatusSchema,
   TagDictSchema,
@@ -25,18 +28,10 @@ import {
 } from './ckan.schemas.ts';
 import { CkanService } from './ckan.service.ts';
 
-/** CKAN's write actions: they arrive with the review workflow (a reviewer approves before anything is public). */
-const WRITE_ACTIONS = [
-  'package_create',
-  'package_update',
-  'package_patch',
-  'package_delete',
-  'package_revise',
-  'resource_create',
-  'resource_update',
-  'resource_patch',
-  'resource_delete',
-] as const;
+/** Deletion is discontinuation (停止提供): a proposal the head approves, with a public notice — a later issue. */
+const DELETE_ACTIONS = ['package_delete', 'resource_delete'] as const;
+/** Write actions not offered (yet): they answer 403 saying so. */
+const UNAVAILABLE_ACTIONS = ['package_revise', 'resource_patch'] as const;
 
 export interface CkanRoutesOptions {
   /** Leave these routes out of the OpenAPI document (for a second mount such as /api/action). */
@@ -45,7 +40,8 @@ export interface CkanRoutesOptions {
 
 /**
  * CKAN-compatible Action API: `GET|POST <prefix>/<action>` answering CKAN's envelope, so that
- * ckanapi, ckanr and harvesters work unchanged. Read actions only; see WRITE_ACTIONS.
+ * ckanapi, ckanr and harvesters work unchanged. Write actions need an API token and go through the
+ * review gate: they create or change drafts and working copies, never what the public sees.
  */
 export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (app, opts) => {
   const ckan = new CkanService(app.services);
@@ -60,6 +56,12 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
     } catch (e) {
       done(e as Error, undefined);
     }
+  });
+  // File uploads come later; the body is drained and the write action answers that uploads are not available yet.
+  app.addContentTypeParser('multipart/form-data', (_req, payload, done) => {
+    payload.resume();
+    payload.on('end', () => done(null, { upload: '(multipart)' }));
+    payload.on('error', (e) => done(e, undefined));
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -97,18 +99,48 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
   const helps = new Map<string, string>();
 
   /** Registers one read action for GET (query string) and POST (JSON or form body). */
-  function action<P extends TObject, R extends TSchema>(name: string, help: string, params: P, result: R, run: (p: Static<P>) => Promise<Static<R>> | Static<R>): void {
+  function action<P extends TObject, R extends TSchema>(name: string, help: string, params: P, result: R, run: (p: Static<P>, user: User | null) => Promise<Static<R>> | Static<R>): void {
     helps.set(name, help);
     const common = { tags: ['ckan'], summary: `${name}: ${help}`, hide, response: { 200: Envelope(result), ...errors } };
-    const reply = async (p: Static<P>) => ({ help: helpUrl(baseUrl, name), success: true as const, result: await run(p) });
+    const reply = async (p: Static<P>, req: FastifyRequest) => ({ help: helpUrl(baseUrl, name), success: true as const, result: await run(p, req.user) });
     // The schemas validate and shape; the generic `P` is beyond the type provider's inference, so these two use plain typing.
     const plain = app.withTypeProvider<FastifyTypeProviderDefault>();
-    plain.get(`/${name}`, { schema: { ...common, querystring: params } }, async (req) => reply(req.query as Static<P>));
-    plain.post(`/${name}`, { schema: { ...common, body: params, consumes: ['application/json', 'application/x-www-form-urlencoded'] } }, async (req) => reply(req.body as Static<P>));
+    plain.get(`/${name}`, { schema: { ...common, querystring: params } }, async (req) => reply(req.query as Static<P>, req));
+    plain.post(`/${name}`, { schema: { ...common, body: params, consumes: ['application/json', 'application/x-www-form-urlencoded'] } }, async (req) => reply(req.body as Static<P>, req));
+  }
+
+  /**
+   * Registers one write action: POST only, API token required (CKAN clients send the raw token in
+   * Authorization). Without a valid token CKAN answers 403 Authorization Error, and so do we.
+   */
+  function writeAction<P extends TObject, R extends TSchema>(name: string, help: string, params: P, result: R, run: (p: Record<string, unknown>, user: User) => Promise<Static<R>>): void {
+    helps.set(name, help);
+    const plain = app.withTypeProvider<FastifyTypeProviderDefault>();
+    plain.post(
+      `/${name}`,
+      {
+        schema: {
+          tags: ['ckan'],
+          summary: `${name}: ${help}`,
+          hide,
+          security: [{ bearer: [] }],
+          body: params,
+          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+          response: { 200: Envelope(result), ...errors },
+        },
+      },
+      async (req) => {
+        if (!req.user || req.authVia !== 'token') throw tokenRequired(name);
+        return { help: helpUrl(baseUrl, name), success: true as const, result: await run(req.body as Record<string, unknown>, req.user) };
+      },
+    );
+    plain.get(`/${name}`, { schema: { hide: true } }, async () => {
+      throw new AppError('CKAN_POST_REQUIRED', 400, `請求格式錯誤 - ${name} 須以 POST 呼叫`, `Bad request - ${name} must be called with POST`);
+    });
   }
 
   action('package_search', '搜尋資料集 Search datasets (q, fq, sort, rows, start, facet.field)', PackageSearchParams, PackageSearchResultSchema, (p) => ckan.packageSearch(p));
-  action('package_show', '取得資料集 A dataset by id, name or national identifier', IdParams, CkanPackageSchema, (p) => ckan.packageShow(p));
+  action('package_show', '取得資料集 A dataset by id, name or national identifier', IdParams, CkanPackageSchema, (p, user) => ckan.packageShow(p, user));
   action('package_list', '資料集代稱清單 Names of all public datasets', ListParams, Type.Array(Type.String()), (p) => ckan.packageList(p));
   action(
     'current_package_list_with_resources',
@@ -135,7 +167,26 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
     return text;
   });
 
-  for (const name of WRITE_ACTIONS) {
+  const reviewNote = '（建立或變更草稿／工作副本，經審查者核可後才公開 creates or changes a draft or working copy; public only after a reviewer approves）';
+  writeAction('package_create', `新增資料集草稿 Create a draft dataset${reviewNote}`, PackageWriteParams, CkanPackageSchema, (p, user) => ckan.packageCreate(user, p));
+  writeAction('package_update', `以整份字典取代資料集 Replace a dataset${reviewNote}`, PackageWriteParams, CkanPackageSchema, (p, user) => ckan.packageUpdate(user, p, 'update'));
+  writeAction('package_patch', `變更資料集的指定欄位 Change the given fields of a dataset${reviewNote}`, PackageWriteParams, CkanPackageSchema, (p, user) => ckan.packageUpdate(user, p, 'patch'));
+  writeAction('resource_create', `新增資料資源（以 url）Add a resource by url${reviewNote}`, ResourceWriteParams, CkanResourceSchema, (p, user) => ckan.resourceCreate(user, p));
+  writeAction('resource_update', `取代資料資源 Replace a resource${reviewNote}`, ResourceWriteParams, CkanResourceSchema, (p, user) => ckan.resourceUpdate(user, p));
+
+  for (const name of DELETE_ACTIONS) {
+    const deny = async () => {
+      throw new AppError(
+        'CKAN_DELETE_NOT_AVAILABLE',
+        403,
+        `存取被拒：${name} 不開放。刪除即「停止提供」，須由聯絡人提出、機關首長核定並公告，此流程將於後續版本提供。`,
+        `Access denied: ${name} is not available. Deleting is discontinuation (停止提供): a contact proposes it, the head of agency approves it and a public notice follows; that workflow comes in a later version.`,
+      );
+    };
+    app.get(`/${name}`, { schema: { hide: true } }, deny);
+    app.post(`/${name}`, { schema: { hide: true } }, deny);
+  }
+  for (const name of UNAVAILABLE_ACTIONS) {
     const deny = async () => {
       throw writeNotAvailable(name);
     };
@@ -143,3 +194,12 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
     app.post(`/${name}`, { schema: { hide: true } }, deny);
   }
 };
+
+/** 403 as CKAN answers a write without a valid API token. */
+const tokenRequired = (name: string): AppError =>
+  new AppError(
+    'CKAN_TOKEN_REQUIRED',
+    403,
+    `存取被拒：${name} 需要有效的 API 權杖（以 Authorization 標頭傳送）`,
+    `Access denied: ${name} needs a valid API token (sent in the Authorization header)`,
+  );

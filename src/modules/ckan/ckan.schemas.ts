@@ -113,6 +113,10 @@ export const CkanResourceSchema = Type.Object({
   modified: N,
   metadata_source_url: N,
   number_of_data: NInt,
+  /** Only in write-action answers for a published dataset: the working copy the change went into. */
+  kaifang_working_copy: Type.Optional(
+    Type.Object({ version: Type.Integer(), state: Type.String({ description: 'draft | submitted | returned' }) }, { description: '待審查的工作副本 the working copy waiting for review (the public version is unchanged)' }),
+  ),
 });
 export type CkanResource = Static<typeof CkanResourceSchema>;
 
@@ -208,6 +212,10 @@ export const CkanPackageSchema = Type.Object({
   listing_method: N,
   quality_badge: N,
   is_demo: Type.Boolean({ description: '示範資料 demo data' }),
+  /** Only in write-action answers for a published dataset: the working copy the change went into. */
+  kaifang_working_copy: Type.Optional(
+    Type.Object({ version: Type.Integer(), state: Type.String({ description: 'draft | submitted | returned' }) }, { description: '待審查的工作副本 the working copy waiting for review (the public version is unchanged)' }),
+  ),
 });
 export type CkanPackage = Static<typeof CkanPackageSchema>;
 
@@ -268,3 +276,34 @@ export const ErrorEnvelopeSchema = Type.Object({
   ),
 });
 export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
+
+/** The data dict of package_create / package_update / package_patch (documented fields; any other national field is accepted too). */
+export const PackageWriteParams = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: 'update/patch: id, name or 資料集編號' })),
+    name: Type.Optional(Type.String({ description: '網址名稱 URL name (create: required)' })),
+    title: Type.Optional(Type.String({ description: '資料集名稱 (create: required)' })),
+    owner_org: Type.Optional(Type.String({ description: '單位 unit name or id (create: required)' })),
+    notes: Type.Optional(Type.String({ description: '資料集描述 description' })),
+    license_id: Type.Optional(Type.String()),
+    url: Type.Optional(Type.String({ description: '資料集相關網址 landing page' })),
+    tags: Type.Optional(Type.Array(Type.Unknown(), { description: '[{name}] → 關鍵字 keywords' })),
+    resources: Type.Optional(Type.Array(Type.Unknown(), { description: '[{url, format, name, description, encoding}]' })),
+    extras: Type.Optional(Type.Array(Type.Unknown(), { description: '[{key, value}]: national fields (category_code, update_frequency, field_description…)' })),
+  },
+  { additionalProperties: true },
+);
+
+/** The data dict of resource_create / resource_update. */
+export const ResourceWriteParams = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: 'update: resource id or 資料資源編號' })),
+    package_id: Type.Optional(Type.String({ description: 'create: the dataset' })),
+    url: Type.Optional(Type.String({ description: '資料下載網址 download URL' })),
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ description: '資料資源描述 (defaults to name)' })),
+    format: Type.Optional(Type.String()),
+    encoding: Type.Optional(Type.String({ description: '編碼格式 (default UTF-8)' })),
+  },
+  { additionalProperties: true },
+);

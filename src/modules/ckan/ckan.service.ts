@@ -1,9 +1,15 @@
-import { invalid, notFound } from '../../errors.ts';
+import { AppError, invalid, notFound } from '../../errors.ts';
+import { can } from '../policy/policy.ts';
+import type { ReviewStatus } from '../review/review.service.ts';
+import type { DatasetInput } from '../catalogue/catalogue.schemas.ts';
+import { isResourceId } from '../catalogue/national.ts';
+import { findResourceOwner } from './ckan.repository.ts';
+import type { User } from '../users/users.service.ts';
 import type { Services } from '../../services.ts';
 import type { Dataset } from '../catalogue/catalogue.schemas.ts';
 import type { Unit } from '../units/units.service.ts';
 import { parseFq, parseSort, searchQueryError, splitQ, type Filter } from './ckan.fq.ts';
-import { CKAN_FACETS, isCkanFacet, toCkanFacets, toCkanOrganizationDict, toCkanPackage, toCkanResource, toCkanTag } from './ckan.mapper.ts';
+import { CKAN_FACETS, fromCkanPackage, fromCkanResource, isCkanFacet, toCkanErrorFields, toCkanFacets, toCkanOrganizationDict, toCkanPackage, toCkanResource, toCkanTag } from './ckan.mapper.ts';
 import type {
   CkanOrganizationDict,
   CkanPackage,
@@ -80,8 +86,10 @@ export class CkanService {
     return { count: found.count, sort: label, results: this.packagesOf(found.results, maps.byId), ...shaped };
   }
 
-  async packageShow(p: IdParams): Promise<CkanPackage> {
-    const d = await this.s.catalogue.get(p.id);
+  /** A public dataset; a draft (or one under review) only for a caller who may read its unit's non-public datasets. */
+  async packageShow(p: IdParams, user: User | null = null): Promise<CkanPackage> {
+    const d = await this.s.catalogue.get(p.id, { includeNonPublic: user !== null });
+    if (d.state !== 'published' && !can(user, 'dataset.read_nonpublic', { unit: d.unit.name })) throw notFound('dataset', '資料集', p.id);
     const unit = await this.s.units.get(d.unit.id);
     return toCkanPackage(d, unit);
   }
@@ -154,4 +162,172 @@ export class CkanService {
       extensions: [],
     };
   }
+
+  /* ---- Write actions: every one goes through the review gate (ReviewService); none publishes. ---- */
+
+  /** package_create: a new draft in the unit named by `owner_org`. */
+  async packageCreate(user: User, dict: Record<string, unknown>): Promise<CkanPackage> {
+    assertNoUpload(dict);
+    const missing: Record<string, string[]> = {};
+    for (const k of ['name', 'title', 'owner_org']) if (typeof dict[k] !== 'string' || dict[k].trim() === '') missing[k] = [REQUIRED];
+    if (Object.keys(missing).length > 0) throw ckanInvalid(missing);
+    const { input, errors } = fromCkanPackage(dict, null);
+    input.unit = await this.unitName(input.unit);
+    if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
+    const status = await this.inCkanNames(() => this.s.review.createDraft(user, input));
+    return this.answer(user, status);
+  }
+
+  /** package_update (whole dict replaces the dataset) and package_patch (named fields only). */
+  async packageUpdate(user: User, dict: Record<string, unknown>, mode: 'update' | 'patch'): Promise<CkanPackage> {
+    assertNoUpload(dict);
+    const ref = typeof dict.id === 'string' && dict.id ? dict.id : typeof dict.name === 'string' ? dict.name : '';
+    if (!ref) throw ckanInvalid({ id: [REQUIRED] });
+    const { input: current, status } = await this.s.review.editableInput(user, ref);
+    const { input, errors } = fromCkanPackage(dict, mode === 'patch' ? current : null);
+    input.unit = mode === 'update' && !Object.hasOwn(dict, 'owner_org') ? current.unit : await this.unitName(input.unit);
+    if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
+    const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, input));
+    return this.answer(user, next);
+  }
+
+  /** resource_create: appends a resource to the draft or working copy of `package_id`. */
+  async resourceCreate(user: User, dict: Record<string, unknown>): Promise<CkanResource> {
+    assertNoUpload(dict);
+    const ref = typeof dict.package_id === 'string' ? dict.package_id : '';
+    if (!ref) throw ckanInvalid({ package_id: [REQUIRED] });
+    if (typeof dict.url !== 'string' || !dict.url.trim()) throw ckanInvalid({ url: [REQUIRED] });
+    const { input, status } = await this.s.review.editableInput(user, ref);
+    const errors: Record<string, string[]> = {};
+    const resource = fromCkanResource(dict, 'url', errors);
+    if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
+    // Numbered now, so a resource waiting in a working copy can be named in resource_update before approval.
+    resource.resourceId ??= nextResourceId(input);
+    const resources = [...(input.resources ?? []), resource];
+    const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
+    return this.resourceOf(user, next, resources.length - 1);
+  }
+
+  /** resource_update: replaces a resource (by id or national resource id) in the draft or working copy. */
+  async resourceUpdate(user: User, dict: Record<string, unknown>): Promise<CkanResource> {
+    assertNoUpload(dict);
+    const id = typeof dict.id === 'string' ? dict.id : '';
+    if (!id) throw ckanInvalid({ id: [REQUIRED] });
+    // A stored resource is found by its row; one added in a working copy exists only there, under its national id.
+    const owner = (await findResourceOwner(this.s.db.kysely, id)) ?? (isResourceId(id) ? { datasetId: id.slice(0, id.lastIndexOf('-')), resourceId: id } : undefined);
+    if (!owner) throw notFound('resource', '資料資源', id);
+    const { input, status } = await this.s.review.editableInput(user, owner.datasetId);
+    const resources = [...(input.resources ?? [])];
+    const at = resources.findIndex((_r, i) => resourceIdAt(input, i) === owner.resourceId);
+    if (at < 0) throw notFound('resource', '資料資源', id);
+    const errors: Record<string, string[]> = {};
+    // Like CKAN's resource_update the dict replaces the resource; the national resource id stays.
+    resources[at] = { ...fromCkanResource(dict, 'url', errors), resourceId: owner.resourceId };
+    if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
+    const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
+    return this.resourceOf(user, next, at);
+  }
+
+  /** `owner_org` as CKAN clients send it (unit name or id) → the unit's name; 409 naming owner_org when unknown. */
+  private async unitName(ref: string): Promise<string> {
+    if (!ref.trim()) throw ckanInvalid({ owner_org: [REQUIRED] });
+    try {
+      return (await this.s.units.get(ref.trim())).name;
+    } catch (e) {
+      if (e instanceof AppError && e.status === 404) throw ckanInvalid({ owner_org: [`找不到此單位：${ref} / Organization does not exist: ${ref}`] });
+      throw e;
+    }
+  }
+
+  /** The catalogue's validation errors renamed to the CKAN fields the client sent. */
+  private async inCkanNames(run: () => Promise<ReviewStatus>): Promise<ReviewStatus> {
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof AppError) || !e.details) throw e;
+      if (e.code === 'VALIDATION_FAILED') throw ckanInvalid(toCkanErrorFields(e.details));
+      // A name already taken, a resource id in use, work under review: their own message, CKAN field names.
+      if (e.status === 409) throw new AppError(e.code, 409, e.zh, e.en, toCkanErrorFields(e.details));
+      throw e;
+    }
+  }
+
+  /**
+   * The answer of a write action: a draft's own dict (state "draft"), or for a published dataset the
+   * public dict as it still stands plus `kaifang_working_copy` — what changed waits for review.
+   */
+  private async answer(user: User, status: ReviewStatus): Promise<CkanPackage> {
+    const pkg = await this.packageShow({ id: status.id }, user);
+    return status.workingCopy ? { ...pkg, kaifang_working_copy: status.workingCopy } : pkg;
+  }
+
+  /** The resource at `index` as the draft or working copy now holds it. */
+  private async resourceOf(user: User, status: ReviewStatus, index: number): Promise<CkanResource> {
+    if (!status.workingCopy) {
+      const pkg = await this.packageShow({ id: status.id }, user);
+      const r = pkg.resources[index];
+      if (r) return r;
+    }
+    const { input } = await this.s.review.editableInput(user, status.id);
+    const r = input.resources?.[index];
+    if (!r) throw notFound('resource', '資料資源', String(index));
+    // Not saved as a row yet (it waits in the working copy): no id of its own until approval.
+    return {
+      id: r.resourceId ?? '',
+      package_id: status.id,
+      name: r.name ?? r.description,
+      description: r.description,
+      url: r.downloadUrl ?? r.accessUrl ?? '',
+      format: r.format.toUpperCase(),
+      mimetype: null,
+      size: null,
+      hash: '',
+      created: '',
+      last_modified: null,
+      metadata_modified: '',
+      position: index,
+      url_type: null,
+      datastore_active: false,
+      state: 'draft',
+      resource_id: r.resourceId ?? '',
+      encoding: r.encoding,
+      access_url: r.accessUrl ?? null,
+      download_url: r.downloadUrl ?? null,
+      modified: r.modified ?? null,
+      metadata_source_url: r.metadataSourceUrl ?? null,
+      number_of_data: r.numberOfData ?? null,
+      ...(status.workingCopy ? { kaifang_working_copy: status.workingCopy } : {}),
+    };
+  }
+}
+
+const REQUIRED = '缺少此欄位 / Missing value';
+
+/** CKAN's Validation Error (409) with per-field lists. */
+function ckanInvalid(fields: Record<string, string[]>): AppError {
+  const summary = Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v.map((m) => m.split(' / ')[0]).join('；')}`)
+    .join('，');
+  const summaryEn = Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v.map((m) => m.split(' / ')[1] ?? m).join('; ')}`)
+    .join(', ');
+  return new AppError('CKAN_VALIDATION', 409, `資料驗證錯誤 - ${summary}`, `Validation Error - ${summaryEn}`, fields);
+}
+
+/** Multipart upload (or an `upload` field) is a later issue; say so instead of ignoring the file. */
+function assertNoUpload(dict: Record<string, unknown>): void {
+  if (!Object.hasOwn(dict, 'upload')) return;
+  throw ckanInvalid({ upload: ['檔案上傳尚未開放，之後的版本會提供；請改用 url 提供資料網址 / File uploads are not available yet (they come in a later version); give the data\'s address in url instead'] });
+}
+
+/** A resource's national id: its own, or the `<identifier>-NNN` save() gives it by position. */
+function resourceIdAt(input: DatasetInput, i: number): string | null {
+  return input.resources?.[i]?.resourceId ?? (input.identifier ? `${input.identifier}-${String(i + 1).padStart(3, '0')}` : null);
+}
+
+/** `<identifier>-NNN` after the highest number the dataset's resources use. */
+function nextResourceId(input: DatasetInput): string | null {
+  if (!input.identifier) return null;
+  const numbers = (input.resources ?? []).map((_r, i) => Number(/-(\d{3})$/.exec(resourceIdAt(input, i) ?? '')?.[1] ?? 0));
+  return `${input.identifier}-${String(Math.max(0, ...numbers) + 1).padStart(3, '0')}`;
 }

@@ -160,6 +160,18 @@ export class ReviewService {
     });
   }
 
+  /**
+   * What an edit starts from: the open working copy of a published dataset, else the stored
+   * dataset (for partial updates such as CKAN's package_patch). Checked as an edit.
+   */
+  async editableInput(user: User, ref: string): Promise<{ input: DatasetInput; status: ReviewStatus }> {
+    const l = await this.load(this.db.kysely, ref);
+    this.check(user, 'dataset.edit', l);
+    const d = l.dataset;
+    const input = l.copy ? { ...(JSON.parse(l.copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : await this.catalogue.storedInput(d.id);
+    return { input, status: this.status(l) };
+  }
+
   /** A new dataset in state draft, for a unit the user is a contact of (or admin). */
   async createDraft(user: User, input: DatasetInput): Promise<ReviewStatus> {
     const unit = await this.units.get(input.unit);
