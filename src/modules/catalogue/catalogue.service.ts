@@ -287,62 +287,27 @@ export class CatalogueService {
   async storedInput(ref: string, trx?: Kysely<Database>): Promise<DatasetInput> {
     const b = await repo.findBundle(trx ?? this.db.kysely, ref);
     if (!b) throw notFound('dataset', '資料集', ref);
-    const r = b.row;
+    // The Dataset view minus what is derived for readers (ids, state, timestamps, licence title,
+    // absolute URLs, rendered field text); the stored URLs and raw text go back in their place.
+    const {
+      id: _id, state: _state, unit, licenseTitle: _lt, createdAt: _c, updatedAt: _u, publishedAt: _p,
+      fields, fieldDescription: _fd, resources, ...rest
+    } = this.fromBundle(b);
+    const raw = b.row.field_description_raw;
     return {
-      unit: b.unit.name,
-      name: r.name,
-      identifier: r.identifier,
-      provisionType: r.provision_type as ProvisionType,
-      categoryCode: r.category_code,
-      title: r.title,
-      titleEn: r.title_en,
-      description: r.description,
+      ...rest,
+      unit: unit.name,
       // A kept raw text is what the fields were parsed from; handing it back re-parses to the same fields.
-      fields: r.field_description_raw ? [] : (JSON.parse(r.fields_json) as FieldDef[]),
-      fieldDescription: r.field_description_raw,
-      datasetType: r.dataset_type,
-      licenseId: r.license_id,
-      licenseUrl: r.license_url,
-      cost: r.cost,
-      costUrl: r.cost_url,
-      costLaw: r.cost_law,
-      organizationName: r.organization_name,
-      organizationContactName: r.organization_contact_name,
-      organizationContactPhone: r.organization_contact_phone,
-      organizationContactEmail: r.organization_contact_email,
-      publisherName: r.publisher_name,
-      publisherContactName: r.publisher_contact_name,
-      publisherContactPhone: r.publisher_contact_phone,
-      publisherContactEmail: r.publisher_contact_email,
-      updateFrequency: r.update_frequency,
-      temporalFrom: r.temporal_from,
-      temporalTo: r.temporal_to,
-      issued: r.issued,
-      modified: r.modified,
-      spatial: r.spatial,
-      language: r.language,
-      landingPage: r.landing_page,
-      numberOfData: r.number_of_data,
-      notes: r.notes,
-      keywords: b.keywords,
-      resources: b.resources.map((x) => ({
-        resourceId: x.resource_id,
-        name: x.name,
-        description: x.description,
-        format: x.format,
-        encoding: x.encoding,
-        accessUrl: x.access_url,
-        downloadUrl: x.download_url,
-        modified: x.modified,
-        metadataSourceUrl: x.metadata_source_url,
-        numberOfData: x.number_of_data,
+      fields: raw ? [] : fields,
+      fieldDescription: raw,
+      resources: resources.map(({ id: _rid, position: _pos, url: _url, createdAt: _rc, updatedAt: _ru, ...r }, i) => ({
+        ...r,
+        accessUrl: b.resources[i].access_url,
+        downloadUrl: b.resources[i].download_url,
       })),
-      dataAttribute: r.data_attribute,
-      listingMethod: r.listing_method,
-      qualityBadge: r.quality_badge,
-      isDemo: r.is_demo === 1,
     };
   }
+
 
   async getResource(id: string): Promise<{ dataset: Dataset; resource: Resource }> {
     const r = await this.db.kysely.selectFrom('resources').select(['dataset_id']).where((eb) => eb.or([eb('id', '=', id), eb('resource_id', '=', id)])).executeTakeFirst();
