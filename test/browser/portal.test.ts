@@ -1,19 +1,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
 import { loadDemoCatalogue } from '../../src/modules/demo/demo.service.ts';
-import { makeEnv, type TestEnv } from '../helpers/env.ts';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, seriousViolations, skipBrowser } from '../helpers/browser.ts';
+import { type Portal, seriousViolations, skipBrowser, startPortal } from '../helpers/browser.ts';
 
 /** Set KAIFANG_SCREENSHOTS=<dir> to keep full-page screenshots of every page visited. */
 const SCREENSHOTS = process.env.KAIFANG_SCREENSHOTS;
 
 describe.skipIf(skipBrowser)('the portal in a real browser', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
   let browser: Browser;
   let context: BrowserContext;
   let base: string;
@@ -24,24 +19,21 @@ describe.skipIf(skipBrowser)('the portal in a real browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
+  let portal: Portal | undefined;
+
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = await makeEnv('sqlite', { KAIFANG_BASE_URL: base });
-    // The demo catalogue (示範資料) is what a fresh install shows; its files are served by this server.
-    expect(await loadDemoCatalogue(env.services)).toBeGreaterThanOrEqual(30);
-    app = await buildApp(env.services);
-    await app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    portal = await startPortal(async (e) => {
+      // The demo catalogue (示範資料) is what a fresh install shows; its files are served by this server.
+      expect(await loadDemoCatalogue(e.services)).toBeGreaterThanOrEqual(30);
+    });
+    ({ browser, base } = portal);
     // axe is injected by evaluation; our pages forbid scripts by CSP, which the test bypasses.
     context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 } });
   });
 
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    await app?.close();
-    await env?.cleanup();
+    await portal?.close();
   });
 
   it('goes home → searches 物價 → opens a dataset → downloads a resource, with no serious accessibility violation', async () => {

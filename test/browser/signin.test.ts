@@ -1,31 +1,23 @@
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { makeEnv, type TestEnv } from '../helpers/env.ts';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, seriousViolations, skipBrowser } from '../helpers/browser.ts';
+import type { TestEnv } from '../helpers/env.ts';
+import { type Portal, seriousViolations, skipBrowser, startPortal } from '../helpers/browser.ts';
 
 describe.skipIf(skipBrowser)('sign-in and user management in a real browser', () => {
   let env: TestEnv;
-  let app: FastifyInstance;
   let browser: Browser;
   let base: string;
 
+  let portal: Portal | undefined;
+
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = await makeEnv('sqlite', { KAIFANG_BASE_URL: base });
-    await env.services.users.create({ email: 'chen@stat.example', name: '陳聯絡', password: 'contact-password-123', unit: 'statistics', role: 'contact' });
-    app = await buildApp(env.services);
-    await app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    portal = await startPortal(async (e) => {
+      await e.services.users.create({ email: 'chen@stat.example', name: '陳聯絡', password: 'contact-password-123', unit: 'statistics', role: 'contact' });
+    });
+    ({ env, browser, base } = portal);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await env?.cleanup();
-  });
+  afterAll(async () => portal?.close());
 
   it('works without JavaScript: sign in, return to the page asked for, add a role, sign out', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-TW' });

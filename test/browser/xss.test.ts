@@ -1,11 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
 import type { Dataset } from '../../src/modules/catalogue/catalogue.schemas.ts';
 import { ALL, hostileInput } from '../factories/hostile.ts';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, skipBrowser } from '../helpers/browser.ts';
-import { makeEnv, type TestEnv } from '../helpers/env.ts';
+import { type Portal, skipBrowser, startPortal } from '../helpers/browser.ts';
 
 /**
  * The XSS sweep in a real browser: hostile metadata and a hostile user name on the dataset,
@@ -13,28 +10,21 @@ import { makeEnv, type TestEnv } from '../helpers/env.ts';
  * so it is bypassed here: only escaping stands between the data and the page.
  */
 describe.skipIf(skipBrowser)('hostile metadata in a real browser', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
   let browser: Browser;
   let base: string;
   let d: Dataset;
 
+  let portal: Portal | undefined;
+
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = await makeEnv('sqlite', { KAIFANG_BASE_URL: base });
-    d = (await env.services.catalogue.save(hostileInput(ALL), { state: 'published' })).dataset;
-    await env.services.users.create({ email: 'evil@stat.example', name: `惡意 ${ALL}`, password: 'evil-password-12345', unit: 'statistics', role: 'contact' });
-    app = await buildApp(env.services);
-    await app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    portal = await startPortal(async (e) => {
+      d = (await e.services.catalogue.save(hostileInput(ALL), { state: 'published' })).dataset;
+      await e.services.users.create({ email: 'evil@stat.example', name: `惡意 ${ALL}`, password: 'evil-password-12345', unit: 'statistics', role: 'contact' });
+    });
+    ({ browser, base } = portal);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await env?.cleanup();
-  });
+  afterAll(async () => portal?.close());
 
   it('fires no dialog, adds no script, image or event handler, and shows the text as written', async () => {
     const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true, locale: 'zh-TW' });

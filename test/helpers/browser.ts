@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { AxeResults } from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp } from '../../src/app.ts';
+import { makeEnv, type TestEnv } from './env.ts';
 
 /** Debian's chromium, driven by playwright-core. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -43,4 +46,35 @@ export async function seriousViolations(page: Page): Promise<AxeViolationSummary
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.html) }));
+}
+
+export interface Portal {
+  env: TestEnv;
+  app: FastifyInstance;
+  browser: Browser;
+  /** http://127.0.0.1:<port>, also the app's KAIFANG_BASE_URL, so its links point back at it. */
+  base: string;
+  close(): Promise<void>;
+}
+
+/** The real app listening on a free port with a fresh SQLite database, and chromium; `seed` runs before it listens. */
+export async function startPortal(seed?: (env: TestEnv) => Promise<void>): Promise<Portal> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = await makeEnv('sqlite', { KAIFANG_BASE_URL: base });
+  await seed?.(env);
+  const app = await buildApp(env.services);
+  await app.listen({ port, host: '127.0.0.1' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return {
+    env,
+    app,
+    browser,
+    base,
+    close: async () => {
+      await browser.close();
+      await app.close();
+      await env.cleanup();
+    },
+  };
 }

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { AuditLogTable } from '../../db/types.ts';
 
 /** prev_hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields an entry's hash covers, as stored in audit_log. */
-export interface HashedFields {
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before_json: string | null;
-  after_json: string | null;
-  prev_hash: string;
-}
+/** The fields an entry's hash covers, as stored in audit_log: all but the hash itself. */
+export type HashedFields = Omit<AuditLogTable, 'hash'>;
 
 /**
  * The canonical serialisation an entry's hash is taken over: a JSON array of the stored column
