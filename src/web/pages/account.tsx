@@ -83,10 +83,10 @@ export function AdminUsersPage({ ctx, users, units, unitTitle, roles }: { ctx: P
   const a = accountMessages(ctx.lang);
   return (
     <Layout ctx={ctx} title={a.usersTitle} nav="none">
-      <div class="container">
+      <div class="container back-office">
         <h1>{a.usersTitle}</h1>
         <p>{a.usersLead}</p>
-        <table>
+        <table class="data">
           <thead>
             <tr>
               <th scope="col">{a.email}</th>
@@ -137,7 +137,7 @@ export function AdminUsersPage({ ctx, users, units, unitTitle, roles }: { ctx: P
           </tbody>
         </table>
         <h2>{a.addRoleTitle}</h2>
-        <form method="post" action={ctx.href('/admin/users/roles')}>
+        <form method="post" action={ctx.href('/admin/users/roles')} class="form-stack">
           <CsrfField ctx={ctx} />
           <p>
             <label for="role-email">{a.email}</label>

@@ -42,7 +42,7 @@ export function SignInPage({ ctx, form }: { ctx: PageCtx; form: SignInForm }) {
               {form.error}
             </div>
           ) : null}
-          <form method="post" action={ctx.href('/signin')} class="signin-form" novalidate>
+          <form method="post" action={ctx.href('/signin')} class="signin-form form-stack" novalidate>
             <CsrfField ctx={ctx} />
             <input type="hidden" name="next" value={form.next} />
             <p>
