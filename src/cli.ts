@@ -224,6 +224,33 @@ function buildProgram(version: string): Command {
     });
 
   users
+    .command('invite')
+    .description('建立帳號並寄出設定密碼的邀請信 / create a user and mail them a link to set their password')
+    .argument('<email>', '電子郵件 e-mail')
+    .requiredOption('--name <name>', '姓名 full name')
+    .requiredOption('--unit <name>', '單位代稱 unit name')
+    .requiredOption('--role <role>', `角色 role: ${ROLES.join(', ')}`)
+    .action(async (email: string, opts: { name: string; unit: string; role: string }) => {
+      await withServices(async (s) => {
+        const { user, link } = await s.accounts.invite('cli', { email, name: opts.name, unit: opts.unit, role: opts.role });
+        out(`已建立帳號 User created: ${user.email} (${user.roles.map((r) => `${r.role}@${r.unit}`).join(', ')})`);
+        out(`設定密碼連結 Password link (${s.config.passwordLinkHours} h, once): ${link}`);
+        info(s.config.mail.smtp ? '邀請信已排入寄送 / the invitation is queued for mailing' : '未設定 SMTP_URL：請將連結轉交本人 / no SMTP_URL: pass the link on yourself');
+      });
+    });
+
+  users
+    .command('password-link')
+    .description('寄送新的設定密碼連結（先前的連結失效）/ mail a new link to set the password (earlier links stop working)')
+    .argument('<email>', '電子郵件 e-mail')
+    .action(async (email: string) => {
+      await withServices(async (s) => {
+        const { link } = await s.accounts.sendPasswordLink('cli', email);
+        out(`設定密碼連結 Password link (${s.config.passwordLinkHours} h, once): ${link}`);
+      });
+    });
+
+  users
     .command('list')
     .description('列出帳號、角色與狀態 / list users with their roles and status')
     .action(async () => {

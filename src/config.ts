@@ -39,6 +39,8 @@ export interface Config {
   readonly lockoutAttempts: number;
   /** … for this many seconds (default 15 min). */
   readonly lockoutSeconds: number;
+  /** A password link (invitation or reset) works for this many hours (default 72). */
+  readonly passwordLinkHours: number;
 }
 
 /** Where mail goes (nodemailer SMTP transport options). */
@@ -189,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionMaxSeconds: positive('KAIFANG_SESSION_MAX_SECONDS', 7 * 86_400),
     lockoutAttempts: positive('KAIFANG_LOCKOUT_ATTEMPTS', 5),
     lockoutSeconds: positive('KAIFANG_LOCKOUT_SECONDS', 15 * 60),
+    passwordLinkHours: positive('KAIFANG_PASSWORD_LINK_HOURS', 72),
     ...overrides,
   };
   return Object.freeze(config);

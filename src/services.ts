@@ -36,6 +36,6 @@ export function createServices(config: Config, db: Db): Services {
     users,
     notifications,
     review: new ReviewService(db, config, units, catalogue, audit, notifications),
-    accounts: new AccountsService(db.kysely, config, users, audit),
+    accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }

@@ -63,4 +63,22 @@ describe.each(engines)('kaifang users … on %s', (engine) => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no user nobody@stat.example');
   });
+
+  it('invites a user: the account exists without a password and the printed link sets one once', async () => {
+    const r = await run(['users', 'invite', 'chen@stat.example', '--name', '陳新人', '--unit', 'statistics', '--role', 'contact']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('已建立帳號 User created: chen@stat.example (contact@statistics)');
+    const link = /(http:\/\/portal\.test\/account\/password\?token=[\w-]+)/.exec(r.stdout)?.[1];
+    expect(link).toBeDefined();
+    const token = new URL(link ?? '').searchParams.get('token') ?? '';
+    expect((await t.services.accounts.passwordLinkOwner(token)).email).toBe('chen@stat.example');
+    await t.services.accounts.setPasswordWithLink(token, 'chen-password-2026', 'chen-password-2026');
+    expect(await t.services.users.checkPassword('chen@stat.example', 'chen-password-2026')).toBeDefined();
+    const again = await run(['users', 'password-link', 'chen@stat.example']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('/account/password?token=');
+    const dup = await run(['users', 'invite', 'chen@stat.example', '--name', '陳新人', '--unit', 'statistics', '--role', 'contact']);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+  });
 });

@@ -236,6 +236,18 @@ export interface DatasetRevisionsTable {
   comment: string | null;
 }
 
+/** A one-time link to set a password (006-password-tokens); `id` is the SHA-256 of the token. */
+export interface PasswordTokensTable {
+  id: string;
+  user_id: string;
+  /** invite | reset */
+  purpose: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   units: UnitsTable;
@@ -255,6 +267,7 @@ export interface Database {
   notifications: NotificationsTable;
   outbox: OutboxTable;
   dataset_revisions: DatasetRevisionsTable;
+  password_tokens: PasswordTokensTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;

@@ -8,7 +8,7 @@ import { assertCan, can } from '../modules/policy/policy.ts';
 import { ROLES, type User } from '../modules/users/users.service.ts';
 import { buildHref, pageCtx } from './context.ts';
 import { accountMessages } from './pages/account-messages.ts';
-import { AccountPage, AdminUsersPage } from './pages/account.tsx';
+import { AccountPage, AdminUsersPage, PasswordPage, type CreateUserForm, type UsersNotice } from './pages/account.tsx';
 import { SignInPage, type SignInForm } from './pages/signin.tsx';
 import { sendPage } from './respond.ts';
 
@@ -24,7 +24,23 @@ const SignInBody = Type.Object({
 const EmailBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), ...Csrf });
 const RoleBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), unit: Type.String({ minLength: 1, maxLength: 200 }), role: Type.String({ minLength: 1, maxLength: 50 }), ...Csrf });
 const CsrfBody = Type.Object(Csrf);
+const CreateUserBody = Type.Object({
+  email: Type.String({ maxLength: 320, default: '' }),
+  name: Type.String({ maxLength: 200, default: '' }),
+  unit: Type.String({ maxLength: 200, default: '' }),
+  role: Type.String({ maxLength: 50, default: '' }),
+  ...Csrf,
+});
+const TokenQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })), token: Type.String({ maxLength: 200, default: '' }) });
+const PasswordBody = Type.Object({
+  token: Type.String({ maxLength: 200, default: '' }),
+  password: Type.String({ maxLength: 1000, default: '' }),
+  confirm: Type.String({ maxLength: 1000, default: '' }),
+  username: Type.Optional(Type.String({ maxLength: 320 })),
+  ...Csrf,
+});
 
+const emailRouteSchema = { schema: { hide: true, querystring: LangQuery, body: EmailBody } };
 const clientMeta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
 const actorOf = (user: User): Actor => ({ id: user.id, label: user.email });
 
@@ -100,13 +116,71 @@ export const accountWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect(buildHref('/signin', { lang: req.query.lang === 'en' ? 'en' : undefined }), 303);
   });
 
+  const usersPage = async (req: FastifyRequest, reply: FastifyReply, status: number, extra: { createForm?: CreateUserForm; notice?: UsersNotice } = {}) => {
+    const ctx = pageCtx(req, config);
+    const [list, titles] = await Promise.all([users.list(), unitTitles(ctx.lang)]);
+    return sendPage(req, reply, status, <AdminUsersPage ctx={ctx} users={list} units={titles.list} unitTitle={titles.title} roles={ROLES} {...extra} />);
+  };
+
   app.get('/admin/users', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
     const user = signedIn(req, reply);
     if (!user) return reply;
     assertCan(user, 'users.manage');
-    const ctx = pageCtx(req, config);
-    const [list, titles] = await Promise.all([users.list(), unitTitles(ctx.lang)]);
-    return sendPage(req, reply, 200, <AdminUsersPage ctx={ctx} users={list} units={titles.list} unitTitle={titles.title} roles={ROLES} />);
+    return usersPage(req, reply, 200);
+  });
+
+  // The link is shown to the admin only when no mail server would deliver it.
+  const linkForAdmin = (link: string) => (config.mail.smtp ? undefined : link);
+
+  app.post('/admin/users/create', { schema: { hide: true, querystring: LangQuery, body: CreateUserBody } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    assertCan(user, 'users.manage');
+    const a = accountMessages(pageCtx(req, config).lang);
+    const values = { email: req.body.email, name: req.body.name, unit: req.body.unit, role: req.body.role };
+    const result = await app.services.accounts.invite(user, values).catch((err: unknown) => {
+      // A refused account is an answer for the form (values kept, fields marked), not an error page.
+      if (err instanceof AppError && err.status < 500) return err;
+      throw err;
+    });
+    if (result instanceof AppError) {
+      const field = result.code === 'USER_EXISTS' ? 'email' : result.code === 'UNIT_NOT_FOUND' ? 'unit' : undefined;
+      const errors = result.details ?? { [field ?? 'form']: [`${result.zh} / ${result.en}`] };
+      return usersPage(req, reply, result.status, { createForm: { values, errors } });
+    }
+    return usersPage(req, reply, 200, { notice: { text: a.created(result.user.email), link: linkForAdmin(result.link) } });
+  });
+
+  app.post('/admin/users/password-link', emailRouteSchema, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    assertCan(user, 'users.manage');
+    const { link } = await app.services.accounts.sendPasswordLink(user, req.body.email);
+    return usersPage(req, reply, 200, { notice: { text: accountMessages(pageCtx(req, config).lang).linkSent(req.body.email.trim().toLowerCase()), link: linkForAdmin(link) } });
+  });
+
+  // One-time links must not leak to other sites through the Referer header.
+  const noReferrer = (reply: FastifyReply) => void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+
+  app.get('/account/password', { schema: { hide: true, querystring: TokenQuery } }, async (req, reply) => {
+    noReferrer(reply);
+    const owner = await app.services.accounts.passwordLinkOwner(req.query.token);
+    return sendPage(req, reply, 200, <PasswordPage ctx={pageCtx(req, config)} token={req.query.token} owner={owner} />);
+  });
+
+  app.post('/account/password', { schema: { hide: true, querystring: LangQuery, body: PasswordBody } }, async (req, reply) => {
+    assertSameOrigin(req, config);
+    noReferrer(reply);
+    const owner = await app.services.accounts.passwordLinkOwner(req.body.token);
+    const result = await app.services.accounts.setPasswordWithLink(req.body.token, req.body.password, req.body.confirm, clientMeta(req)).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'VALIDATION_FAILED') return err;
+      throw err;
+    });
+    if (result instanceof AppError) {
+      return sendPage(req, reply, 400, <PasswordPage ctx={pageCtx(req, config)} token={req.body.token} owner={owner} errors={result.details} />);
+    }
+    setSessionCookie(reply, config, result.token);
+    return reply.redirect(buildHref('/account', { lang: req.query.lang === 'en' ? 'en' : undefined }), 303);
   });
 
   const back = (req: FastifyRequest, reply: FastifyReply) => reply.redirect(buildHref('/admin/users', { lang: (req.query as { lang?: string }).lang === 'en' ? 'en' : undefined }), 303);
@@ -116,7 +190,7 @@ export const accountWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return user;
   };
   const roleRoute = { schema: { hide: true, querystring: LangQuery, body: RoleBody } };
-  const emailRoute = { schema: { hide: true, querystring: LangQuery, body: EmailBody } };
+  const emailRoute = emailRouteSchema;
   app.post('/admin/users/roles', roleRoute, async (req, reply) => {
     const user = admin(req, reply);
     if (!user) return reply;

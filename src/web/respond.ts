@@ -20,10 +20,11 @@ export async function sendPage(req: FastifyRequest, reply: FastifyReply, status:
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-cache')
+    // A route may ask for stricter caching or referrer rules (e.g. pages reached by one-time links).
+    .header('cache-control', reply.getHeader('cache-control') ?? 'no-cache')
     .header('vary', 'Cookie')
     .header('content-security-policy', CSP)
     .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'strict-origin-when-cross-origin')
+    .header('referrer-policy', reply.getHeader('referrer-policy') ?? 'strict-origin-when-cross-origin')
     .send(renderHtml(page));
 }

@@ -4,6 +4,9 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { NotificationService } from '../notifications/notifications.service.ts';
+import { passwordLink } from '../notifications/notifications.templates.ts';
+import { assertCan } from '../policy/policy.ts';
 import type { User, UsersService } from '../users/users.service.ts';
 import { recordAccountEvent, type AccountEvent } from './accounts.events.ts';
 
@@ -26,6 +29,8 @@ export interface ClientMeta {
   userAgent?: string | null;
 }
 
+/** Who is recorded as acting: the signed-in admin, or the `kaifang` command line (run by whoever runs the server). */
+const actorOf = (by: User | 'cli') => (by === 'cli' ? { id: 'cli', label: 'kaifang CLI' } : { id: by.id, label: by.email });
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** Writing last_seen_at on every request would turn each page view into a write; a minute is precise enough. */
@@ -45,6 +50,7 @@ export class AccountsService {
     private readonly config: Config,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationService,
   ) {}
 
   private record(event: AccountEvent): Promise<void> {
@@ -184,5 +190,90 @@ export class AccountsService {
       .orderBy('id')
       .limit(limit)
       .execute();
+  }
+
+  /**
+   * Creates an account without a password and mails its owner a one-time link to set one (the
+   * invitation), in one transaction: no account exists without its link. The link is also
+   * returned, for an admin to pass on when no SMTP server is configured.
+   */
+  async invite(admin: User | 'cli', input: { email: string; name: string; unit: string; role: string }): Promise<{ user: User; link: string }> {
+    if (admin !== 'cli') assertCan(admin, 'users.manage');
+    let link = '';
+    const user = await this.users.create(input, actorOf(admin), async (trx, userId) => {
+      link = await this.issuePasswordLink(trx, { userId, name: input.name.trim(), purpose: 'invite', by: admin });
+    });
+    return { user, link };
+  }
+
+  /** Mails an existing account a new one-time link to set its password; earlier links stop working. */
+  async sendPasswordLink(admin: User | 'cli', email: string): Promise<{ link: string }> {
+    if (admin !== 'cli') assertCan(admin, 'users.manage');
+    const row = await this.db.selectFrom('users').select(['id', 'name', 'password_hash', 'disabled_at']).where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    if (!row) throw new AppError('USER_NOT_FOUND', 404, `找不到帳號 ${email}`, `no user ${email}`);
+    if (row.disabled_at) throw new AppError('USER_DISABLED', 409, `帳號 ${email} 已停用，請先啟用再寄送連結`, `${email} is disabled: enable it before sending a link`);
+    const link = await this.db.transaction().execute(async (trx) => {
+      await this.audit.lock(trx);
+      const l = await this.issuePasswordLink(trx, { userId: row.id, name: row.name, purpose: row.password_hash ? 'reset' : 'invite', by: admin });
+      await this.audit.record(trx, { actor: actorOf(admin), action: 'user.password_link', entityType: 'user', entityId: row.id, after: { sent: true } });
+      return l;
+    });
+    return { link };
+  }
+
+  private async issuePasswordLink(trx: Kysely<Database>, p: { userId: string; name: string; purpose: 'invite' | 'reset'; by: User | 'cli' }): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const nowMs = Date.now();
+    // One live link per account: a new one ends the earlier ones.
+    await trx.updateTable('password_tokens').set({ used_at: iso(nowMs) }).where('user_id', '=', p.userId).where('used_at', 'is', null).execute();
+    await trx
+      .insertInto('password_tokens')
+      .values({ id: sha256(token), user_id: p.userId, purpose: p.purpose, created_by: p.by === 'cli' ? 'cli' : p.by.id, created_at: iso(nowMs), expires_at: iso(nowMs + this.config.passwordLinkHours * 3600_000), used_at: null })
+      .execute();
+    const link = `${this.config.baseUrl}/account/password?token=${token}`;
+    await this.notifications.notify(trx, {
+      userIds: [p.userId],
+      kind: `account.${p.purpose}`,
+      message: passwordLink({ name: p.name, inviter: p.by === 'cli' ? '系統管理者 Administrator' : p.by.name, link, hours: this.config.passwordLinkHours, invite: p.purpose === 'invite' }),
+      // The inbox is behind the password this link sets: mail is the only way it arrives.
+      link: undefined,
+    });
+    return link;
+  }
+
+  /** Whose link this is, while it is unused and unexpired; otherwise PASSWORD_LINK_INVALID (410). */
+  async passwordLinkOwner(token: string): Promise<{ userId: string; email: string; name: string; purpose: 'invite' | 'reset' }> {
+    const row = await this.db
+      .selectFrom('password_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['u.id', 'u.email', 'u.name', 'u.disabled_at', 't.purpose', 't.expires_at', 't.used_at'])
+      .where('t.id', '=', sha256(token))
+      .executeTakeFirst();
+    if (!row || row.used_at || row.disabled_at || row.expires_at <= iso(Date.now())) {
+      throw new AppError(
+        'PASSWORD_LINK_INVALID',
+        410,
+        '此設定密碼連結無效、已使用過或已過期，請洽管理者重新寄送',
+        'This password link is not valid, was already used or has expired: ask an administrator to send a new one',
+      );
+    }
+    return { userId: row.id, email: row.email, name: row.name, purpose: row.purpose === 'reset' ? 'reset' : 'invite' };
+  }
+
+  /**
+   * Sets the password through a one-time link and signs the person in. The link is spent in the
+   * same transaction as the password change, so two tabs cannot both use it.
+   */
+  async setPasswordWithLink(token: string, password: string, confirm: string, meta: ClientMeta = {}): Promise<SignInResult> {
+    const owner = await this.passwordLinkOwner(token);
+    const errors: Record<string, string[]> = {};
+    if (password.length < 12) errors.password = ['密碼至少 12 個字元 / the password must be at least 12 characters'];
+    else if (password !== confirm) errors.confirm = ['兩次輸入的密碼不一致 / the two passwords differ'];
+    if (Object.keys(errors).length > 0) throw new AppError('VALIDATION_FAILED', 400, '密碼不符合要求', 'The password does not meet the requirements', errors);
+    await this.users.setPassword(owner.email, password, { id: owner.userId, label: owner.email }, async (trx) => {
+      const spent = await trx.updateTable('password_tokens').set({ used_at: iso(Date.now()) }).where('id', '=', sha256(token)).where('used_at', 'is', null).executeTakeFirst();
+      if (Number(spent.numUpdatedRows) !== 1) throw new AppError('PASSWORD_LINK_INVALID', 410, '此設定密碼連結已使用過', 'This password link was already used');
+    });
+    return this.signIn(owner.email, password, meta);
   }
 }

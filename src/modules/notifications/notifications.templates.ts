@@ -22,6 +22,31 @@ const footer = {
   en: '\n\nThis message was sent by the open-data portal; please do not reply to it.',
 };
 
+/** A new account's owner gets the link to set their password; an existing one, a new link. */
+export function passwordLink(p: { name: string; inviter: string; link: string; hours: number; invite: boolean }): Message {
+  return p.invite
+    ? {
+        'zh-TW': {
+          subject: '開放資料平臺帳號已建立，請設定密碼',
+          text: `${p.name} 您好：\n\n${p.inviter} 已為您建立開放資料平臺後台帳號。請於 ${p.hours} 小時內開啟以下連結設定密碼：\n${p.link}\n\n連結只能使用一次；逾期請洽管理者重新寄送。${footer['zh-TW']}`,
+        },
+        en: {
+          subject: 'Your open-data portal account: set your password',
+          text: `Dear ${p.name},\n\n${p.inviter} created a back-office account for you on the open-data portal. Set your password within ${p.hours} hours at:\n${p.link}\n\nThe link works once; if it has expired, ask an administrator to send a new one.${footer.en}`,
+        },
+      }
+    : {
+        'zh-TW': {
+          subject: '開放資料平臺：重新設定密碼',
+          text: `${p.name} 您好：\n\n${p.inviter} 為您寄送了重新設定密碼的連結，請於 ${p.hours} 小時內開啟：\n${p.link}\n\n連結只能使用一次。若您未提出此要求，請通知管理者。${footer['zh-TW']}`,
+        },
+        en: {
+          subject: 'Open-data portal: set a new password',
+          text: `Dear ${p.name},\n\n${p.inviter} sent you a link to set a new password. Open it within ${p.hours} hours:\n${p.link}\n\nThe link works once. If you did not ask for this, tell an administrator.${footer.en}`,
+        },
+      };
+}
+
 /** A reviewer is told that a dataset of their unit waits for review. */
 export function submissionToReviewer(p: DatasetRef & { submitter: string }): Message {
   return {

@@ -60,7 +60,12 @@ export class UsersService {
   }
 
   /** Creates a user with one role in one unit; throws USER_EXISTS or VALIDATION_FAILED. */
-  async create(input: { email: string; name: string; password?: string; unit: string; role: string }, actor: Actor = SYSTEM_ACTOR): Promise<User> {
+  async create(
+    input: { email: string; name: string; password?: string; unit: string; role: string },
+    actor: Actor = SYSTEM_ACTOR,
+    /** Runs inside the creating transaction (e.g. the invitation link and its mail): all or nothing. */
+    within?: (trx: Kysely<Database>, userId: string) => Promise<void>,
+  ): Promise<User> {
     const email = input.email.trim().toLowerCase();
     const errors: Record<string, string[]> = {};
     if (!isEmail(email)) errors.email = [`電子郵件「${input.email}」格式錯誤 / "${input.email}" is not an e-mail address`];
@@ -77,6 +82,7 @@ export class UsersService {
       await trx.insertInto('user_roles').values({ user_id: id, unit_id: unit.id, role: input.role, created_at: now() }).execute();
       // Never the password hash: the audit trail is read by more people than the users table.
       await this.audit.record(trx, { actor, action: 'user.create', entityType: 'user', entityId: id, after: { email, name: input.name.trim(), roles: [{ unit: unit.name, role: input.role }] } });
+      await within?.(trx, id);
     });
     const user = await this.findByEmail(email);
     if (!user) throw new AppError('USER_NOT_FOUND', 500, '建立後找不到帳號', 'user vanished after creation');
@@ -241,7 +247,7 @@ export class UsersService {
   }
 
   /** Sets a new password (at least 12 characters) and ends every session of the account. */
-  async setPassword(email: string, password: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+  async setPassword(email: string, password: string, actor: Actor = SYSTEM_ACTOR, within?: (trx: Kysely<Database>, userId: string) => Promise<void>): Promise<void> {
     if (password.length < 12) throw invalid({ password: ['密碼至少12個字元 / password must be at least 12 characters'] });
     const user = await this.mustFind(email);
     const passwordHash = await hash(password, ARGON);
@@ -251,6 +257,7 @@ export class UsersService {
       const ended = await trx.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
       // Never the hash itself.
       await this.audit.record(trx, { actor, action: 'user.password', entityType: 'user', entityId: user.id, after: { passwordChanged: true, sessionsEnded: Number(ended.numDeletedRows) } });
+      await within?.(trx, user.id);
     });
   }
 }
