@@ -330,6 +330,24 @@ describe.each(engines)('XSS: hostile text stays text on %s', (engine) => {
       expect(text(res.body)).toContain(EVIL_USER.name);
       expect(text(res.body)).toContain(url.includes('lang=en') ? `Statistics ${ALL}` : `綜合統計處 ${ALL}`);
     }
+    // The new-account form echoes what was typed when it refuses it, and the invitee's name greets
+    // them on the password page.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await get('/admin/users', { cookie: adminCookie })).body)?.[1] ?? '';
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/admin/users/create',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: adminCookie },
+      payload: new URLSearchParams({ email: `x${HOSTILE[1]}`, name: HOSTILE[2], unit: HOSTILE[3], role: HOSTILE[0], _csrf: csrf }).toString(),
+    });
+    expect(refused.statusCode).toBe(400);
+    expectClean(refused, 'refused new account');
+    const { link } = await services.accounts.invite('cli', { email: 'invitee@stat.example', name: `受邀 ${ALL}`, unit: 'statistics', role: 'contact' });
+    for (const lang of ['', '&lang=en']) {
+      const res = await get(`${link.replace('http://portal.test', '')}${lang}`);
+      expect(res.statusCode).toBe(200);
+      expectClean(res, 'password page');
+      expect(text(res.body)).toContain(`受邀 ${ALL}`);
+    }
   });
 
   it('the checker itself catches injected markup (so a pass means something)', () => {
