@@ -369,28 +369,92 @@ describe.each(engines)('security matrix (%s)', (engine) => {
     }
   });
 
+  /** The bodies another site's page can make a browser send: the three form encodings (a text/plain form can carry JSON). */
+  const FORGED: { type: string; payload: (fields: Record<string, unknown>) => string }[] = [
+    { type: 'application/x-www-form-urlencoded', payload: (f) => new URLSearchParams(Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString() },
+    { type: 'text/plain', payload: (f) => JSON.stringify(f) },
+    {
+      type: 'multipart/form-data; boundary=xsite',
+      payload: (f) => `${Object.entries(f).map(([k, v]) => `--xsite\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`).join('')}--xsite--\r\n`,
+    },
+  ];
+
   describe('a cross-site form post changes nothing', () => {
     for (const [key, r] of Object.entries(MATRIX)) {
       it(key, async () => {
-        // Another site's page can post a form (Origin: its own, or "null" from a sandboxed frame) but cannot read our CSRF token.
+        const { method, path } = splitKey(key);
+        // Another site's page posts a form (Origin: its own, or "null" from a sandboxed frame); it cannot read our CSRF token.
         for (const origin of ['https://evil.example', 'null']) {
-          // With the victim's session cookie (a browser that still sends it cross-site): refused by the CSRF check.
-          const caller = allowedCaller(r);
-          const tg = await SETUP[r.target]();
-          const s = await sessionOf(caller, r.endsSession);
-          let before = await snapshot();
-          const withCookie = await send(key, r, tg, { auth: 'session', csrf: false, cookie: s.cookie, origin });
-          expect(withCookie.statusCode, withCookie.body).toBe(403);
-          expect(await snapshot()).toEqual(before);
-          // Without a cookie: nothing to act for, and no session forced on the browser (login CSRF).
-          const tg2 = await SETUP[r.target]();
-          before = await snapshot();
-          const bare = await send(key, r, tg2, { auth: 'none', origin });
-          expect(await snapshot(), `${bare.statusCode} ${bare.body.slice(0, 200)}`).toEqual(before);
-          expect(String(bare.headers['set-cookie'] ?? '')).not.toMatch(/kf_session=[^;]/);
+          for (const enc of FORGED) {
+            const forge = async (cookie?: string) => {
+              const tg = await SETUP[r.target]();
+              const before = await snapshot();
+              const res = await t.app.inject({
+                method: method as 'POST',
+                url: path.replace(':id', encodeURIComponent(tg.id)),
+                headers: { origin, 'content-type': enc.type, 'sec-fetch-site': 'cross-site', ...(cookie ? { cookie } : {}) },
+                payload: enc.payload(r.body(tg)),
+              });
+              const what = `${origin} ${enc.type} ${cookie ? 'with' : 'without'} cookie → ${res.statusCode} ${res.body.slice(0, 200)}`;
+              expect(await snapshot(), what).toEqual(before);
+              // No session forced on the browser (login CSRF), and no CORS grant that would let the page read the answer.
+              expect(String(res.headers['set-cookie'] ?? ''), what).not.toMatch(/kf_session=[^;]/);
+              expect(res.headers['access-control-allow-origin'], what).toBeUndefined();
+              return res;
+            };
+            // With the victim's session cookie (a browser that still sends it cross-site): the CSRF check refuses
+            // (or, outside CKAN, multipart is not accepted at all: 415).
+            const s = await sessionOf(allowedCaller(r), r.endsSession);
+            expect([403, 415]).toContain((await forge(s.cookie)).statusCode);
+            // Without one: nothing to act for.
+            await forge();
+          }
         }
+        // A script on another site cannot send the token or CSRF header either: no CORS preflight is granted.
+        const preflight = await t.app.inject({
+          method: 'OPTIONS',
+          url: path.replace(':id', 'x'),
+          headers: { origin: 'https://evil.example', 'access-control-request-method': method, 'access-control-request-headers': 'authorization, x-csrf-token, content-type' },
+        });
+        expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+        expect(preflight.headers['access-control-allow-headers']).toBeUndefined();
       });
     }
+  });
+
+  it('an admin cannot change their own roles (no self-granted head or CIO office, no self-removed admin role)', async () => {
+    const s = await sessionOf('admin', false);
+    const admin = people.admin.email;
+    for (const [url, role, unit] of [
+      ['/admin/users/roles', 'head', 'dgbas'],
+      ['/admin/users/roles', 'cio', 'dgbas'],
+      ['/admin/users/roles/remove', 'admin', 'it'],
+    ] as const) {
+      const before = await snapshot();
+      const res = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: s.csrf, email: admin, unit, role }).toString(),
+      });
+      expect(res.statusCode, `${url} ${role}`).toBe(403);
+      expect(res.body).toContain('不能變更自己的角色');
+      expect(await snapshot()).toEqual(before);
+    }
+    expect((await t.services.users.findByEmail(admin))?.roles).toEqual([{ unit: 'it', role: 'admin' }]);
+    // Another admin (or the command line) still can.
+    const other = `admin2-${unique()}@matrix.test`;
+    await t.services.users.create({ email: other, name: '第二管理者', unit: 'it', role: 'admin' });
+    const granted = await t.app.inject({
+      method: 'POST',
+      url: '/admin/users/roles?lang=en',
+      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: s.csrf, email: other, unit: 'dgbas', role: 'head' }).toString(),
+    });
+    expect(granted.statusCode).toBe(303);
+    const self = await t.services.users.findByEmail(other);
+    if (!self) throw new Error('no second admin');
+    await expect(t.services.users.addRole(other, 'dgbas', 'cio', { id: self.id, label: other })).rejects.toMatchObject({ code: 'USER_SELF_ROLE', status: 403 });
   });
 
   it('covers every mutating route of the app, and only routes that exist', () => {
