@@ -17,8 +17,12 @@ import { engines, makeApp } from './helpers/env.ts';
  *                                           target   anon none other contact reviewer head admin
  *
  * - target: which fresh thing each call acts on, made by SETUP[target] through the services (a new
- *   one for every call, so order never matters). `:id` in the path becomes its `id`. Add a kind to
- *   TargetKind and SETUP when a route acts on something new (a proposal, a notice …).
+ *   one for every call, so order never matters). `:id` in the path becomes its `id` (use `:id` for
+ *   the one path parameter, or extend `send`). Add a kind to TargetKind and a function to SETUP
+ *   when a route acts on something new, e.g. for discontinuation:
+ *     TargetKind … | 'proposal'
+ *     SETUP.proposal = async () => { const d = await SETUP.published(); … propose as `contact` …; return { id: d.id }; }
+ *     'POST /api/v1/datasets/:id/discontinuation': row('published', [D, D, D, A, D, D, D], () => ({ kind: 'stop', … })),
  * - the outcomes, one per caller in CALLERS order:
  *     anon      nobody signed in
  *     none      signed in, holds no role
@@ -29,8 +33,9 @@ import { engines, makeApp } from './helpers/env.ts';
  *     admin     the platform admin (open-data window)
  *   D = 'denied'   401, 403 or 404; on a web form also a 303 to /signin?next=… (the sign-in wall)
  *   A = 'allowed'  2xx, or 3xx that is not the sign-in wall
- *   'allowed-409' (or -400 …) the route answered that status, a validation or state error that
- *                 proves the access check let the caller through (say which, in the line)
+ *   'allowed-409' (or -400 …) the route answered exactly that status: a validation or state error
+ *                 that proves the access check let the caller through (say which in a comment,
+ *                 e.g. "the reviewer may decide, but not twice: 409 INVALID_TRANSITION")
  *   Every denied call must also leave nothing changed (audit trail, sessions, read marks).
  * - the third argument builds the body from the target (JSON for /api, a form for pages; the
  *   runner adds `_csrf` for signed-in page callers); options: { endsSession } for routes that end
@@ -38,9 +43,17 @@ import { engines, makeApp } from './helpers/env.ts';
  *
  * Callers use API tokens on /api routes (Bearer on /api/v1, the raw token on CKAN as ckanapi
  * sends it) and cookie sessions with the CSRF token on pages. Besides the matrix, every route is
- * swept for: a cookie session without the CSRF token → 403; a cross-site form post (another
- * site's Origin) → refused, changes nothing. The inventory test fails on a mutating route missing
- * from the table, and on a table line whose route no longer exists.
+ * swept for: a cookie session without (or with a wrong) CSRF token → 403 naming `_csrf`, on API
+ * routes too; a cross-site post (another site's Origin or "null"; urlencoded, text/plain and
+ * multipart bodies; with and without the victim's cookie) → changes nothing, sets no session, gets
+ * no CORS grant. The inventory test fails on a mutating route missing from the table, and on a
+ * table line whose route no longer exists; every GET route is checked to change nothing.
+ *
+ * What CSRF protection promises here (src/modules/accounts/accounts.http.ts): a request
+ * authenticated by the session cookie with a state-changing method must carry the session's token
+ * (`_csrf` field or X-CSRF-Token header), whatever its Origin; API-token requests are exempt (a
+ * browser never adds Authorization by itself; there is no CORS). Only sign-in, which has no
+ * session yet, checks Origin (login CSRF).
  */
 
 const CALLERS = ['anon', 'none', 'other', 'contact', 'reviewer', 'head', 'admin'] as const;
@@ -102,53 +115,55 @@ const emailOf: Body = (t) => ({ email: t.email });
 /** CKAN actions, the same on both mounts (/api/3/action and ckanapi's /api/action). */
 const ckanRows = (prefix: string): Record<string, Row> => ({
   // Read actions are POST too (CKAN clients post JSON); the public may call them.
-  [`POST ${prefix}/package_search`]: /*                   */ row('nothing', [A, A, A, A, A, A, A], () => ({ q: '測試' })),
-  [`POST ${prefix}/package_show`]: /*  a draft: non-public */ row('draft', [D, D, D, A, A, A, A], byId),
-  [`POST ${prefix}/package_list`]: /*                     */ row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/package_search`]: row('nothing', [A, A, A, A, A, A, A], () => ({ q: '測試' })),
+  // A draft: only who may read its unit's non-public datasets sees it.
+  [`POST ${prefix}/package_show`]: row('draft', [D, D, D, A, A, A, A], byId),
+  [`POST ${prefix}/package_list`]: row('nothing', [A, A, A, A, A, A, A]),
   [`POST ${prefix}/current_package_list_with_resources`]: row('nothing', [A, A, A, A, A, A, A]),
-  [`POST ${prefix}/organization_list`]: /*                */ row('nothing', [A, A, A, A, A, A, A]),
-  [`POST ${prefix}/organization_show`]: /*                */ row('nothing', [A, A, A, A, A, A, A], () => ({ id: 'statistics' })),
-  [`POST ${prefix}/tag_list`]: /*                         */ row('nothing', [A, A, A, A, A, A, A]),
-  [`POST ${prefix}/resource_show`]: /*                    */ row('published', [A, A, A, A, A, A, A], (t) => ({ id: t.resourceId })),
-  [`POST ${prefix}/status_show`]: /*                      */ row('nothing', [A, A, A, A, A, A, A]),
-  [`POST ${prefix}/group_list`]: /*                       */ row('nothing', [A, A, A, A, A, A, A]),
-  [`POST ${prefix}/help_show`]: /*                        */ row('nothing', [A, A, A, A, A, A, A], () => ({ name: 'package_show' })),
+  [`POST ${prefix}/organization_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/organization_show`]: row('nothing', [A, A, A, A, A, A, A], () => ({ id: 'statistics' })),
+  [`POST ${prefix}/tag_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/resource_show`]: row('published', [A, A, A, A, A, A, A], (t) => ({ id: t.resourceId })),
+  [`POST ${prefix}/status_show`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/group_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/help_show`]: row('nothing', [A, A, A, A, A, A, A], () => ({ name: 'package_show' })),
   // Writes: an API token of a contact of the unit (or the admin); drafts and working copies only.
-  [`POST ${prefix}/package_create`]: /*                   */ row('nothing', [D, D, D, A, D, D, A], () => ckanPackage()),
-  [`POST ${prefix}/package_update`]: /*                   */ row('draft', [D, D, D, A, D, D, A], (t) => ckanPackage({ id: t.id, name: undefined })),
-  [`POST ${prefix}/package_patch`]: /* → a working copy   */ row('published', [D, D, D, A, D, D, A], (t) => ({ id: t.id, title: '改過的標題' })),
-  [`POST ${prefix}/resource_create`]: /*                  */ row('draft', [D, D, D, A, D, D, A], (t) => ({ package_id: t.id, ...ckanResource })),
-  [`POST ${prefix}/resource_update`]: /*                  */ row('draft', [D, D, D, A, D, D, A], (t) => ({ id: t.resourceId, ...ckanResource })),
+  [`POST ${prefix}/package_create`]: row('nothing', [D, D, D, A, D, D, A], () => ckanPackage()),
+  [`POST ${prefix}/package_update`]: row('draft', [D, D, D, A, D, D, A], (t) => ckanPackage({ id: t.id, name: undefined })),
+  // On a published dataset: makes a working copy.
+  [`POST ${prefix}/package_patch`]: row('published', [D, D, D, A, D, D, A], (t) => ({ id: t.id, title: '改過的標題' })),
+  [`POST ${prefix}/resource_create`]: row('draft', [D, D, D, A, D, D, A], (t) => ({ package_id: t.id, ...ckanResource })),
+  [`POST ${prefix}/resource_update`]: row('draft', [D, D, D, A, D, D, A], (t) => ({ id: t.resourceId, ...ckanResource })),
   // Deleting is discontinuation (a later workflow); these are refused to everyone.
-  [`POST ${prefix}/package_delete`]: /*                   */ row('published', [D, D, D, D, D, D, D], byId),
-  [`POST ${prefix}/resource_delete`]: /*                  */ row('published', [D, D, D, D, D, D, D], (t) => ({ id: t.resourceId })),
-  [`POST ${prefix}/package_revise`]: /*                   */ row('published', [D, D, D, D, D, D, D], (t) => ({ match: { id: t.id }, update: { title: 'x' } })),
-  [`POST ${prefix}/resource_patch`]: /*                   */ row('published', [D, D, D, D, D, D, D], (t) => ({ id: t.resourceId, name: 'x' })),
+  [`POST ${prefix}/package_delete`]: row('published', [D, D, D, D, D, D, D], byId),
+  [`POST ${prefix}/resource_delete`]: row('published', [D, D, D, D, D, D, D], (t) => ({ id: t.resourceId })),
+  [`POST ${prefix}/package_revise`]: row('published', [D, D, D, D, D, D, D], (t) => ({ match: { id: t.id }, update: { title: 'x' } })),
+  [`POST ${prefix}/resource_patch`]: row('published', [D, D, D, D, D, D, D], (t) => ({ id: t.resourceId, name: 'x' })),
 });
 
-//                                                        target                  anon none other contact reviewer head admin
+// Outcomes in CALLERS order: anon, none, other, contact, reviewer, head, admin.
 const MATRIX: Record<string, Row> = {
   // The review gate, /api/v1.
-  'POST /api/v1/datasets': /*                         */ row('nothing', /*     */ [D, D, D, A, D, D, A], () => ({ ...datasetInput() })),
-  'PUT /api/v1/datasets/:id': /*                      */ row('draft', /*       */ [D, D, D, A, D, D, A], () => ({ ...datasetInput({ title: '編修後的標題' }) })),
-  'POST /api/v1/datasets/:id/submit': /*              */ row('draft', /*       */ [D, D, D, A, D, D, A]),
+  'POST /api/v1/datasets': row('nothing', [D, D, D, A, D, D, A], () => ({ ...datasetInput() })),
+  'PUT /api/v1/datasets/:id': row('draft', [D, D, D, A, D, D, A], () => ({ ...datasetInput({ title: '編修後的標題' }) })),
+  'POST /api/v1/datasets/:id/submit': row('draft', [D, D, D, A, D, D, A]),
   // The contact submitted it: never theirs to approve or return, whatever roles they hold.
-  'POST /api/v1/datasets/:id/approve': /*             */ row('submitted', /*   */ [D, D, D, D, A, D, A]),
-  'POST /api/v1/datasets/:id/return': /*              */ row('submitted', /*   */ [D, D, D, D, A, D, A], () => ({ comment: '請補充欄位說明' })),
+  'POST /api/v1/datasets/:id/approve': row('submitted', [D, D, D, D, A, D, A]),
+  'POST /api/v1/datasets/:id/return': row('submitted', [D, D, D, D, A, D, A], () => ({ comment: '請補充欄位說明' })),
   // Only its owner marks a notification read, the admin included (404 for everyone else).
-  'POST /api/v1/me/notifications/:id/read': /*        */ row('contactNotification', [D, D, D, A, D, D, D]),
+  'POST /api/v1/me/notifications/:id/read': row('contactNotification', [D, D, D, A, D, D, D]),
 
   ...ckanRows('/api/3/action'),
   ...ckanRows('/api/action'),
 
-  // Pages (forms). Sign-in is open to all (its own Origin check stops other sites' forms).
-  'POST /signin': /*                                  */ row('passwordUser', /**/ [A, A, A, A, A, A, A], (t) => ({ email: t.email, password: t.password }), { endsSession: true }),
-  'POST /signout': /*    ends what session there is   */ row('nothing', /*     */ [A, A, A, A, A, A, A], () => ({}), { endsSession: true }),
-  'POST /account/signout-all': /*                     */ row('nothing', /*     */ [D, A, A, A, A, A, A], () => ({}), { endsSession: true }),
-  'POST /admin/users/roles': /*                       */ row('user', /*        */ [D, D, D, D, D, D, A], roleOf),
-  'POST /admin/users/roles/remove': /*                */ row('userWithRole', /**/ [D, D, D, D, D, D, A], roleOf),
-  'POST /admin/users/disable': /*                     */ row('user', /*        */ [D, D, D, D, D, D, A], emailOf),
-  'POST /admin/users/enable': /*                      */ row('disabledUser', /**/ [D, D, D, D, D, D, A], emailOf),
+  // Pages (forms). Sign-in is open to all (its own Origin check stops other sites' forms); sign-out ends what session there is.
+  'POST /signin': row('passwordUser', [A, A, A, A, A, A, A], (t) => ({ email: t.email, password: t.password }), { endsSession: true }),
+  'POST /signout': row('nothing', [A, A, A, A, A, A, A], () => ({}), { endsSession: true }),
+  'POST /account/signout-all': row('nothing', [D, A, A, A, A, A, A], () => ({}), { endsSession: true }),
+  'POST /admin/users/roles': row('user', [D, D, D, D, D, D, A], roleOf),
+  'POST /admin/users/roles/remove': row('userWithRole', [D, D, D, D, D, D, A], roleOf),
+  'POST /admin/users/disable': row('user', [D, D, D, D, D, D, A], emailOf),
+  'POST /admin/users/enable': row('disabledUser', [D, D, D, D, D, D, A], emailOf),
 };
 
 const isApi = (path: string) => path.startsWith('/api/');
