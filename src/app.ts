@@ -23,6 +23,8 @@ import { webRoutes } from './web/web.routes.tsx';
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
+    /** Every route registered on the app (method and full path), in order; the security matrix test checks it. */
+    routeInventory: RouteEntry[];
   }
   interface FastifyRequest {
     user: User | null;
@@ -30,6 +32,12 @@ declare module 'fastify' {
     session: Session | null;
     authVia: 'token' | 'session' | null;
   }
+}
+
+/** One registered route: `method` as Fastify registered it (HEAD routes of GETs included), `url` with its prefix. */
+export interface RouteEntry {
+  method: string;
+  url: string;
 }
 
 export interface ErrorBody {
@@ -88,6 +96,12 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First, so every route registered below (plugins included) is recorded.
+  const routeInventory: RouteEntry[] = [];
+  app.decorate('routeInventory', routeInventory);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeInventory.push({ method, url: route.url });
+  });
   app.decorate('services', services);
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);

@@ -191,10 +191,23 @@ export class UsersService {
     return role as Role;
   }
 
+  /**
+   * Nobody changes their own roles: an admin could otherwise make themselves head or CIO and take
+   * the decisions reserved to those offices (policy.ts RESERVED), or remove the last admin role.
+   * Another admin, or the command line, does it.
+   */
+  private assertNotSelf(user: User, actor: Actor): void {
+    if (actor.id !== user.id) return;
+    throw new AppError('USER_SELF_ROLE', 403, '不能變更自己的角色，請由其他管理者辦理', 'You cannot change your own roles; another administrator must do it', {
+      email: ['不能變更自己的角色 / you cannot change your own roles'],
+    });
+  }
+
   /** Gives a user a role in a unit; having it already is not an error. */
   async addRole(email: string, unitName: string, roleName: string, actor: Actor = SYSTEM_ACTOR): Promise<User> {
     const role = this.checkRole(roleName);
     const user = await this.mustFind(email);
+    this.assertNotSelf(user, actor);
     const unit = await this.units.get(unitName);
     if (!user.roles.some((r) => r.unit === unit.name && r.role === role)) {
       await this.db.transaction().execute(async (trx) => {
@@ -210,6 +223,7 @@ export class UsersService {
   async removeRole(email: string, unitName: string, roleName: string, actor: Actor = SYSTEM_ACTOR): Promise<User> {
     const role = this.checkRole(roleName);
     const user = await this.mustFind(email);
+    this.assertNotSelf(user, actor);
     const unit = await this.units.get(unitName);
     if (!user.roles.some((r) => r.unit === unit.name && r.role === role)) {
       throw new AppError('ROLE_NOT_FOUND', 404, `${user.email} 在 ${unit.name} 沒有 ${role} 角色`, `${user.email} does not hold ${role} in ${unit.name}`);

@@ -1,0 +1,501 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionCookieName } from '../src/modules/accounts/accounts.http.ts';
+import type { User } from '../src/modules/users/users.service.ts';
+import { datasetInput } from './factories/dataset.ts';
+import { engines, makeApp } from './helpers/env.ts';
+
+/*
+ * Route × role security matrix (issue 3): every mutating route of the app (web forms, /api/v1,
+ * both CKAN mounts) called by every kind of caller, over real HTTP (app.inject) on a real database.
+ *
+ * ─── The table (MATRIX below) ──────────────────────────────────────────────────────────────────
+ * One line per route, keyed by `METHOD path` exactly as Fastify registered it (`:id` included):
+ *
+ *   'POST /api/v1/datasets/:id/submit': row('draft', [D, D, D, A, D, D, A]),
+ *                                           target   anon none other contact reviewer head admin
+ *
+ * - target: which fresh thing each call acts on, made by SETUP[target] through the services (a new
+ *   one for every call, so order never matters). `:id` in the path becomes its `id` (use `:id` for
+ *   the one path parameter, or extend `send`). Add a kind to TargetKind and a function to SETUP
+ *   when a route acts on something new, e.g. for discontinuation:
+ *     TargetKind … | 'proposal'
+ *     SETUP.proposal = async () => { const d = await SETUP.published(); … propose as `contact` …; return { id: d.id }; }
+ *     'POST /api/v1/datasets/:id/discontinuation': row('published', [D, D, D, A, D, D, D], () => ({ kind: 'stop', … })),
+ * - the outcomes, one per caller in CALLERS order:
+ *     anon      nobody signed in
+ *     none      signed in, holds no role
+ *     other     contact of another unit (accounting)
+ *     contact   contact of the target's unit (statistics); also who drafted and submitted it
+ *     reviewer  reviewer of the target's unit
+ *     head      head of agency (機關首長, held at the agency unit)
+ *     admin     the platform admin (open-data window)
+ *   D = 'denied'   401, 403 or 404; on a web form also a 303 to /signin?next=… (the sign-in wall)
+ *   A = 'allowed'  2xx, or 3xx that is not the sign-in wall
+ *   'allowed-409' (or -400 …) the route answered exactly that status: a validation or state error
+ *                 that proves the access check let the caller through (say which in a comment,
+ *                 e.g. "the reviewer may decide, but not twice: 409 INVALID_TRANSITION")
+ *   Every denied call must also leave nothing changed (audit trail, sessions, read marks).
+ * - the third argument builds the body from the target (JSON for /api, a form for pages; the
+ *   runner adds `_csrf` for signed-in page callers); options: { endsSession } for routes that end
+ *   the caller's session (they get a fresh one).
+ *
+ * Callers use API tokens on /api routes (Bearer on /api/v1, the raw token on CKAN as ckanapi
+ * sends it) and cookie sessions with the CSRF token on pages. Besides the matrix, every route is
+ * swept for: a cookie session without (or with a wrong) CSRF token → 403 naming `_csrf`, on API
+ * routes too; a cross-site post (another site's Origin or "null"; urlencoded, text/plain and
+ * multipart bodies; with and without the victim's cookie) → changes nothing, sets no session, gets
+ * no CORS grant. The inventory test fails on a mutating route missing from the table, and on a
+ * table line whose route no longer exists; every GET route is checked to change nothing.
+ *
+ * What CSRF protection promises here (src/modules/accounts/accounts.http.ts): a request
+ * authenticated by the session cookie with a state-changing method must carry the session's token
+ * (`_csrf` field or X-CSRF-Token header), whatever its Origin; API-token requests are exempt (a
+ * browser never adds Authorization by itself; there is no CORS). Only sign-in, which has no
+ * session yet, checks Origin (login CSRF).
+ */
+
+const CALLERS = ['anon', 'none', 'other', 'contact', 'reviewer', 'head', 'admin'] as const;
+type Caller = (typeof CALLERS)[number];
+type Outcome = 'denied' | 'allowed' | `allowed-${number}`;
+const D = 'denied';
+const A = 'allowed';
+
+/** Methods that change state. No GET route of the app changes state (checked when this was written: reads, redirects, CKAN's "use POST" answers). */
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+interface Target {
+  /** What `:id` in the path becomes. */
+  id: string;
+  /** A resource's national id (資料資源編號), for CKAN resource actions. */
+  resourceId?: string;
+  /** An account the route acts on, and its password where it has one. */
+  email?: string;
+  password?: string;
+}
+type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser';
+type Body = (t: Target) => Record<string, unknown>;
+
+interface Row {
+  target: TargetKind;
+  outcomes: Record<Caller, Outcome>;
+  body: Body;
+  endsSession: boolean;
+}
+
+function row(target: TargetKind, outcomes: readonly Outcome[], body: Body = () => ({}), opts: { endsSession?: boolean } = {}): Row {
+  if (outcomes.length !== CALLERS.length) throw new Error(`a matrix row needs ${CALLERS.length} outcomes (${CALLERS.join(', ')})`);
+  return { target, outcomes: Object.fromEntries(CALLERS.map((c, i) => [c, outcomes[i]])) as Record<Caller, Outcome>, body, endsSession: opts.endsSession === true };
+}
+
+let serial = 0;
+const unique = () => `${Date.now().toString(36)}${(serial++).toString(36)}`;
+
+/** A package dict as a CKAN client writes it, for the statistics unit. */
+const ckanPackage = (over: Record<string, unknown> = {}) => ({
+  name: `sec-${unique()}`,
+  title: '安全矩陣測試資料集',
+  notes: '供權限矩陣測試。',
+  owner_org: 'statistics',
+  extras: [
+    { key: 'category_code', value: '800' },
+    { key: 'update_frequency', value: '每1年' },
+    { key: 'field_description', value: '年度、數值' },
+    { key: 'publisher_contact_name', value: '王小明 先生' },
+  ],
+  resources: [{ url: 'https://example.gov.tw/sec.csv', format: 'CSV', name: '測試 CSV' }],
+  ...over,
+});
+const ckanResource = { url: 'https://example.gov.tw/sec-2.csv', format: 'CSV', name: '測試 CSV 2' };
+const byId: Body = (t) => ({ id: t.id });
+const roleOf: Body = (t) => ({ email: t.email, unit: 'census', role: 'reviewer' });
+const emailOf: Body = (t) => ({ email: t.email });
+
+/** CKAN actions, the same on both mounts (/api/3/action and ckanapi's /api/action). */
+const ckanRows = (prefix: string): Record<string, Row> => ({
+  // Read actions are POST too (CKAN clients post JSON); the public may call them.
+  [`POST ${prefix}/package_search`]: row('nothing', [A, A, A, A, A, A, A], () => ({ q: '測試' })),
+  // A draft: only who may read its unit's non-public datasets sees it.
+  [`POST ${prefix}/package_show`]: row('draft', [D, D, D, A, A, A, A], byId),
+  [`POST ${prefix}/package_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/current_package_list_with_resources`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/organization_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/organization_show`]: row('nothing', [A, A, A, A, A, A, A], () => ({ id: 'statistics' })),
+  [`POST ${prefix}/tag_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/resource_show`]: row('published', [A, A, A, A, A, A, A], (t) => ({ id: t.resourceId })),
+  [`POST ${prefix}/status_show`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/group_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  [`POST ${prefix}/help_show`]: row('nothing', [A, A, A, A, A, A, A], () => ({ name: 'package_show' })),
+  // Writes: an API token of a contact of the unit (or the admin); drafts and working copies only.
+  [`POST ${prefix}/package_create`]: row('nothing', [D, D, D, A, D, D, A], () => ckanPackage()),
+  [`POST ${prefix}/package_update`]: row('draft', [D, D, D, A, D, D, A], (t) => ckanPackage({ id: t.id, name: undefined })),
+  // On a published dataset: makes a working copy.
+  [`POST ${prefix}/package_patch`]: row('published', [D, D, D, A, D, D, A], (t) => ({ id: t.id, title: '改過的標題' })),
+  [`POST ${prefix}/resource_create`]: row('draft', [D, D, D, A, D, D, A], (t) => ({ package_id: t.id, ...ckanResource })),
+  [`POST ${prefix}/resource_update`]: row('draft', [D, D, D, A, D, D, A], (t) => ({ id: t.resourceId, ...ckanResource })),
+  // Deleting is discontinuation (a later workflow); these are refused to everyone.
+  [`POST ${prefix}/package_delete`]: row('published', [D, D, D, D, D, D, D], byId),
+  [`POST ${prefix}/resource_delete`]: row('published', [D, D, D, D, D, D, D], (t) => ({ id: t.resourceId })),
+  [`POST ${prefix}/package_revise`]: row('published', [D, D, D, D, D, D, D], (t) => ({ match: { id: t.id }, update: { title: 'x' } })),
+  [`POST ${prefix}/resource_patch`]: row('published', [D, D, D, D, D, D, D], (t) => ({ id: t.resourceId, name: 'x' })),
+});
+
+// Outcomes in CALLERS order: anon, none, other, contact, reviewer, head, admin.
+const MATRIX: Record<string, Row> = {
+  // The review gate, /api/v1.
+  'POST /api/v1/datasets': row('nothing', [D, D, D, A, D, D, A], () => ({ ...datasetInput() })),
+  'PUT /api/v1/datasets/:id': row('draft', [D, D, D, A, D, D, A], () => ({ ...datasetInput({ title: '編修後的標題' }) })),
+  'POST /api/v1/datasets/:id/submit': row('draft', [D, D, D, A, D, D, A]),
+  // The contact submitted it: never theirs to approve or return, whatever roles they hold.
+  'POST /api/v1/datasets/:id/approve': row('submitted', [D, D, D, D, A, D, A]),
+  'POST /api/v1/datasets/:id/return': row('submitted', [D, D, D, D, A, D, A], () => ({ comment: '請補充欄位說明' })),
+  // Only its owner marks a notification read, the admin included (404 for everyone else).
+  'POST /api/v1/me/notifications/:id/read': row('contactNotification', [D, D, D, A, D, D, D]),
+
+  ...ckanRows('/api/3/action'),
+  ...ckanRows('/api/action'),
+
+  // Pages (forms). Sign-in is open to all (its own Origin check stops other sites' forms); sign-out ends what session there is.
+  'POST /signin': row('passwordUser', [A, A, A, A, A, A, A], (t) => ({ email: t.email, password: t.password }), { endsSession: true }),
+  'POST /signout': row('nothing', [A, A, A, A, A, A, A], () => ({}), { endsSession: true }),
+  'POST /account/signout-all': row('nothing', [D, A, A, A, A, A, A], () => ({}), { endsSession: true }),
+  'POST /admin/users/roles': row('user', [D, D, D, D, D, D, A], roleOf),
+  'POST /admin/users/roles/remove': row('userWithRole', [D, D, D, D, D, D, A], roleOf),
+  'POST /admin/users/disable': row('user', [D, D, D, D, D, D, A], emailOf),
+  'POST /admin/users/enable': row('disabledUser', [D, D, D, D, D, D, A], emailOf),
+};
+
+const isApi = (path: string) => path.startsWith('/api/');
+const isCkan = (path: string) => path.startsWith('/api/3/action/') || path.startsWith('/api/action/');
+const splitKey = (key: string): { method: string; path: string } => {
+  const [method = '', path = ''] = key.split(' ');
+  return { method, path };
+};
+
+/** The outcome class of an answer; anything else (5xx, an unexpected 4xx) shows as its status. */
+function classify(res: LightMyRequestResponse): Outcome {
+  const s = res.statusCode;
+  if (s === 401 || s === 403 || s === 404) return 'denied';
+  const location = String(res.headers.location ?? '');
+  if (s >= 300 && s < 400 && /^\/signin\?(?:.*&)?next=/.test(location)) return 'denied';
+  if (s >= 200 && s < 400) return 'allowed';
+  return `allowed-${s}`;
+}
+
+describe.each(engines)('security matrix (%s)', (engine) => {
+  let t: Awaited<ReturnType<typeof makeApp>>;
+  const people = {} as Record<Exclude<Caller, 'anon'>, { email: string; password: string; token: string }>;
+  const sessions = new Map<Caller, { cookie: string; csrf: string }>();
+  let contact: User;
+  let reviewer: User;
+
+  const EMAILS: Record<Exclude<Caller, 'anon' | 'admin'>, { unit: string; role: string }> = {
+    none: { unit: 'statistics', role: 'contact' }, // the role is taken away again below
+    other: { unit: 'accounting', role: 'contact' },
+    contact: { unit: 'statistics', role: 'contact' },
+    reviewer: { unit: 'statistics', role: 'reviewer' },
+    head: { unit: 'dgbas', role: 'head' },
+  };
+
+  beforeAll(async () => {
+    t = await makeApp(engine);
+    const { users, config } = t.services;
+    const admin = await users.findByEmail(config.adminEmail);
+    if (!admin) throw new Error('no admin');
+    const by = { id: admin.id, label: admin.email };
+    people.admin = { email: config.adminEmail, password: 'admin-password-for-tests', token: (await users.createToken(config.adminEmail)).token };
+    for (const [caller, { unit, role }] of Object.entries(EMAILS) as [keyof typeof EMAILS, { unit: string; role: string }][]) {
+      const email = `${caller}@matrix.test`;
+      const password = `${caller}-password-matrix`;
+      await users.create({ email, name: `矩陣 ${caller}`, password, unit, role }, by);
+      people[caller] = { email, password, token: (await users.createToken(email)).token };
+    }
+    await users.removeRole(people.none.email, 'statistics', 'contact', by);
+    const found = async (email: string) => {
+      const u = await users.findByEmail(email);
+      if (!u) throw new Error(`no ${email}`);
+      return u;
+    };
+    contact = await found(people.contact.email);
+    reviewer = await found(people.reviewer.email);
+    expect((await found(people.none.email)).roles).toEqual([]);
+  });
+  afterAll(async () => t.cleanup());
+
+  /* ---- Targets: each call gets a fresh one, made through the services. ---- */
+
+  const draft = async (): Promise<Target> => {
+    const { id } = await t.services.review.createDraft(contact, datasetInput());
+    const d = await t.services.catalogue.get(id, { includeNonPublic: true });
+    return { id, resourceId: d.resources[0]?.resourceId };
+  };
+  const submitted = async (): Promise<Target> => {
+    const d = await draft();
+    await t.services.review.submit(contact, d.id);
+    return d;
+  };
+  const newUser = async (over: { password?: string } = {}): Promise<Target> => {
+    const email = `u-${unique()}@matrix.test`;
+    await t.services.users.create({ email, name: '矩陣對象', unit: 'census', role: 'contact', ...over });
+    return { id: email, email, password: over.password };
+  };
+
+  const SETUP: Record<TargetKind, () => Promise<Target>> = {
+    nothing: async () => ({ id: '' }),
+    draft,
+    submitted,
+    published: async () => {
+      const d = await submitted();
+      await t.services.review.approve(reviewer, d.id);
+      return d;
+    },
+    contactNotification: async () => {
+      const message = { 'zh-TW': { subject: '測試', text: '測試通知' }, en: { subject: 'Test', text: 'A test notification' } };
+      await t.services.db.kysely.transaction().execute((trx) => t.services.notifications.notify(trx, { userIds: [contact.id], kind: 'test.matrix', message, mail: false }));
+      const n = await t.services.db.kysely.selectFrom('notifications').select('id').where('user_id', '=', contact.id).where('read_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      return { id: n.id };
+    },
+    user: () => newUser(),
+    disabledUser: async () => {
+      const u = await newUser();
+      await t.services.users.disable(u.id);
+      return u;
+    },
+    userWithRole: async () => {
+      const u = await newUser();
+      await t.services.users.addRole(u.id, 'census', 'reviewer');
+      return u;
+    },
+    passwordUser: () => newUser({ password: `pw-${unique()}-long-enough` }),
+  };
+
+  /* ---- Callers ---- */
+
+  const signIn = async (caller: Exclude<Caller, 'anon'>) => {
+    const { token, session } = await t.services.accounts.signIn(people[caller].email, people[caller].password);
+    return { cookie: `${sessionCookieName(t.config)}=${token}`, csrf: session.csrfToken };
+  };
+  const sessionOf = async (caller: Exclude<Caller, 'anon'>, fresh: boolean) => {
+    const cached = sessions.get(caller);
+    if (cached && !fresh) return cached;
+    const s = await signIn(caller);
+    // A route that ends sessions may end this one (or all of the user's): sign in again next time.
+    if (fresh) sessions.delete(caller);
+    else sessions.set(caller, s);
+    return s;
+  };
+
+  /** What a refused or forged request must not have changed. */
+  const snapshot = async () => {
+    const k = t.services.db.kysely;
+    const count = async (table: 'audit_log' | 'sessions') => Number((await k.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+    const read = await k.selectFrom('notifications').select(sql<number>`count(*)`.as('n')).where('read_at', 'is not', null).executeTakeFirstOrThrow();
+    return { audit: await count('audit_log'), sessions: await count('sessions'), readMarks: Number(read.n) };
+  };
+
+  interface Call {
+    auth: 'token' | 'session' | 'none';
+    csrf?: boolean;
+    origin?: string;
+    cookie?: string;
+    csrfToken?: string;
+    token?: string;
+  }
+
+  /** One request to `key` on target `tg`, authenticated as `call` says, in the form a real client would send. */
+  async function send(key: string, r: Row, tg: Target, call: Call): Promise<LightMyRequestResponse> {
+    const { method, path } = splitKey(key);
+    const url = path.replace(':id', encodeURIComponent(tg.id));
+    const headers: Record<string, string> = {};
+    const fields: Record<string, unknown> = { ...r.body(tg) };
+    if (call.auth === 'token' && call.token) headers.authorization = isCkan(path) ? call.token : `Bearer ${call.token}`;
+    if (call.auth === 'session' && call.cookie) {
+      headers.cookie = call.cookie;
+      if (call.csrf && call.csrfToken) {
+        if (isApi(path)) headers['x-csrf-token'] = call.csrfToken;
+        else fields._csrf = call.csrfToken;
+      }
+    }
+    if (call.origin) headers.origin = call.origin;
+    // Pages and forged posts are form posts; API clients send JSON.
+    if (!isApi(path) || call.origin) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+      return t.app.inject({ method: method as 'POST', url, headers, payload: form.toString() });
+    }
+    headers['content-type'] = 'application/json';
+    return t.app.inject({ method: method as 'POST', url, headers, payload: JSON.stringify(fields) });
+  }
+
+  /** How `caller` calls `key` in the matrix: API token on /api, cookie session + CSRF token on pages. */
+  async function callAs(key: string, r: Row, caller: Caller): Promise<{ res: LightMyRequestResponse; changed: boolean }> {
+    const tg = await SETUP[r.target]();
+    let call: Call = { auth: 'none' };
+    if (caller !== 'anon') {
+      if (isApi(splitKey(key).path)) call = { auth: 'token', token: people[caller].token };
+      else {
+        const s = await sessionOf(caller, r.endsSession);
+        call = { auth: 'session', csrf: true, cookie: s.cookie, csrfToken: s.csrf };
+      }
+    }
+    const before = await snapshot();
+    const res = await send(key, r, tg, call);
+    const after = await snapshot();
+    return { res, changed: JSON.stringify(before) !== JSON.stringify(after) };
+  }
+
+  /** The signed-in caller the row lets through (so that a refusal can only come from the check under test); the admin when nobody is. */
+  const allowedCaller = (r: Row): Exclude<Caller, 'anon'> => (CALLERS.find((c) => c !== 'anon' && r.outcomes[c] !== D) ?? 'admin') as Exclude<Caller, 'anon'>;
+
+  describe('route × role', () => {
+    for (const [key, r] of Object.entries(MATRIX)) {
+      it(key, async () => {
+        const actual = {} as Record<Caller, string>;
+        const detail: string[] = [];
+        for (const caller of CALLERS) {
+          const { res, changed } = await callAs(key, r, caller);
+          const outcome = classify(res);
+          actual[caller] = outcome === D && changed ? 'denied, but changed something' : outcome;
+          detail.push(`${caller}: ${res.statusCode} ${res.headers.location ?? ''} ${res.body.slice(0, 160)}`);
+        }
+        expect(actual, detail.join('\n')).toEqual(r.outcomes);
+      });
+    }
+  });
+
+  describe('a cookie session without the CSRF token is refused', () => {
+    for (const [key, r] of Object.entries(MATRIX)) {
+      it(key, async () => {
+        const caller = allowedCaller(r);
+        const tg = await SETUP[r.target]();
+        const s = await sessionOf(caller, r.endsSession);
+        const before = await snapshot();
+        const res = await send(key, r, tg, { auth: 'session', csrf: false, cookie: s.cookie });
+        expect(res.statusCode, res.body).toBe(403);
+        expect(res.body).toContain('_csrf');
+        expect(await snapshot()).toEqual(before);
+        // A wrong token is no better than none.
+        const wrong = await send(key, r, tg, { auth: 'session', csrf: true, cookie: s.cookie, csrfToken: `${s.csrf}x` });
+        expect(wrong.statusCode).toBe(403);
+        expect(await snapshot()).toEqual(before);
+      });
+    }
+  });
+
+  /** The bodies another site's page can make a browser send: the three form encodings (a text/plain form can carry JSON). */
+  const FORGED: { type: string; payload: (fields: Record<string, unknown>) => string }[] = [
+    { type: 'application/x-www-form-urlencoded', payload: (f) => new URLSearchParams(Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString() },
+    { type: 'text/plain', payload: (f) => JSON.stringify(f) },
+    {
+      type: 'multipart/form-data; boundary=xsite',
+      payload: (f) => `${Object.entries(f).map(([k, v]) => `--xsite\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`).join('')}--xsite--\r\n`,
+    },
+  ];
+
+  describe('a cross-site form post changes nothing', () => {
+    for (const [key, r] of Object.entries(MATRIX)) {
+      it(key, async () => {
+        const { method, path } = splitKey(key);
+        // Another site's page posts a form (Origin: its own, or "null" from a sandboxed frame); it cannot read our CSRF token.
+        for (const origin of ['https://evil.example', 'null']) {
+          for (const enc of FORGED) {
+            const forge = async (cookie?: string) => {
+              const tg = await SETUP[r.target]();
+              const before = await snapshot();
+              const res = await t.app.inject({
+                method: method as 'POST',
+                url: path.replace(':id', encodeURIComponent(tg.id)),
+                headers: { origin, 'content-type': enc.type, 'sec-fetch-site': 'cross-site', ...(cookie ? { cookie } : {}) },
+                payload: enc.payload(r.body(tg)),
+              });
+              const what = `${origin} ${enc.type} ${cookie ? 'with' : 'without'} cookie → ${res.statusCode} ${res.body.slice(0, 200)}`;
+              expect(await snapshot(), what).toEqual(before);
+              // No session forced on the browser (login CSRF), and no CORS grant that would let the page read the answer.
+              expect(String(res.headers['set-cookie'] ?? ''), what).not.toMatch(/kf_session=[^;]/);
+              expect(res.headers['access-control-allow-origin'], what).toBeUndefined();
+              return res;
+            };
+            // With the victim's session cookie (a browser that still sends it cross-site): the CSRF check refuses
+            // (or, outside CKAN, multipart is not accepted at all: 415).
+            const s = await sessionOf(allowedCaller(r), r.endsSession);
+            expect([403, 415]).toContain((await forge(s.cookie)).statusCode);
+            // Without one: nothing to act for.
+            await forge();
+          }
+        }
+        // A script on another site cannot send the token or CSRF header either: no CORS preflight is granted.
+        const preflight = await t.app.inject({
+          method: 'OPTIONS',
+          url: path.replace(':id', 'x'),
+          headers: { origin: 'https://evil.example', 'access-control-request-method': method, 'access-control-request-headers': 'authorization, x-csrf-token, content-type' },
+        });
+        expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+        expect(preflight.headers['access-control-allow-headers']).toBeUndefined();
+      });
+    }
+  });
+
+  it('an admin cannot change their own roles (no self-granted head or CIO office, no self-removed admin role)', async () => {
+    const s = await sessionOf('admin', false);
+    const admin = people.admin.email;
+    for (const [url, role, unit] of [
+      ['/admin/users/roles', 'head', 'dgbas'],
+      ['/admin/users/roles', 'cio', 'dgbas'],
+      ['/admin/users/roles/remove', 'admin', 'it'],
+    ] as const) {
+      const before = await snapshot();
+      const res = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: s.csrf, email: admin, unit, role }).toString(),
+      });
+      expect(res.statusCode, `${url} ${role}`).toBe(403);
+      expect(res.body).toContain('不能變更自己的角色');
+      expect(await snapshot()).toEqual(before);
+    }
+    expect((await t.services.users.findByEmail(admin))?.roles).toEqual([{ unit: 'it', role: 'admin' }]);
+    // Another admin (or the command line) still can.
+    const other = `admin2-${unique()}@matrix.test`;
+    await t.services.users.create({ email: other, name: '第二管理者', unit: 'it', role: 'admin' });
+    const granted = await t.app.inject({
+      method: 'POST',
+      url: '/admin/users/roles?lang=en',
+      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: s.csrf, email: other, unit: 'dgbas', role: 'head' }).toString(),
+    });
+    expect(granted.statusCode).toBe(303);
+    const self = await t.services.users.findByEmail(other);
+    if (!self) throw new Error('no second admin');
+    await expect(t.services.users.addRole(other, 'dgbas', 'cio', { id: self.id, label: other })).rejects.toMatchObject({ code: 'USER_SELF_ROLE', status: 403 });
+  });
+
+  it('covers every mutating route of the app, and only routes that exist', () => {
+    const registered = new Set(t.app.routeInventory.filter((r) => MUTATING.has(r.method)).map((r) => `${r.method} ${r.url}`));
+    const missing = [...registered].filter((k) => !(k in MATRIX)).sort();
+    const stale = Object.keys(MATRIX).filter((k) => !registered.has(k)).sort();
+    expect({ missing, stale }, 'add a line to MATRIX in test/security-matrix.test.ts for each missing route; remove stale ones').toEqual({ missing: [], stale: [] });
+    // The inventory itself is complete: it sees the app's own routes and the plugins' (no route is invisible to the check).
+    expect(t.app.routeInventory.length).toBeGreaterThan(registered.size);
+    expect(registered.has('POST /api/action/package_create')).toBe(true);
+  });
+
+  it('no GET route changes state', async () => {
+    // Every GET route of the inventory, as the admin (token, and session cookie) and as the public, on a published dataset's id.
+    const tg = await SETUP.published();
+    const s = await sessionOf('admin', false);
+    const gets = t.app.routeInventory.filter((r) => r.method === 'GET');
+    expect(gets.length).toBeGreaterThan(20);
+    for (const { url: path } of gets) {
+      const url = path.replace(/:[A-Za-z]+/g, encodeURIComponent(tg.id)).replace('*', '');
+      for (const headers of [{ authorization: `Bearer ${people.admin.token}` }, { cookie: s.cookie }, {}]) {
+        const before = await snapshot();
+        const res = await t.app.inject({ method: 'GET', url, headers });
+        expect(res.statusCode, `GET ${path}`).toBeLessThan(500);
+        expect(await snapshot(), `GET ${path}`).toEqual(before);
+      }
+    }
+  });
+});
