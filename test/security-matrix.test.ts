@@ -73,8 +73,10 @@ interface Target {
   /** An account the route acts on, and its password where it has one. */
   email?: string;
   password?: string;
+  /** A one-time password link's token. */
+  token?: string;
 }
-type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser';
+type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink';
 type Body = (t: Target) => Record<string, unknown>;
 
 interface Row {
@@ -164,6 +166,10 @@ const MATRIX: Record<string, Row> = {
   'POST /admin/users/roles/remove': row('userWithRole', [D, D, D, D, D, D, A], roleOf),
   'POST /admin/users/disable': row('user', [D, D, D, D, D, D, A], emailOf),
   'POST /admin/users/enable': row('disabledUser', [D, D, D, D, D, D, A], emailOf),
+  'POST /admin/users/create': row('nothing', [D, D, D, D, D, D, A], () => ({ email: `n-${unique()}@matrix.test`, name: '新帳號', unit: 'census', role: 'contact' })),
+  'POST /admin/users/password-link': row('user', [D, D, D, D, D, D, A], emailOf),
+  // The one-time link is the credential: whoever holds it sets that account's password, signed in or not.
+  'POST /account/password': row('passwordLink', [A, A, A, A, A, A, A], (t) => ({ token: t.token, password: 'link-password-12345', confirm: 'link-password-12345' })),
 };
 
 const isApi = (path: string) => path.startsWith('/api/');
@@ -268,6 +274,10 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       return u;
     },
     passwordUser: () => newUser({ password: `pw-${unique()}-long-enough` }),
+    passwordLink: async () => {
+      const { user, link } = await t.services.accounts.invite('cli', { email: `l-${unique()}@matrix.test`, name: '受邀', unit: 'census', role: 'contact' });
+      return { id: user.email, email: user.email, token: new URL(link).searchParams.get('token') ?? '' };
+    },
   };
 
   /* ---- Callers ---- */

@@ -159,6 +159,8 @@ export function AdminUsersPage({
                   <ul>
                     {u.roles.map((r) => {
                       const label = `${a.roleNames[r.role]}（${unitTitle(r.unit)}）`;
+                      // Nobody changes their own roles (another admin must): no button that can only fail.
+                      if (u.email === ctx.user?.email) return <li>{label}</li>;
                       return (
                         <li>
                           <form method="post" action={ctx.href('/admin/users/roles/remove')}>

@@ -6,7 +6,19 @@ import { Layout } from '../layout.tsx';
 export function ErrorPage({ ctx, status, error }: { ctx: PageCtx; status: number; error: ErrorBody['error'] }) {
   const { m } = ctx;
   const [title, lead] =
-    status === 404 ? [m.errorNotFoundTitle, m.errorNotFoundLead] : status >= 500 ? [m.errorServerTitle, m.errorServerLead] : [m.errorBadRequestTitle, m.errorBadRequestLead];
+    status === 404
+      ? [m.errorNotFoundTitle, m.errorNotFoundLead]
+      : status >= 500
+        ? [m.errorServerTitle, m.errorServerLead]
+        : status === 400
+          ? [m.errorBadRequestTitle, m.errorBadRequestLead]
+          : status === 403
+            ? [m.errorForbiddenTitle, m.errorForbiddenLead]
+            : status === 409
+              ? [m.errorConflictTitle, m.errorConflictLead]
+              : status === 410
+                ? [m.errorGoneTitle, m.errorGoneLead]
+                : [m.errorOtherTitle, m.errorOtherLead];
   const details = Object.entries(error.details ?? {});
   return (
     <Layout ctx={ctx} title={title} nav="none">
