@@ -59,9 +59,8 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const localErrors = (input: DatasetInput, found: Record<string, string[]>): Record<string, string[]> => {
     if (Object.keys(found).length === 0) return found;
     const { errors } = validateDataset(normalizeDatasetInput(input));
-    const merged: Record<string, string[]> = { ...errors };
-    for (const [k, v] of Object.entries(found)) merged[k] = [...(merged[k] ?? []), ...v];
-    return merged;
+    // What the form found replaces the national check's message for the same field.
+    return { ...errors, ...found };
   };
 
   app.get('/manage', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {

@@ -1,7 +1,7 @@
 import type { Lang } from '../../../i18n.ts';
 import { pickLang } from '../../../i18n.ts';
 import type { DatasetInput, ResourceInput } from '../../../modules/catalogue/catalogue.schemas.ts';
-import { CATEGORY_CODES, COMMON_ENCODINGS, COMMON_FORMATS, COSTS, DATASET_TYPES, LICENCES, PROVISION_LABELS, PROVISION_TYPES, renderFieldDescription } from '../../../modules/catalogue/national.ts';
+import { CATEGORY_CODES, DEFAULT_LICENCE_ID, COMMON_ENCODINGS, COMMON_FORMATS, COSTS, DATASET_TYPES, LICENCES, PROVISION_LABELS, PROVISION_TYPES, renderFieldDescription } from '../../../modules/catalogue/national.ts';
 import { manageMessages } from './manage-messages.ts';
 
 /**
@@ -162,7 +162,8 @@ export function valuesOf(input: DatasetInput): FormValues {
 /** An empty form for a new dataset (UTF-8 and one resource block ready). */
 export function emptyValues(unit: string): FormValues {
   const fields: Record<string, string> = Object.fromEntries(DATASET_FIELDS.map((f) => [f.key, '']));
-  fields.unit = unit;
+  // The values the service would fill in anyway, shown so the clerk sees what they get.
+  Object.assign(fields, { unit, datasetType: 'rawData', provisionType: 'open', licenseId: DEFAULT_LICENCE_ID, cost: '免費' });
   return { fields, resources: [emptyResource()] };
 }
 
@@ -216,6 +217,8 @@ export function toInput(values: FormValues, base: DatasetInput | undefined, lang
     } else if (f.kind === 'boolean') {
       out[f.key] = t === 'true' ? true : t === 'false' ? false : null;
     } else if (!t) {
+      // "必填" in the clerk's words, rather than the national check's message about an empty value.
+      if (f.required && f.key !== 'unit') (errors[f.key] ??= []).push(`${f.zh}為必填 / ${f.en} is required`);
       if (f.empty === 'omit') delete out[f.key];
       else out[f.key] = f.empty === 'string' ? '' : null;
     } else out[f.key] = raw;

@@ -185,24 +185,6 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           ) : null}
         </dl>
 
-        <h2>{mm.actionsHeading}</h2>
-        {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
-        {!anyAction ? <p>{mm.noActions}</p> : null}
-        {actions.edit ? (
-          <p>
-            <a class="button" href={ctx.href(manageHref(d.name, '/edit'))}>
-              {mm.editDataset}
-            </a>
-          </p>
-        ) : null}
-        <div class="action-grid">
-          {actions.submit ? <CommentForm ctx={ctx} name={d.name} path="submit" heading={mm.submitHeading} button={mm.submit} label={mm.commentOptional} /> : null}
-          {actions.approve ? <CommentForm ctx={ctx} name={d.name} path="approve" heading={mm.approveHeading} button={mm.approve} label={mm.commentOptional} /> : null}
-          {actions.return ? (
-            <CommentForm ctx={ctx} name={d.name} path="return" heading={mm.returnHeading} button={mm.return} label={mm.commentRequired} required hint={mm.commentRequiredHint} value={returnForm?.comment} error={returnForm?.error} />
-          ) : null}
-        </div>
-
         <h2 id="diff-heading">{mm.diffHeading}</h2>
         {diff.changes.length === 0 ? (
           <p>{mm.diffNoChanges}</p>
@@ -235,6 +217,25 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
             </table>
           </div>
         )}
+
+        <h2>{mm.actionsHeading}</h2>
+        {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
+        {!anyAction ? <p>{mm.noActions}</p> : null}
+        {actions.edit ? (
+          <p>
+            <a class="button" href={ctx.href(manageHref(d.name, '/edit'))}>
+              {mm.editDataset}
+            </a>
+          </p>
+        ) : null}
+        <div class="action-grid">
+          {actions.submit ? <CommentForm ctx={ctx} name={d.name} path="submit" heading={mm.submitHeading} button={mm.submit} label={mm.commentOptional} /> : null}
+          {actions.approve ? <CommentForm ctx={ctx} name={d.name} path="approve" heading={mm.approveHeading} button={mm.approve} label={mm.commentOptional} /> : null}
+          {actions.return ? (
+            <CommentForm ctx={ctx} name={d.name} path="return" heading={mm.returnHeading} button={mm.return} label={mm.commentRequired} required hint={mm.commentRequiredHint} value={returnForm?.comment} error={returnForm?.error} />
+          ) : null}
+        </div>
+
       </div>
     </Layout>
   );
