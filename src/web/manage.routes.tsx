@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
-import type { Lang } from '../i18n.ts';
+import { langOf, type Lang } from '../i18n.ts';
 import type { DatasetInput } from '../modules/catalogue/catalogue.schemas.ts';
 import { normalizeDatasetInput, validateDataset } from '../modules/catalogue/catalogue.validation.ts';
 import { assertCan, can } from '../modules/policy/policy.ts';
@@ -152,9 +152,10 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   /** Everything the status page shows; the diff is the access check (404 for hidden work, 403 otherwise). */
-  const statusView = async (user: User, name: string) => {
+  const statusView = async (user: User, name: string, lang: Lang) => {
     const diff = await review.diff(user, name);
-    const [dataset, submission] = await Promise.all([catalogue.get(diff.id, { includeNonPublic: true }), review.submission(user, diff.id)]);
+    const [dataset, submission, all] = await Promise.all([catalogue.get(diff.id, { includeNonPublic: true }), review.submission(user, diff.id), units.list({ includeExternal: true })]);
+    const titles = new Map(all.map((u) => [u.name, unitTitle(u, lang)]));
     const unit = dataset.unit.name;
     const copy = diff.workingCopy;
     const submittedBy = submission.submittedBy?.id ?? null;
@@ -167,13 +168,13 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return: underReview && can(user, 'dataset.return', { unit, submittedBy }),
       ownSubmission: underReview && submittedBy === user.id && can(user, 'dataset.approve', { unit }),
     };
-    return { diff, dataset, submission, actions };
+    return { diff, dataset, submission, actions, unitTitle: (n: string) => titles.get(n) ?? n };
   };
 
   app.get('/manage/datasets/:name', { schema: { hide: true, params: NameParams, querystring: StatusQuery } }, async (req, reply) => {
     const user = signedIn(req, reply);
     if (!user) return reply;
-    const view = await statusView(user, req.params.name);
+    const view = await statusView(user, req.params.name, langOf(req));
     const done = req.query.done && DONE.has(req.query.done) ? req.query.done : undefined;
     return sendPage(req, reply, 200, <StatusPage ctx={pageCtx(req, config)} {...view} done={done} />);
   });
@@ -203,7 +204,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!comment.trim()) {
       // The same page again with the error at the comment box, for someone who may return it;
       // anyone else gets the service's answer.
-      const view = await statusView(user, req.params.name);
+      const view = await statusView(user, req.params.name, langOf(req));
       if (view.actions.return) {
         const ctx = pageCtx(req, config);
         const error = manageMessages(ctx.lang).commentMissing;

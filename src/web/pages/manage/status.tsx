@@ -28,6 +28,8 @@ export interface StatusProps {
   actions: StatusActions;
   /** `?done=` after an action: which one succeeded. */
   done?: string;
+  /** A unit's title by name (the diff compares unit names). */
+  unitTitle: (name: string) => string;
   /** The return form's comment and error, when a return without a comment was refused. */
   returnForm?: { comment: string; error: string };
 }
@@ -51,7 +53,7 @@ function fieldLabel(key: string, en: boolean): string {
 const isFieldDefs = (v: unknown[]): v is FieldDef[] => v.every((x) => x !== null && typeof x === 'object' && 'name' in x);
 
 /** One compared value, readable: labels for codes, the national text for fields, a list for resources. */
-function Value({ ctx, field, value }: { ctx: PageCtx; field: string; value: unknown }) {
+function Value({ ctx, field, value, unitTitle }: { ctx: PageCtx; field: string; value: unknown; unitTitle: (name: string) => string }) {
   const mm = manageMessages(ctx.lang);
   const en = ctx.lang === 'en';
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return <span class="none">{mm.notGiven}</span>;
@@ -61,6 +63,7 @@ function Value({ ctx, field, value }: { ctx: PageCtx; field: string; value: unkn
     if (field === 'categoryCode') return <>{`${value} ${categoryLabel(value, ctx.lang)}`}</>;
     if (field === 'licenseId') return <>{licenceById(value) ? `${en ? licenceById(value)?.en : licenceById(value)?.zh} (${value})` : value}</>;
     if (field === 'provisionType') return <>{provisionLabel(value, ctx.lang)}</>;
+    if (field === 'unit') return <>{`${unitTitle(value)} (${value})`}</>;
     return <span lang={zhPart(ctx)}>{value}</span>;
   }
   if (Array.isArray(value)) {
@@ -124,7 +127,7 @@ function CommentForm(props: { ctx: PageCtx; name: string; path: 'submit' | 'appr
 }
 
 /** /manage/datasets/{name}: where the dataset stands, what changed, and the actions this user may take. */
-export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm }: StatusProps) {
+export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, unitTitle: titleOf }: StatusProps) {
   const mm = manageMessages(ctx.lang);
   const en = ctx.lang === 'en';
   const title = mm.statusTitle(d.title);
@@ -205,11 +208,11 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
                     <th scope="row">{fieldLabel(c.field, en)}</th>
                     {diff.against === 'published' ? (
                       <td class="before">
-                        <Value ctx={ctx} field={c.field} value={c.before} />
+                        <Value ctx={ctx} field={c.field} value={c.before} unitTitle={titleOf} />
                       </td>
                     ) : null}
                     <td class="after">
-                      <Value ctx={ctx} field={c.field} value={c.after} />
+                      <Value ctx={ctx} field={c.field} value={c.after} unitTitle={titleOf} />
                     </td>
                   </tr>
                 ))}
