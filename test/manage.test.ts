@@ -292,6 +292,29 @@ describe.each(engines)('back office /manage (%s)', (engine) => {
     expect(stored.fields.find((f) => f.name === 'value')?.type).toBe('decimal');
   });
 
+  it('removes a resource when its 刪除此資料資源 box is ticked; a block left empty is ignored', async () => {
+    const contactUser = await userOf('contact@stat.example');
+    const two = datasetInput({ name: 'two-resources', resources: [
+      { description: '第一個', format: 'CSV', encoding: 'UTF-8', downloadUrl: 'https://example.gov.tw/1.csv' },
+      { description: '第二個', format: 'JSON', encoding: 'UTF-8', downloadUrl: 'https://example.gov.tw/2.json' },
+    ] });
+    await services.review.createDraft(contactUser, two);
+    const edit = await get('/manage/datasets/two-resources/edit', contact);
+    const ids = [...edit.body.matchAll(/name="r(\d)\.resourceId" value="([^"]*)"/g)].map((m) => m[2]);
+    expect(ids).toHaveLength(2);
+    expect(edit.body).toContain('<label for="f-resources-1-remove">刪除此資料資源</label>');
+    const form = newForm({
+      title: '兩個資源', resourceCount: '3',
+      'r0.resourceId': ids[0], 'r0.description': '第一個', 'r0.format': 'CSV', 'r0.downloadUrl': 'https://example.gov.tw/1.csv',
+      'r1.resourceId': ids[1], 'r1.description': '第二個', 'r1.format': 'JSON', 'r1.encoding': 'UTF-8', 'r1.downloadUrl': 'https://example.gov.tw/2.json', 'r1.remove': 'on',
+      'r2.resourceId': '', 'r2.encoding': 'UTF-8',
+    });
+    expect((await post('/manage/datasets/two-resources/edit', contact, form)).statusCode).toBe(303);
+    const stored = await services.catalogue.get('two-resources', { includeNonPublic: true });
+    expect(stored.resources.map((r) => r.description)).toEqual(['第一個']);
+    expect(stored.title).toBe('兩個資源');
+  });
+
   it('refuses self-approval on the page: no approve button for the submitter, and a posted approval is a 403 page', async () => {
     const bothUser = (await userOf('both@stat.example'));
     const s = await services.review.createDraft(bothUser, datasetInput({ name: 'self-approve' }));

@@ -46,8 +46,9 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** Units offered in the unit select: those `action` is allowed in (plus `keep`, the dataset's own). */
   const unitOptions = async (user: User, action: 'dataset.create' | 'dataset.edit', lang: Lang, keep?: string): Promise<Option[]> => {
-    const all = await units.list();
-    return all.filter((u) => u.name === keep || can(user, action, { unit: u.name })).map((u) => ({ value: u.name, label: unitTitle(u, lang) }));
+    // Other agencies' units (from national-list imports) keep their datasets but take no new ones here.
+    const all = await units.list({ includeExternal: true });
+    return all.filter((u) => u.name === keep || (u.kind !== 'external' && can(user, action, { unit: u.name }))).map((u) => ({ value: u.name, label: unitTitle(u, lang) }));
   };
 
   const unitError = (values: FormValues, options: Option[]): Record<string, string[]> => {
