@@ -166,4 +166,23 @@ describe.skipIf(skipBrowser)('the back office in a real browser', () => {
     expect(await visitor.locator('h1').textContent()).toContain(TITLE);
     expect(await visitor.locator('main').textContent()).toContain('開啟 JSON 連結：家庭收支 API');
   });
+  it('works without JavaScript: another resource block, and Enter in a field saves (not "新增資源欄位")', async () => {
+    const c = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-TW' });
+    contexts.push(c);
+    const page = await c.newPage();
+    await signIn(page, CONTACT, PASSWORD, '/manage/datasets/new');
+    await page.locator('#f-title').fill('無腳本資料集');
+    await click(page, '新增資源欄位');
+    expect(await page.locator('#f-resources-1-description').count()).toBe(1);
+    expect(await page.locator('#f-title').inputValue()).toBe('無腳本資料集');
+    await page.locator('#f-description').fill('不需 JavaScript 也能建立。');
+    await page.locator('#f-categoryCode').selectOption('I00');
+    await page.locator('#f-fieldDescription').fill('a(甲)');
+    await page.locator('#f-resources-0-description').fill('CSV 檔');
+    await page.locator('#f-resources-0-format').fill('CSV');
+    await page.locator('#f-resources-0-downloadUrl').fill('https://example.gov.tw/nojs.csv');
+    await page.locator('#f-updateFrequency').fill('不定期');
+    await Promise.all([page.waitForURL(/\/manage\/datasets\/a41000000g-\d{6}\?done=created$/), page.locator('#f-updateFrequency').press('Enter')]);
+    expect(await page.locator('h1').textContent()).toBe('無腳本資料集');
+  });
 });
