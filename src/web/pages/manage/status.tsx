@@ -61,7 +61,10 @@ function Value({ ctx, field, value, unitTitle }: { ctx: PageCtx; field: string; 
   if (typeof value === 'number') return <>{String(value)}</>;
   if (typeof value === 'string') {
     if (field === 'categoryCode') return <>{`${value} ${categoryLabel(value, ctx.lang)}`}</>;
-    if (field === 'licenseId') return <>{licenceById(value) ? `${en ? licenceById(value)?.en : licenceById(value)?.zh} (${value})` : value}</>;
+    if (field === 'licenseId') {
+      const l = licenceById(value);
+      return <>{l ? `${en ? l.en : l.zh} (${value})` : value}</>;
+    }
     if (field === 'provisionType') return <>{provisionLabel(value, ctx.lang)}</>;
     if (field === 'unit') return <>{`${unitTitle(value)} (${value})`}</>;
     return <span lang={zhPart(ctx)}>{value}</span>;
