@@ -17,7 +17,7 @@ export interface PageCtx {
   /** The same page in the other language. */
   switchHref: string;
   /** The signed-in user (session or token), for the header. */
-  user: { name: string; email: string } | null;
+  user: { name: string; email: string; /** Holds any role: the header links to the back office. */ hasRoles: boolean } | null;
   /** The session's CSRF token, for the hidden `_csrf` field of every form that posts. */
   csrfToken: string | undefined;
 }
@@ -49,7 +49,7 @@ export function pageCtx(req: FastifyRequest, config: Config): PageCtx {
     url,
     href: (p, query = {}) => buildHref(p, lang === 'en' ? { ...query, lang: 'en' } : query),
     switchHref: `${path}?${switchParams.toString()}`,
-    user: req.user ? { name: req.user.name, email: req.user.email } : null,
+    user: req.user ? { name: req.user.name, email: req.user.email, hasRoles: req.user.roles.length > 0 } : null,
     csrfToken: req.session?.csrfToken,
   };
 }

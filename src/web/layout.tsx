@@ -3,8 +3,9 @@ import { render } from 'preact-render-to-string';
 import { SITE_CSS } from './assets.ts';
 import type { PageCtx } from './context.ts';
 import { accountMessages } from './pages/account-messages.ts';
+import { manageMessages } from './pages/manage/manage-messages.ts';
 
-export type NavKey = 'home' | 'datasets' | 'units' | 'none';
+export type NavKey = 'home' | 'datasets' | 'units' | 'manage' | 'none';
 
 export interface LayoutProps {
   ctx: PageCtx;
@@ -95,6 +96,7 @@ export function Layout({ ctx, title, nav, demo, head, children }: LayoutProps) {
                 <li>
                   <a href="/docs">{m.navApiDocs}</a>
                 </li>
+                {ctx.user?.hasRoles ? navItem('manage', '/manage', manageMessages(ctx.lang).navManage) : null}
               </ul>
             </nav>
             <AccountNav ctx={ctx} />

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorBody } from '../app.ts';
 import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
 import { accountWebRoutes } from './account.routes.tsx';
+import { manageWebRoutes } from './manage.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
@@ -39,6 +40,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   await app.register(accountWebRoutes);
+  await app.register(manageWebRoutes);
 
   app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
     // A versioned URL never changes content; an unversioned one may, so it is cached briefly.

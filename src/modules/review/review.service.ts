@@ -50,6 +50,27 @@ export interface Task {
   comment: string | null;
 }
 
+/** One dataset of the units a user works in, as the back-office dashboard lists it. */
+export interface UnitDataset {
+  id: string;
+  name: string;
+  title: string;
+  titleEn: string | null;
+  unit: { name: string; title: string; titleEn: string };
+  state: DatasetState;
+  /** The open working copy of a published dataset, with the title it would publish. */
+  workingCopy?: { version: number; state: RevisionState; title: string };
+  updatedAt: string;
+  isDemo: boolean;
+}
+
+/** Who sent the work now under review (or last sent), when, and the last comment on it. */
+export interface Submission {
+  submittedBy: { id: string; name: string; email: string } | null;
+  submittedAt: string | null;
+  comment: string | null;
+}
+
 const now = () => new Date().toISOString();
 const actorOf = (user: User): AuditActor => ({ id: user.id, label: user.email });
 
@@ -420,5 +441,53 @@ export class ReviewService {
       }
     }
     return tasks;
+  }
+  /**
+   * The datasets of every unit whose non-public work the user may see (the units they hold a
+   * role in; every unit for agency-wide roles), in every state, with any open working copy;
+   * most recently changed first, at most `limit`.
+   */
+  async unitDatasets(user: User, limit = 500): Promise<UnitDataset[]> {
+    const unitNames = (await this.units.list({ includeExternal: true })).map((u) => u.name).filter((unit) => can(user, 'dataset.read_nonpublic', { unit }));
+    if (unitNames.length === 0) return [];
+    const k = this.db.kysely;
+    const rows = await k
+      .selectFrom('datasets as d')
+      .innerJoin('units as u', 'u.id', 'd.unit_id')
+      .select(['d.id', 'd.name', 'd.title', 'd.title_en', 'd.state', 'd.updated_at', 'd.is_demo', 'u.name as unit_name', 'u.title as unit_title', 'u.title_en as unit_title_en'])
+      .where('u.name', 'in', unitNames)
+      .orderBy('d.updated_at', 'desc')
+      .orderBy('d.name')
+      .limit(limit)
+      .execute();
+    const ids = rows.map((r) => r.id);
+    const copies =
+      ids.length === 0
+        ? []
+        : await k.selectFrom('dataset_revisions').select(['dataset_id', 'version', 'state', 'payload_json', 'updated_at']).where('dataset_id', 'in', ids).where('state', 'in', OPEN).orderBy('version').execute();
+    const copyOf = new Map(copies.map((c) => [c.dataset_id, c]));
+    return rows.map((r): UnitDataset => {
+      const c = copyOf.get(r.id);
+      return {
+        id: r.id,
+        name: r.name,
+        title: r.title,
+        titleEn: r.title_en,
+        unit: { name: r.unit_name, title: r.unit_title, titleEn: r.unit_title_en },
+        state: r.state as DatasetState,
+        ...(c ? { workingCopy: { version: c.version, state: c.state as RevisionState, title: (JSON.parse(c.payload_json) as DatasetInput).title } } : {}),
+        updatedAt: c && c.updated_at > r.updated_at ? c.updated_at : r.updated_at,
+        isDemo: r.is_demo === 1,
+      };
+    });
+  }
+
+  /** Who submitted the dataset's current (or last) submission, when, and the last review comment; checked as a read of non-public work. */
+  async submission(user: User, ref: string): Promise<Submission> {
+    const l = await this.load(this.db.kysely, ref);
+    this.check(user, 'dataset.read_nonpublic', l);
+    const [by, at, comment] = l.copy ? [l.copy.submitted_by, l.copy.submitted_at, l.copy.comment] : [l.submittedBy, l.submittedAt, l.reviewComment];
+    const u = by ? await this.db.kysely.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', by).executeTakeFirst() : undefined;
+    return { submittedBy: u ?? null, submittedAt: at, comment };
   }
 }

@@ -1,0 +1,218 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import { langOf, type Lang } from '../i18n.ts';
+import type { DatasetInput } from '../modules/catalogue/catalogue.schemas.ts';
+import { normalizeDatasetInput, validateDataset } from '../modules/catalogue/catalogue.validation.ts';
+import { assertCan, can } from '../modules/policy/policy.ts';
+import type { User } from '../modules/users/users.service.ts';
+import { buildHref, pageCtx } from './context.ts';
+import { unitTitle } from './format.ts';
+import { DashboardPage } from './pages/manage/dashboard.tsx';
+import { emptyResource, emptyValues, formErrors, readForm, toInput, valuesOf, type FieldError, type FormValues, type Option } from './pages/manage/dataset-form.tsx';
+import { EditorPage } from './pages/manage/editor.tsx';
+import { manageMessages } from './pages/manage/manage-messages.ts';
+import { StatusPage, type StatusActions } from './pages/manage/status.tsx';
+import { sendPage } from './respond.ts';
+
+const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
+const StatusQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })), done: Type.Optional(Type.String({ maxLength: 20 })) });
+const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
+/** The editor posts flat names (title, r0.format …); dataset-form.tsx reads them, the services validate. */
+const EditorBody = Type.Object(Csrf, { additionalProperties: true });
+const CommentBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 5000 })), ...Csrf });
+const DASHBOARD_LIMIT = 500;
+const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'returned']);
+
+/** Pages that need a signed-in user send others to sign-in and back (as the account pages do). */
+function signedIn(req: FastifyRequest, reply: FastifyReply): User | undefined {
+  if (req.user) return req.user;
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  void reply.redirect(buildHref('/signin', { next: req.url.split('?', 1)[0], lang: q.lang === 'en' ? 'en' : undefined }), 303);
+  return undefined;
+}
+
+/** Errors a clerk fixes in the form (invalid values, a name or resource id taken, a state that changed meanwhile); others become error pages. */
+const isFormError = (err: unknown): err is AppError => err instanceof AppError && err.details !== undefined && (err.status === 400 || err.status === 409);
+
+/**
+ * The back office (/manage): dashboard, dataset editor and the status / review page, over the
+ * review gate. The services check access; these handlers only choose which buttons to show.
+ */
+export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { review, catalogue, units, config } = app.services;
+
+  /** Units offered in the unit select: those `action` is allowed in (plus `keep`, the dataset's own). */
+  const unitOptions = async (user: User, action: 'dataset.create' | 'dataset.edit', lang: Lang, keep?: string): Promise<Option[]> => {
+    // Other agencies' units (from national-list imports) keep their datasets but take no new ones here.
+    const all = await units.list({ includeExternal: true });
+    return all.filter((u) => u.name === keep || (u.kind !== 'external' && can(user, action, { unit: u.name }))).map((u) => ({ value: u.name, label: unitTitle(u, lang) }));
+  };
+
+  const unitError = (values: FormValues, options: Option[]): Record<string, string[]> => {
+    if (options.some((o) => o.value === values.fields.unit)) return {};
+    return { unit: [`${manageMessages('zh-TW').unitNotAllowed} / ${manageMessages('en').unitNotAllowed}`] };
+  };
+
+  /** Errors found before the service is asked (numbers that are not numbers, a unit not offered), with the national checks for a complete list. */
+  const localErrors = (input: DatasetInput, found: Record<string, string[]>): Record<string, string[]> => {
+    if (Object.keys(found).length === 0) return found;
+    const { errors } = validateDataset(normalizeDatasetInput(input));
+    // What the form found replaces the national check's message for the same field.
+    return { ...errors, ...found };
+  };
+
+  app.get('/manage', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const [tasks, datasets, all] = await Promise.all([review.tasks(user), review.unitDatasets(user, DASHBOARD_LIMIT), units.list({ includeExternal: true })]);
+    const titles = new Map(all.map((u) => [u.name, unitTitle(u, ctx.lang)]));
+    const canCreate = all.some((u) => can(user, 'dataset.create', { unit: u.name }));
+    return sendPage(req, reply, 200, <DashboardPage ctx={ctx} data={{ tasks, datasets, limit: DASHBOARD_LIMIT, canCreate, unitTitle: (n) => titles.get(n) ?? n }} />);
+  });
+
+  app.get('/manage/datasets/new', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const options = await unitOptions(user, 'dataset.create', ctx.lang);
+    if (options.length === 0) assertCan(user, 'dataset.create');
+    return sendPage(req, reply, 200, <EditorPage ctx={ctx} values={emptyValues(options.length === 1 ? options[0].value : '')} errors={[]} units={options} />);
+  });
+
+  app.post('/manage/datasets/new', { schema: { hide: true, querystring: LangQuery, body: EditorBody } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const options = await unitOptions(user, 'dataset.create', ctx.lang);
+    if (options.length === 0) assertCan(user, 'dataset.create');
+    const body = req.body as Record<string, unknown>;
+    const values = readForm(body);
+    const render = (status: number, errors: FieldError[]) => sendPage(req, reply, status, <EditorPage ctx={ctx} values={values} errors={errors} units={options} />);
+    if (body.action === 'addResource') {
+      values.resources.push(emptyResource());
+      return render(200, []);
+    }
+    const parsed = toInput(values, undefined, ctx.lang);
+    const local = localErrors(parsed.input, { ...parsed.errors, ...unitError(values, options) });
+    if (Object.keys(local).length > 0) return render(400, formErrors(local, parsed.blockOf, ctx.lang));
+    const result = await review.createDraft(user, parsed.input).catch((err: unknown) => {
+      if (isFormError(err)) return err;
+      throw err;
+    });
+    if (result instanceof AppError) return render(result.status, formErrors(result.details ?? {}, parsed.blockOf, ctx.lang));
+    const created = await catalogue.get(result.id, { includeNonPublic: true });
+    return reply.redirect(ctx.href(`/manage/datasets/${encodeURIComponent(created.name)}`, { done: 'created' }), 303);
+  });
+
+  /** What the editor of an existing dataset starts from; refuses work under review or discontinued. */
+  const editable = async (user: User, name: string) => {
+    const { input, status } = await review.editableInput(user, name);
+    const open = status.state === 'draft' || status.state === 'returned' || (status.state === 'published' && status.workingCopy?.state !== 'submitted');
+    if (!open) {
+      const state = status.workingCopy?.state === 'submitted' ? 'submitted' : status.state;
+      throw new AppError('INVALID_TRANSITION', 409, `資料集目前為「${manageMessages('zh-TW').states[state] ?? state}」，不能編修`, `The dataset is ${state}; it cannot be edited now`);
+    }
+    return { input, status, dataset: { name: input.name ?? name, identifier: input.identifier ?? '', title: input.title, status } };
+  };
+
+  app.get('/manage/datasets/:name/edit', { schema: { hide: true, params: NameParams, querystring: LangQuery } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const { input, dataset } = await editable(user, req.params.name);
+    const options = await unitOptions(user, 'dataset.edit', ctx.lang, input.unit);
+    return sendPage(req, reply, 200, <EditorPage ctx={ctx} values={valuesOf(input)} errors={[]} units={options} dataset={dataset} />);
+  });
+
+  app.post('/manage/datasets/:name/edit', { schema: { hide: true, params: NameParams, querystring: LangQuery, body: EditorBody } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const { input: base, dataset } = await editable(user, req.params.name);
+    const options = await unitOptions(user, 'dataset.edit', ctx.lang, base.unit);
+    const body = req.body as Record<string, unknown>;
+    const values = readForm(body);
+    const render = (status: number, errors: FieldError[]) => sendPage(req, reply, status, <EditorPage ctx={ctx} values={values} errors={errors} units={options} dataset={dataset} />);
+    if (body.action === 'addResource') {
+      values.resources.push(emptyResource());
+      return render(200, []);
+    }
+    const parsed = toInput(values, base, ctx.lang);
+    const local = localErrors(parsed.input, { ...parsed.errors, ...unitError(values, options) });
+    if (Object.keys(local).length > 0) return render(400, formErrors(local, parsed.blockOf, ctx.lang));
+    const result = await review.edit(user, dataset.name, parsed.input).catch((err: unknown) => {
+      if (isFormError(err)) return err;
+      throw err;
+    });
+    if (result instanceof AppError) return render(result.status, formErrors(result.details ?? {}, parsed.blockOf, ctx.lang));
+    return reply.redirect(ctx.href(`/manage/datasets/${encodeURIComponent(dataset.name)}`, { done: 'saved' }), 303);
+  });
+
+  /** Everything the status page shows; the diff is the access check (404 for hidden work, 403 otherwise). */
+  const statusView = async (user: User, name: string, lang: Lang) => {
+    const diff = await review.diff(user, name);
+    const [dataset, submission, all] = await Promise.all([catalogue.get(diff.id, { includeNonPublic: true }), review.submission(user, diff.id), units.list({ includeExternal: true })]);
+    const titles = new Map(all.map((u) => [u.name, unitTitle(u, lang)]));
+    const unit = dataset.unit.name;
+    const copy = diff.workingCopy;
+    const submittedBy = submission.submittedBy?.id ?? null;
+    const underReview = diff.state === 'submitted' || copy?.state === 'submitted';
+    const changeable = diff.state === 'draft' || diff.state === 'returned' || (diff.state === 'published' && copy?.state !== 'submitted');
+    const actions: StatusActions = {
+      edit: changeable && can(user, 'dataset.edit', { unit }),
+      submit: changeable && (diff.state !== 'published' || copy !== undefined) && can(user, 'dataset.submit', { unit }),
+      approve: underReview && can(user, 'dataset.approve', { unit, submittedBy }),
+      return: underReview && can(user, 'dataset.return', { unit, submittedBy }),
+      ownSubmission: underReview && submittedBy === user.id && can(user, 'dataset.approve', { unit }),
+    };
+    return { diff, dataset, submission, actions, unitTitle: (n: string) => titles.get(n) ?? n };
+  };
+
+  app.get('/manage/datasets/:name', { schema: { hide: true, params: NameParams, querystring: StatusQuery } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const view = await statusView(user, req.params.name, langOf(req));
+    const done = req.query.done && DONE.has(req.query.done) ? req.query.done : undefined;
+    return sendPage(req, reply, 200, <StatusPage ctx={pageCtx(req, config)} {...view} done={done} />);
+  });
+
+  const back = (req: FastifyRequest, reply: FastifyReply, name: string, done: string) =>
+    reply.redirect(pageCtx(req, config).href(`/manage/datasets/${encodeURIComponent(name)}`, { done }), 303);
+  const decision = { schema: { hide: true, params: NameParams, querystring: LangQuery, body: CommentBody } };
+
+  app.post('/manage/datasets/:name/submit', decision, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const status = await review.submit(user, req.params.name, req.body.comment);
+    return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, 'submitted');
+  });
+
+  app.post('/manage/datasets/:name/approve', decision, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const status = await review.approve(user, req.params.name, req.body.comment);
+    return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, 'approved');
+  });
+
+  app.post('/manage/datasets/:name/return', decision, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const comment = req.body.comment ?? '';
+    if (!comment.trim()) {
+      // The same page again with the error at the comment box, for someone who may return it;
+      // anyone else gets the service's answer.
+      const view = await statusView(user, req.params.name, langOf(req));
+      if (view.actions.return) {
+        const ctx = pageCtx(req, config);
+        const error = manageMessages(ctx.lang).commentMissing;
+        return sendPage(req, reply, 400, <StatusPage ctx={ctx} {...view} returnForm={{ comment, error }} />);
+      }
+    }
+    const status = await review.returnForChanges(user, req.params.name, comment);
+    return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, 'returned');
+  });
+};

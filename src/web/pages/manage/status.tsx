@@ -1,0 +1,248 @@
+import type { Dataset } from '../../../modules/catalogue/catalogue.schemas.ts';
+import { licenceById, renderFieldDescription, type FieldDef } from '../../../modules/catalogue/national.ts';
+import type { ReviewDiff, Submission } from '../../../modules/review/review.service.ts';
+import { zhPart } from '../../components.tsx';
+import type { PageCtx } from '../../context.ts';
+import { categoryLabel, provisionLabel, unitTitle } from '../../format.ts';
+import { Layout } from '../../layout.tsx';
+import { CsrfField } from '../signin.tsx';
+import { CopyBadge, manageHref, shortTime, StateBadge } from './common.tsx';
+import { DATASET_FIELDS } from './dataset-form.tsx';
+import { manageMessages } from './manage-messages.ts';
+
+/** Which buttons this user gets (the services decide; these only hide what would be refused). */
+export interface StatusActions {
+  edit: boolean;
+  submit: boolean;
+  approve: boolean;
+  return: boolean;
+  /** The user could decide, but submitted this themself. */
+  ownSubmission: boolean;
+}
+
+export interface StatusProps {
+  ctx: PageCtx;
+  dataset: Dataset;
+  diff: ReviewDiff;
+  submission: Submission;
+  actions: StatusActions;
+  /** `?done=` after an action: which one succeeded. */
+  done?: string;
+  /** A unit's title by name (the diff compares unit names). */
+  unitTitle: (name: string) => string;
+  /** The return form's comment and error, when a return without a comment was refused. */
+  returnForm?: { comment: string; error: string };
+}
+
+/** Labels of the compared fields (the stored form's keys) beyond the editor's own. */
+const EXTRA_LABELS: Record<string, [string, string]> = {
+  fields: ['主要欄位說明', 'Main fields'],
+  fieldDescriptionRaw: ['主要欄位說明（原文）', 'Main fields (as written)'],
+  resources: ['資料資源', 'Resources'],
+  isDemo: ['示範資料', 'Demo data'],
+  qualityBadge: ['品質檢測', 'Quality badge'],
+};
+
+function fieldLabel(key: string, en: boolean): string {
+  const spec = DATASET_FIELDS.find((f) => f.key === key);
+  if (spec) return en ? spec.en : spec.zh;
+  const extra = EXTRA_LABELS[key];
+  return extra ? extra[en ? 1 : 0] : key;
+}
+
+const isFieldDefs = (v: unknown[]): v is FieldDef[] => v.every((x) => x !== null && typeof x === 'object' && 'name' in x);
+
+/** One compared value, readable: labels for codes, the national text for fields, a list for resources. */
+function Value({ ctx, field, value, unitTitle }: { ctx: PageCtx; field: string; value: unknown; unitTitle: (name: string) => string }) {
+  const mm = manageMessages(ctx.lang);
+  const en = ctx.lang === 'en';
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return <span class="none">{mm.notGiven}</span>;
+  if (typeof value === 'boolean') return <>{value ? mm.yes : mm.no}</>;
+  if (typeof value === 'number') return <>{String(value)}</>;
+  if (typeof value === 'string') {
+    if (field === 'categoryCode') return <>{`${value} ${categoryLabel(value, ctx.lang)}`}</>;
+    if (field === 'licenseId') {
+      const l = licenceById(value);
+      return <>{l ? `${en ? l.en : l.zh} (${value})` : value}</>;
+    }
+    if (field === 'provisionType') return <>{provisionLabel(value, ctx.lang)}</>;
+    if (field === 'unit') return <>{`${unitTitle(value)} (${value})`}</>;
+    return <span lang={zhPart(ctx)}>{value}</span>;
+  }
+  if (Array.isArray(value)) {
+    if (field === 'resources') {
+      return (
+        <ul>
+          {value.map((r) => {
+            const x = (r ?? {}) as Record<string, unknown>;
+            const s = (k: string): string => {
+              const v = x[k];
+              return typeof v === 'string' ? v : '';
+            };
+            return (
+              <li lang={zhPart(ctx)}>
+                {[s('resourceId'), s('name') !== s('description') ? s('name') : '', s('description')].filter(Boolean).join('：')}
+                {`（${[s('format'), s('encoding')].filter(Boolean).join(', ')}）`}
+                {s('downloadUrl') || s('accessUrl') ? <span class="url">{` ${s('downloadUrl') || s('accessUrl')}`}</span> : null}
+              </li>
+            );
+          })}
+        </ul>
+      );
+    }
+    if (field === 'fields' && isFieldDefs(value)) return <span lang={zhPart(ctx)}>{renderFieldDescription(value)}</span>;
+    return <span lang={zhPart(ctx)}>{value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('、')}</span>;
+  }
+  return <code>{JSON.stringify(value)}</code>;
+}
+
+function CommentForm(props: { ctx: PageCtx; name: string; path: 'submit' | 'approve' | 'return'; heading: string; button: string; label: string; required?: boolean; hint?: string; value?: string; error?: string }) {
+  const { ctx } = props;
+  const id = `comment-${props.path}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <section class="action-box" aria-labelledby={`${id}-heading`}>
+      <h3 id={`${id}-heading`}>{props.heading}</h3>
+      <form method="post" action={ctx.href(manageHref(props.name, `/${props.path}`))} class="form-stack" novalidate>
+        <CsrfField ctx={ctx} />
+        <div class={`form-field${props.error ? ' has-error' : ''}`}>
+          <label for={id}>{props.label}</label>
+          {props.hint ? (
+            <p id={`${id}-hint`} class="hint">
+              {props.hint}
+            </p>
+          ) : null}
+          {props.error ? (
+            <p id={`${id}-error`} class="field-error">
+              {props.error}
+            </p>
+          ) : null}
+          <textarea id={id} name="comment" rows={3} required={props.required} aria-describedby={describedBy} aria-invalid={props.error ? 'true' : undefined} value={props.value ?? ''} />
+        </div>
+        <p>
+          <button type="submit" class="button">
+            {props.button}
+          </button>
+        </p>
+      </form>
+    </section>
+  );
+}
+
+/** /manage/datasets/{name}: where the dataset stands, what changed, and the actions this user may take. */
+export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, unitTitle: titleOf }: StatusProps) {
+  const mm = manageMessages(ctx.lang);
+  const en = ctx.lang === 'en';
+  const title = mm.statusTitle(d.title);
+  const anyAction = actions.edit || actions.submit || actions.approve || actions.return;
+  const doneMessage = done ? mm.done[done] : undefined;
+  return (
+    <Layout ctx={ctx} title={title} nav="manage">
+      <div class="container back-office manage">
+        <p>
+          <a href={ctx.href('/manage')}>{mm.backToDashboard}</a>
+        </p>
+        <h1 lang={zhPart(ctx)}>{d.title}</h1>
+        {doneMessage ? (
+          <p class="notice notice-ok" role="status">
+            {doneMessage}
+          </p>
+        ) : null}
+        {returnForm ? (
+          <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+            <h2 id="error-summary-title">{mm.errorSummaryTitle(1)}</h2>
+            <ul>
+              <li>
+                <a href="#comment-return">{`${mm.commentRequired}${ctx.m.colon}${returnForm.error}`}</a>
+              </li>
+            </ul>
+          </div>
+        ) : null}
+        <h2>{mm.statusHeading}</h2>
+        <dl class="status-list">
+          <dt>{mm.state}</dt>
+          <dd>
+            <StateBadge ctx={ctx} state={diff.state} />
+            {diff.workingCopy ? (
+              <>
+                {' '}
+                <CopyBadge ctx={ctx} state={diff.workingCopy.state} />
+                <span class="visually-hidden">{mm.workingCopyLong(diff.workingCopy.version, mm.states[diff.workingCopy.state] ?? diff.workingCopy.state)}</span>
+              </>
+            ) : null}
+          </dd>
+          <dt>{mm.identifier}</dt>
+          <dd>{d.identifier}</dd>
+          <dt>{mm.unit}</dt>
+          <dd>{unitTitle(d.unit, ctx.lang)}</dd>
+          <dt>{mm.submittedBy}</dt>
+          <dd>{submission.submittedBy ? `${submission.submittedBy.name}（${submission.submittedBy.email}）` : mm.none}</dd>
+          <dt>{mm.submittedAt}</dt>
+          <dd>{submission.submittedAt ? shortTime(submission.submittedAt) : mm.none}</dd>
+          <dt>{mm.lastComment}</dt>
+          <dd class="comment">{submission.comment ?? mm.none}</dd>
+          {d.state === 'published' ? (
+            <>
+              <dt>{mm.publicPage}</dt>
+              <dd>
+                <a href={ctx.href(`/datasets/${encodeURIComponent(d.name)}`)}>{`${ctx.config.baseUrl}/datasets/${encodeURIComponent(d.name)}`}</a>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+
+        <h2 id="diff-heading">{mm.diffHeading}</h2>
+        {diff.changes.length === 0 ? (
+          <p>{mm.diffNoChanges}</p>
+        ) : (
+          <div class="table-scroll">
+            <table class="data diff">
+              <caption>{diff.against === 'published' ? mm.diffAgainstPublished : mm.diffAgainstNothing}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{mm.diffField}</th>
+                  {diff.against === 'published' ? <th scope="col">{mm.diffBefore}</th> : null}
+                  <th scope="col">{diff.against === 'published' ? mm.diffAfter : mm.diffValue}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {diff.changes.map((c) => (
+                  <tr>
+                    <th scope="row">{fieldLabel(c.field, en)}</th>
+                    {diff.against === 'published' ? (
+                      <td class="before">
+                        <Value ctx={ctx} field={c.field} value={c.before} unitTitle={titleOf} />
+                      </td>
+                    ) : null}
+                    <td class="after">
+                      <Value ctx={ctx} field={c.field} value={c.after} unitTitle={titleOf} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+
+        <h2>{mm.actionsHeading}</h2>
+        {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
+        {!anyAction ? <p>{mm.noActions}</p> : null}
+        {actions.edit ? (
+          <p>
+            <a class="button" href={ctx.href(manageHref(d.name, '/edit'))}>
+              {mm.editDataset}
+            </a>
+          </p>
+        ) : null}
+        <div class="action-grid">
+          {actions.submit ? <CommentForm ctx={ctx} name={d.name} path="submit" heading={mm.submitHeading} button={mm.submit} label={mm.commentOptional} /> : null}
+          {actions.approve ? <CommentForm ctx={ctx} name={d.name} path="approve" heading={mm.approveHeading} button={mm.approve} label={mm.commentOptional} /> : null}
+          {actions.return ? (
+            <CommentForm ctx={ctx} name={d.name} path="return" heading={mm.returnHeading} button={mm.return} label={mm.commentRequired} required hint={mm.commentRequiredHint} value={returnForm?.comment} error={returnForm?.error} />
+          ) : null}
+        </div>
+
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,188 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestEnv } from '../helpers/env.ts';
+import { type Portal, seriousViolations, skipBrowser, startPortal } from '../helpers/browser.ts';
+
+/** Set KAIFANG_SCREENSHOTS=<dir> to keep full-page screenshots of every back-office page visited. */
+const SCREENSHOTS = process.env.KAIFANG_SCREENSHOTS;
+const PASSWORD = 'clerk-password-12345';
+const CONTACT = 'chen@stat.example';
+const REVIEWER = 'lee@stat.example';
+const TITLE = '家庭收支調查報告';
+
+/**
+ * The issue's new-user story in chromium: the admin gives a new contact and a new reviewer their
+ * roles, the contact creates a dataset with a resource URL and submits it, the reviewer returns it
+ * with a comment, the contact fixes and resubmits, the reviewer approves, the public finds it.
+ * axe-core runs on every back-office page on the way.
+ */
+describe.skipIf(skipBrowser)('the back office in a real browser', () => {
+  let env: TestEnv;
+  let browser: Browser;
+  let base: string;
+  let portal: Portal | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    portal = await startPortal(async (e) => {
+      // Accounts come from `kaifang users add` (there is no sign-up); they start with no back-office role.
+      await e.services.users.create({ email: CONTACT, name: '陳聯絡', password: PASSWORD, unit: 'dgbas', role: 'advisor' });
+      await e.services.users.create({ email: REVIEWER, name: '李審查', password: PASSWORD, unit: 'dgbas', role: 'advisor' });
+    });
+    ({ env, browser, base } = portal);
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await portal?.close();
+  });
+
+  const newPage = async (): Promise<Page> => {
+    // axe is injected by evaluation; our pages forbid scripts by CSP, which the test bypasses.
+    const c = await browser.newContext({ bypassCSP: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 } });
+    contexts.push(c);
+    return c.newPage();
+  };
+  const signIn = async (page: Page, email: string, password: string, next: string) => {
+    await page.goto(`${base}${next}`);
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    await page.getByLabel('電子郵件').fill(email);
+    await page.getByLabel('密碼').fill(password);
+    await page.getByRole('button', { name: '登入' }).click();
+    await page.waitForURL(`${base}${next}`);
+  };
+  /** axe on the page as it stands (and a screenshot when asked for). */
+  const check = async (page: Page, label: string) => {
+    expect(await seriousViolations(page), label).toEqual([]);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `manage-${label.replace(/\W+/g, '-')}.png`), fullPage: true });
+    }
+  };
+  const click = async (page: Page, name: string) => {
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name, exact: true }).click()]);
+    await page.waitForLoadState('load');
+  };
+
+  it('admin gives roles → contact creates and submits → reviewer returns → contact fixes and resubmits → reviewer approves → the public finds it', async () => {
+    // The admin gives the two new accounts their roles in 綜合統計處.
+    const admin = await newPage();
+    await signIn(admin, 'admin@kaifang.local', 'admin-password-for-tests', '/admin/users');
+    for (const [email, role] of [[CONTACT, 'contact'], [REVIEWER, 'reviewer']] as const) {
+      await admin.getByLabel('電子郵件', { exact: true }).selectOption(email);
+      await admin.getByLabel('單位', { exact: true }).selectOption('statistics');
+      await admin.getByLabel('角色', { exact: true }).selectOption(role);
+      await click(admin, '新增角色');
+    }
+    expect((await env.services.users.findByEmail(CONTACT))?.roles).toContainEqual({ unit: 'statistics', role: 'contact' });
+    expect((await env.services.users.findByEmail(REVIEWER))?.roles).toContainEqual({ unit: 'statistics', role: 'reviewer' });
+
+    // The contact signs in and finds the back office from the header.
+    const contact = await newPage();
+    await signIn(contact, CONTACT, PASSWORD, '/manage');
+    await check(contact, 'dashboard (contact, empty)');
+    await contact.getByRole('link', { name: '新增資料集' }).click();
+    await contact.waitForURL(`${base}/manage/datasets/new`);
+    await check(contact, 'editor (new)');
+
+    // Saving an empty form: errors summarised at the top, each linking to its field.
+    await click(contact, '儲存');
+    expect(await contact.getByRole('alert').textContent()).toContain('資料集名稱');
+    await check(contact, 'editor with errors');
+    await contact.getByRole('alert').getByRole('link', { name: /資料集名稱/ }).click();
+    expect(await contact.evaluate(() => location.hash)).toBe('#f-title');
+
+    await contact.locator('#f-title').fill(TITLE);
+    await contact.locator('#f-description').fill('家庭收支調查之年度統計結果。');
+    await contact.locator('#f-categoryCode').selectOption('800');
+    await contact.locator('#f-updateFrequency').fill('每1年');
+    await contact.locator('#f-fieldDescription').fill('year(年度，西元年)、income(可支配所得)');
+    await contact.locator('#f-keywords').fill('家庭收支、所得');
+    await contact.locator('#f-publisherContactName').fill('陳聯絡 先生');
+    await contact.locator('#f-publisherContactEmail').fill('chen@stat.example');
+    await contact.locator('#f-resources-0-description').fill('家庭收支 CSV');
+    await contact.locator('#f-resources-0-format').fill('CSV');
+    await contact.locator('#f-resources-0-downloadUrl').fill('https://example.gov.tw/fies.csv');
+    // One more resource block, without JavaScript's help: the form comes back with the values kept.
+    await click(contact, '新增資源欄位');
+    expect(await contact.locator('#f-resources-1-downloadUrl').count()).toBe(1);
+    expect(await contact.locator('#f-title').inputValue()).toBe(TITLE);
+    await contact.locator('#f-resources-1-description').fill('家庭收支 API');
+    await contact.locator('#f-resources-1-format').fill('JSON');
+    await contact.locator('#f-resources-1-accessUrl').fill('https://example.gov.tw/api/fies');
+    await click(contact, '儲存');
+    expect(new URL(contact.url()).pathname).toMatch(/^\/manage\/datasets\/a41000000g-\d{6}$/);
+    const statusPath = new URL(contact.url()).pathname;
+    expect(await contact.getByRole('status').textContent()).toContain('已建立資料集草稿');
+    await check(contact, 'status (draft)');
+    await contact.locator('#comment-submit').fill('第一次送審');
+    await click(contact, '送審');
+    expect(await contact.getByRole('status').textContent()).toContain('已送審');
+
+    // The reviewer sees the task, reads the submission, returns it: first without a comment.
+    const reviewer = await newPage();
+    await signIn(reviewer, REVIEWER, PASSWORD, '/manage');
+    expect(await reviewer.locator('main').textContent()).toContain('待您審查');
+    await check(reviewer, 'dashboard (reviewer, task)');
+    await reviewer.getByRole('link', { name: TITLE }).first().click();
+    await reviewer.waitForURL(`${base}${statusPath}`);
+    expect(await reviewer.locator('table.diff').textContent()).toContain('https://example.gov.tw/fies.csv');
+    await check(reviewer, 'status (submitted, reviewer)');
+    await click(reviewer, '退回修改');
+    expect(await reviewer.getByRole('alert').textContent()).toContain('退回時必須說明需要修改之處');
+    await check(reviewer, 'status with return error');
+    await reviewer.locator('#comment-return').fill('請補上英文名稱。');
+    await click(reviewer, '退回修改');
+    expect(await reviewer.getByRole('status').textContent()).toContain('已退回');
+
+    // The contact sees it returned with the comment, fixes it and resubmits.
+    await contact.goto(`${base}/manage`);
+    expect(await contact.locator('main').textContent()).toContain('請補上英文名稱。');
+    await check(contact, 'dashboard (contact, returned)');
+    await contact.getByRole('link', { name: TITLE }).first().click();
+    await contact.getByRole('link', { name: '編修此資料集' }).click();
+    await contact.waitForURL(`${base}${statusPath}/edit`);
+    await check(contact, 'editor (edit)');
+    expect(await contact.locator('#f-resources-1-accessUrl').inputValue()).toBe('https://example.gov.tw/api/fies');
+    await contact.locator('#f-titleEn').fill('Survey of Family Income and Expenditure');
+    await click(contact, '儲存');
+    expect(await contact.getByRole('status').textContent()).toContain('已儲存');
+    await click(contact, '送審');
+
+    // The reviewer approves; the public search finds it.
+    await reviewer.goto(`${base}/manage`);
+    await reviewer.getByRole('link', { name: TITLE }).first().click();
+    expect(await reviewer.locator('table.diff').textContent()).toContain('Survey of Family Income and Expenditure');
+    await click(reviewer, '核准');
+    expect(await reviewer.getByRole('status').textContent()).toContain('已核准');
+    await check(reviewer, 'status (published)');
+    await reviewer.goto(`${base}/manage?lang=en`);
+    await check(reviewer, 'dashboard (en)');
+
+    const visitor = await newPage();
+    await visitor.goto(`${base}/datasets?q=${encodeURIComponent('家庭收支')}`);
+    await visitor.getByRole('link', { name: TITLE }).click();
+    expect(await visitor.locator('h1').textContent()).toContain(TITLE);
+    expect(await visitor.locator('main').textContent()).toContain('開啟 JSON 連結：家庭收支 API');
+  });
+  it('works without JavaScript: another resource block, and Enter in a field saves (not "新增資源欄位")', async () => {
+    const c = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-TW' });
+    contexts.push(c);
+    const page = await c.newPage();
+    await signIn(page, CONTACT, PASSWORD, '/manage/datasets/new');
+    await page.locator('#f-title').fill('無腳本資料集');
+    await click(page, '新增資源欄位');
+    expect(await page.locator('#f-resources-1-description').count()).toBe(1);
+    expect(await page.locator('#f-title').inputValue()).toBe('無腳本資料集');
+    await page.locator('#f-description').fill('不需 JavaScript 也能建立。');
+    await page.locator('#f-categoryCode').selectOption('I00');
+    await page.locator('#f-fieldDescription').fill('a(甲)');
+    await page.locator('#f-resources-0-description').fill('CSV 檔');
+    await page.locator('#f-resources-0-format').fill('CSV');
+    await page.locator('#f-resources-0-downloadUrl').fill('https://example.gov.tw/nojs.csv');
+    await page.locator('#f-updateFrequency').fill('不定期');
+    await Promise.all([page.waitForURL(/\/manage\/datasets\/a41000000g-\d{6}\?done=created$/), page.locator('#f-updateFrequency').press('Enter')]);
+    expect(await page.locator('h1').textContent()).toBe('無腳本資料集');
+  });
+});

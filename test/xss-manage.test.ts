@@ -1,0 +1,219 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Services } from '../src/services.ts';
+import { ALL, HOSTILE, HOSTILE_EMAIL, hostileInput } from './factories/hostile.ts';
+import { engines, makeApp } from './helpers/env.ts';
+
+/**
+ * XSS sweep of the back office: hostile strings in every dataset field, in unit titles, in a
+ * user's name, in review comments and in what a clerk types into the editor, rendered on every
+ * /manage page (dashboard, editor with and without errors, status and diff) in both languages.
+ * The markup checker is test/xss.test.ts's (copied: that file exports nothing), knowing the form
+ * elements the editor adds.
+ */
+const EVIL = { email: 'evil@stat.example', password: 'evil-password-12345', name: `惡意 ${ALL}` };
+const REVIEWER = { email: 'reviewer@stat.example', password: 'reviewer-password-123', name: '李審查' };
+
+/** Tags our pages use; anything else (img, svg, iframe…) would be injected markup. */
+const KNOWN_TAGS = new Set(
+  'html head meta title link script body a header div span nav ul ol li strong p main footer h1 h2 h3 dl dt dd time section form label input button details summary table caption thead tbody tr th td code blockquote aside br select option textarea fieldset legend'.split(' '),
+);
+const TAG = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*)\s*\/?>/;
+
+/** What is wrong with a page's markup (empty when every hostile value stayed text). */
+function markupProblems(html: string): string[] {
+  const problems: string[] = [];
+  if (!html.startsWith('<!doctype html>')) problems.push('no doctype');
+  let i = '<!doctype html>'.length;
+  let scripts = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) break;
+    const m = TAG.exec(html.slice(lt, lt + 4000));
+    if (!m) {
+      problems.push(`stray "<" at ${lt}: ${JSON.stringify(html.slice(lt, lt + 60))}`);
+      i = lt + 1;
+      continue;
+    }
+    const [whole, closing, name, attrs] = m;
+    const tag = name.toLowerCase();
+    if (!KNOWN_TAGS.has(tag)) problems.push(`unexpected <${closing}${tag}>`);
+    for (const a of attrs.matchAll(/\s+([^\s=]+)(?:="([^"]*)")?/g)) {
+      const attr = a[1].toLowerCase();
+      const value = decode(a[2] ?? '').trim().toLowerCase();
+      if (attr.startsWith('on')) problems.push(`event handler attribute ${attr} on <${tag}>`);
+      if ((attr === 'href' || attr === 'src' || attr === 'action') && /^(javascript|data|vbscript):/.test([...value].filter((c) => c.charCodeAt(0) > 0x20).join(''))) {
+        problems.push(`${attr}="${value}" on <${tag}>`);
+      }
+      // A protocol-relative link (`//host`, or `/\host`, which browsers read the same) leaves the site.
+      if (attr === 'href' && /^[/\\]{2}/.test(value)) problems.push(`off-site href="${value}" on <${tag}>`);
+    }
+    i = lt + whole.length;
+    if (tag === 'script' && !closing) {
+      scripts++;
+      if (!/\btype="application\/ld\+json"/.test(attrs)) problems.push('a <script> that is not our JSON-LD');
+      const end = html.indexOf('</script>', i);
+      const body = html.slice(i, end);
+      if (/<|-->|<!--/.test(body)) problems.push('"<" inside the JSON-LD script');
+      i = end; // the closing tag is checked by the loop
+    }
+  }
+  if (scripts > 1) problems.push(`${scripts} script elements`);
+  return problems;
+}
+
+const decode = (s: string): string =>
+  s
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+/** What a reader sees: tags removed, entities decoded once. */
+const text = (html: string): string => decode(html.replace(/<[^>]+>/g, ''));
+const csrfOf = (html: string): string => {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no _csrf field on the page');
+  return decode(m[1]);
+};
+
+/** The editor's form with `v` in every control, plus values that fail the national checks and echo `v` back. */
+function hostileForm(v: string): Record<string, string> {
+  const f: Record<string, string> = {
+    unit: v, title: `標題 ${v} 止`, titleEn: `Title ${v} 止`, description: `描述 ${v} 止`, identifier: v, name: v, landingPage: v, spatial: v, language: v,
+    numberOfData: v, notes: v, dataAttribute: v, listingMethod: v, categoryCode: v, datasetType: v, provisionType: v, licenseId: v, licenseUrl: v,
+    cost: v, costUrl: v, costLaw: v, publisherName: v, publisherContactName: v, publisherContactPhone: v, publisherContactEmail: HOSTILE_EMAIL,
+    organizationName: v, organizationContactName: v, organizationContactPhone: v, organizationContactEmail: v, updateFrequency: v,
+    temporalFrom: v, temporalTo: v, issued: v, modified: v, fieldDescription: `欄位 ${v} 止`, keywords: `${v}、kw`, resourceCount: '2', action: 'save',
+  };
+  for (const i of [0, 1]) {
+    for (const k of ['resourceId', 'name', 'description', 'format', 'encoding', 'downloadUrl', 'accessUrl', 'modified', 'metadataSourceUrl', 'numberOfData']) f[`r${i}.${k}`] = v;
+  }
+  return f;
+}
+
+describe.each(engines)('XSS: the back office keeps hostile text as text on %s', (engine) => {
+  let app: FastifyInstance;
+  let services: Services;
+  let cleanup: () => Promise<void>;
+  let dir: string;
+  type Session = { cookie: string; csrf: string };
+  let evil: Session;
+  let reviewer: Session;
+  let admin: Session;
+  /** Names of datasets in every state, all hostile. */
+  const names = { draft: 'h-draft', submitted: 'h-submitted', returned: 'h-returned', published: 'h-published' };
+  const each = HOSTILE.map((_, i) => `h-${i}`);
+
+  const signIn = async (email: string, password: string): Promise<Session> => {
+    const res = await app.inject({ method: 'POST', url: '/signin', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ email, password }).toString() });
+    expect(res.statusCode).toBe(303);
+    const raw = res.headers['set-cookie'];
+    const all = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    const cookie = (all.find((c) => /^(__Host-)?kf_session=/.test(c)) ?? '').split(';', 1)[0];
+    const page = await app.inject({ method: 'GET', url: '/manage', headers: { cookie } });
+    return { cookie, csrf: csrfOf(page.body) };
+  };
+  const get = (url: string, s: Session) => app.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
+  const post = (url: string, s: Session, fields: Record<string, string>) =>
+    app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie }, payload: new URLSearchParams({ ...fields, _csrf: s.csrf }).toString() });
+  const expectClean = (res: LightMyRequestResponse, label: string, status = 200) => {
+    expect(res.statusCode, label).toBe(status);
+    expect(res.headers['content-type'], label).toBe('text/html; charset=utf-8');
+    expect(markupProblems(res.body), label).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-xss-manage-'));
+    const unitsFile = path.join(dir, 'units.json');
+    writeFileSync(
+      unitsFile,
+      JSON.stringify([
+        { name: 'dgbas', title: `機關 ${ALL}`, titleEn: `Agency ${ALL}`, kind: 'agency' },
+        { name: 'statistics', title: `綜合統計處 ${ALL}`, titleEn: `Statistics ${ALL}` },
+        { name: 'it', title: '主計資訊處', titleEn: 'IT', isWindow: true },
+      ]),
+    );
+    const t = await makeApp(engine, { KAIFANG_UNITS_FILE: unitsFile });
+    app = t.app;
+    services = t.services;
+    cleanup = t.cleanup;
+    const { users, review } = services;
+    await users.create({ ...EVIL, unit: 'statistics', role: 'contact' });
+    await users.create({ ...REVIEWER, unit: 'statistics', role: 'reviewer' });
+    const c = await users.findByEmail(EVIL.email);
+    const r = await users.findByEmail(REVIEWER.email);
+    if (!c || !r) throw new Error('users missing');
+    const create = async (name: string, v = ALL) => (await review.createDraft(c, hostileInput(v, { name }))).id;
+    await create(names.draft);
+    await review.submit(c, await create(names.submitted), `送審 ${ALL} 止`);
+    const returned = await create(names.returned);
+    await review.submit(c, returned, `送審 ${ALL} 止`);
+    await review.returnForChanges(r, returned, `退回 ${ALL} 止`);
+    const published = await create(names.published);
+    await review.submit(c, published);
+    await review.approve(r, published, `核准 ${ALL} 止`);
+    await review.edit(c, published, hostileInput(`${ALL} 改`, { name: names.published, keywords: [`新 ${ALL}`] }));
+    await review.submit(c, published, `修改 ${ALL} 止`);
+    for (const [i, v] of HOSTILE.entries()) await create(each[i], v);
+    evil = await signIn(EVIL.email, EVIL.password);
+    reviewer = await signIn(REVIEWER.email, REVIEWER.password);
+    admin = await signIn('admin@kaifang.local', 'admin-password-for-tests');
+  });
+  afterAll(async () => {
+    await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const lang of ['', '?lang=en']) {
+    const q = (extra = '') => (lang ? `${lang}${extra ? `&${extra}` : ''}` : extra ? `?${extra}` : '');
+
+    it(`dashboards ${lang || '(zh-TW)'}: every state, tasks with hostile comments, hostile unit titles and user name`, async () => {
+      for (const [who, s] of [['contact', evil], ['reviewer', reviewer], ['admin', admin]] as const) {
+        const res = await get(`/manage${q()}`, s);
+        expectClean(res, `dashboard ${who}`);
+        expect(text(res.body), who).toContain(`標題 ${ALL} 止`);
+      }
+      const rdash = await get(`/manage${q()}`, reviewer);
+      expect(text(rdash.body)).toContain(`修改 ${ALL} 止`);
+      expect(text((await get(`/manage${q()}`, evil)).body)).toContain(`退回 ${ALL} 止`);
+    });
+
+    it(`status and diff pages ${lang || '(zh-TW)'}: hostile values before and after, comments, the submitter's name`, async () => {
+      for (const name of [...Object.values(names), ...each]) {
+        for (const [who, s] of [['contact', evil], ['reviewer', reviewer]] as const) {
+          const res = await get(`/manage/datasets/${name}${q('done=submitted')}`, s);
+          expectClean(res, `status ${name} as ${who}`);
+        }
+      }
+      const diff = await get(`/manage/datasets/${names.published}${q()}`, reviewer);
+      expect(text(diff.body)).toContain(`標題 ${ALL} 改 止`);
+      expect(text(diff.body)).toContain(`修改 ${ALL} 止`);
+      expect(text(diff.body)).toContain(EVIL.name);
+      // A return without a comment comes back as the page with the error.
+      expectClean(await post(`/manage/datasets/${names.submitted}/return${q()}`, reviewer, { comment: ' ' }), 'return without comment', 400);
+    });
+
+    it(`editor ${lang || '(zh-TW)'}: hostile stored values in every control, and hostile input echoed in error messages`, async () => {
+      for (const name of [names.draft, names.returned, ...each]) {
+        const res = await get(`/manage/datasets/${name}/edit${q()}`, evil);
+        expectClean(res, `edit ${name}`);
+      }
+      expectClean(await get(`/manage/datasets/new${q()}`, evil), 'new');
+      for (const v of [ALL, ...HOSTILE]) {
+        const created = await post(`/manage/datasets/new${q()}`, evil, hostileForm(v));
+        expectClean(created, `new with errors: ${JSON.stringify(v)}`, 400);
+        expect(created.body).toContain('class="error-summary"');
+        expectClean(await post(`/manage/datasets/new${q()}`, evil, { ...hostileForm(v), action: 'addResource' }), `add resource: ${JSON.stringify(v)}`);
+        expectClean(await post(`/manage/datasets/${names.draft}/edit${q()}`, evil, hostileForm(v)), `edit with errors: ${JSON.stringify(v)}`, 400);
+      }
+      const res = await post(`/manage/datasets/new${q()}`, evil, hostileForm(ALL));
+      // The entered title comes back in its control, as the value typed (`<` escaped; a `>` in a quoted attribute is harmless).
+      expect(decode(/id="f-title"[^<]*?\svalue="([^"]*)"/.exec(res.body)?.[1] ?? '')).toBe(`標題 ${ALL} 止`);
+    });
+  }
+});
