@@ -168,10 +168,14 @@ describe.each(engines)('back office /manage (%s)', (engine) => {
     const en = await post('/manage/datasets/new?lang=en', contact, newForm({ title: '' }));
     expect(en.statusCode).toBe(400);
     expect(text(en.body)).toContain('Title is required');
-    // A unit the contact may not create in is a field error too, not a saved draft.
-    const unit = await post('/manage/datasets/new', contact, newForm({ unit: 'accounting' }));
-    expect(unit.statusCode).toBe(400);
-    expect(unit.body).toContain('href="#f-unit"');
+    // A unit that does not exist is a field error; a real unit the contact may not create in
+    // (the select never offers it: a forged post) is the policy's 403. Neither saves a draft.
+    const unknown = await post('/manage/datasets/new', contact, newForm({ unit: 'no-such-unit' }));
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('href="#f-unit"');
+    const forged = await post('/manage/datasets/new', contact, newForm({ unit: 'accounting' }));
+    expect(forged.statusCode).toBe(403);
+    expect(text(forged.body)).toContain('您沒有權限新增資料集（單位 accounting）');
     // A URL name already taken comes back from the service as a field error.
     await services.catalogue.save(datasetInput({ name: 'taken-name' }), { state: 'published' });
     const taken = await post('/manage/datasets/new', contact, newForm({ name: 'taken-name' }));

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookieName } from '../src/modules/accounts/accounts.http.ts';
 import type { User } from '../src/modules/users/users.service.ts';
+import { resourceFieldName, valuesOf } from '../src/web/pages/manage/dataset-form.tsx';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeApp } from './helpers/env.ts';
 
@@ -73,6 +74,8 @@ interface Target {
   /** An account the route acts on, and its password where it has one. */
   email?: string;
   password?: string;
+  /** A dataset's URL name, for `:name` in back-office paths. */
+  name?: string;
   /** A one-time password link's token. */
   token?: string;
 }
@@ -111,6 +114,15 @@ const ckanPackage = (over: Record<string, unknown> = {}) => ({
 });
 const ckanResource = { url: 'https://example.gov.tw/sec-2.csv', format: 'CSV', name: '測試 CSV 2' };
 const byId: Body = (t) => ({ id: t.id });
+/** The back-office editor's form for a dataset input, as the page posts it. */
+const editorForm = (over: Parameters<typeof datasetInput>[0] = {}): Record<string, unknown> => {
+  const v = valuesOf(datasetInput(over));
+  const form: Record<string, unknown> = { ...v.fields, resourceCount: String(v.resources.length) };
+  v.resources.forEach((r, i) => {
+    for (const [k, val] of Object.entries(r)) form[resourceFieldName(i, k)] = val;
+  });
+  return form;
+};
 const roleOf: Body = (t) => ({ email: t.email, unit: 'census', role: 'reviewer' });
 const emailOf: Body = (t) => ({ email: t.email });
 
@@ -166,6 +178,12 @@ const MATRIX: Record<string, Row> = {
   'POST /admin/users/roles/remove': row('userWithRole', [D, D, D, D, D, D, A], roleOf),
   'POST /admin/users/disable': row('user', [D, D, D, D, D, D, A], emailOf),
   'POST /admin/users/enable': row('disabledUser', [D, D, D, D, D, D, A], emailOf),
+  // The back office (/manage); `:name` is the dataset's name.
+  'POST /manage/datasets/new': row('nothing', [D, D, D, A, D, D, A], () => editorForm()),
+  'POST /manage/datasets/:name/edit': row('draft', [D, D, D, A, D, D, A], () => editorForm({ title: '後台編修的標題' })),
+  'POST /manage/datasets/:name/submit': row('draft', [D, D, D, A, D, D, A]),
+  'POST /manage/datasets/:name/approve': row('submitted', [D, D, D, D, A, D, A]),
+  'POST /manage/datasets/:name/return': row('submitted', [D, D, D, D, A, D, A], () => ({ comment: '請補充欄位說明' })),
   'POST /admin/users/create': row('nothing', [D, D, D, D, D, D, A], () => ({ email: `n-${unique()}@matrix.test`, name: '新帳號', unit: 'census', role: 'contact' })),
   'POST /admin/users/password-link': row('user', [D, D, D, D, D, D, A], emailOf),
   // The one-time link is the credential: whoever holds it sets that account's password, signed in or not.
@@ -234,7 +252,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
   const draft = async (): Promise<Target> => {
     const { id } = await t.services.review.createDraft(contact, datasetInput());
     const d = await t.services.catalogue.get(id, { includeNonPublic: true });
-    return { id, resourceId: d.resources[0]?.resourceId };
+    return { id, name: d.name, resourceId: d.resources[0]?.resourceId };
   };
   const submitted = async (): Promise<Target> => {
     const d = await draft();
@@ -316,7 +334,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
   /** One request to `key` on target `tg`, authenticated as `call` says, in the form a real client would send. */
   async function send(key: string, r: Row, tg: Target, call: Call): Promise<LightMyRequestResponse> {
     const { method, path } = splitKey(key);
-    const url = path.replace(':id', encodeURIComponent(tg.id));
+    const url = path.replace(':id', encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id));
     const headers: Record<string, string> = {};
     const fields: Record<string, unknown> = { ...r.body(tg) };
     if (call.auth === 'token' && call.token) headers.authorization = isCkan(path) ? call.token : `Bearer ${call.token}`;

@@ -51,8 +51,13 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return all.filter((u) => u.name === keep || (u.kind !== 'external' && can(user, action, { unit: u.name }))).map((u) => ({ value: u.name, label: unitTitle(u, lang) }));
   };
 
-  const unitError = (values: FormValues, options: Option[]): Record<string, string[]> => {
+  const unitError = async (values: FormValues, options: Option[], user: User, action: 'dataset.create' | 'dataset.edit'): Promise<Record<string, string[]>> => {
     if (options.some((o) => o.value === values.fields.unit)) return {};
+    // A real unit the select never offered is a forged post: the policy's 403, as the API would
+    // answer. An unknown one is a field error.
+    const name = values.fields.unit?.trim() ?? '';
+    const known = name !== '' && (await units.list({ includeExternal: true })).some((u) => u.name === name);
+    if (known) assertCan(user, action, { unit: name });
     return { unit: [`${manageMessages('zh-TW').unitNotAllowed} / ${manageMessages('en').unitNotAllowed}`] };
   };
 
@@ -97,7 +102,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return render(200, []);
     }
     const parsed = toInput(values, undefined, ctx.lang);
-    const local = localErrors(parsed.input, { ...parsed.errors, ...unitError(values, options) });
+    const local = localErrors(parsed.input, { ...parsed.errors, ...(await unitError(values, options, user, 'dataset.create')) });
     if (Object.keys(local).length > 0) return render(400, formErrors(local, parsed.blockOf, ctx.lang));
     const result = await review.createDraft(user, parsed.input).catch((err: unknown) => {
       if (isFormError(err)) return err;
@@ -142,7 +147,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return render(200, []);
     }
     const parsed = toInput(values, base, ctx.lang);
-    const local = localErrors(parsed.input, { ...parsed.errors, ...unitError(values, options) });
+    const local = localErrors(parsed.input, { ...parsed.errors, ...(await unitError(values, options, user, 'dataset.edit')) });
     if (Object.keys(local).length > 0) return render(400, formErrors(local, parsed.blockOf, ctx.lang));
     const result = await review.edit(user, dataset.name, parsed.input).catch((err: unknown) => {
       if (isFormError(err)) return err;
