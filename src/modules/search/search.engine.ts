@@ -293,7 +293,6 @@ export class SearchEngine {
    */
   private wholeCatalogue(sort: SearchSort, depth: number, facetId?: number): Computed {
     const subset = facetId === undefined ? undefined : this.subset(facetId);
-    if (!subset) this.corpusFacets ??= this.facetCounts(this.byModRank);
     let by: Int32Array;
     let reverse = false;
     switch (sort) {
@@ -319,8 +318,9 @@ export class SearchEngine {
     const n = by.length;
     const ranked: number[] = [];
     if (!subset) {
+      this.corpusFacets ??= this.facetCounts(this.byModRank);
       for (let i = 0; i < Math.min(depth, n); i++) ranked.push(this.docs[by[reverse ? n - 1 - i : i]].seq);
-      return { count: n, ranked, facets: this.corpusFacets ?? new Map() };
+      return { count: n, ranked, facets: this.corpusFacets };
     }
     for (let i = 0; i < n && ranked.length < depth; i++) {
       const d = by[reverse ? n - 1 - i : i];
