@@ -163,6 +163,7 @@ const HISTORY_FIELD_ZH: Record<string, string> = {
   landingPage: '相關網址', numberOfData: '資料量', notes: '備註', keywords: '關鍵字', resources: '資料資源', provisionType: '提供方式',
   unit: '提供單位', state: '狀態', publisherName: '提供機關', publisherContactName: '聯絡人姓名', publisherContactPhone: '聯絡人電話',
   publisherContactEmail: '聯絡人電子郵件', organizationName: '上級機關', name: '網址代稱', identifier: '資料集編號',
+  applicationTerms: '申請方式及條件', revocable: '授權可否撤回', withholdingBasis: '不予提供之法律依據',
 };
 
 /** 版本紀錄: each published version with the fields it changed, from the audit trail. */
