@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetInput } from '../../../test/factories/dataset.ts';
 import { engines, makeEnv, type TestEnv } from '../../../test/helpers/env.ts';
 import { openDb } from '../../db/index.ts';
+import * as m005 from '../../db/migrations/005-provision-discontinuation.ts';
 import { createServices } from '../../services.ts';
 import type { User } from '../users/users.service.ts';
 
@@ -116,5 +117,24 @@ describe.each(engines)('DiscontinuationService on %s', (engine) => {
     await discontinuation.approve(head, (await discontinuation.propose(contact, d.id, stop)).id);
     await expect(discontinuation.assertFileAvailable('/demo/files/unit-test.csv')).rejects.toMatchObject({ status: 410, code: 'DATASET_DISCONTINUED' });
     await expect(discontinuation.assertFileAvailable('/demo/files/none.csv')).resolves.toBeUndefined();
+  });
+});
+
+describe.each(engines)('migration 005 on %s', (engine) => {
+  it('gives datasets indexed before it the state facet, so default search still finds them', async () => {
+    const t = await makeEnv(engine);
+    try {
+      const { catalogue, db } = t.services;
+      await catalogue.save(datasetInput({ title: '遷移前資料' }), { state: 'published' });
+      // Back to the schema before 005 (no state facet), then forward again as an upgrade would run it.
+      await m005.down(db.kysely);
+      expect(await db.kysely.selectFrom('search_facets').select('seq').where('facet', '=', 'state').execute()).toEqual([]);
+      await m005.up(db.kysely);
+      const s2 = createServices(t.config, db);
+      expect((await s2.catalogue.search({ q: '遷移前' })).results.map((d) => d.title)).toEqual(['遷移前資料']);
+      expect((await s2.catalogue.search({ limit: 0 })).count).toBe(1);
+    } finally {
+      await t.cleanup();
+    }
   });
 });
