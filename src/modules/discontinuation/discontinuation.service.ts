@@ -219,7 +219,11 @@ export class DiscontinuationService {
       assertCan(user, 'dataset.approve_discontinuation', { unit: p.unit_name, submittedBy: p.proposed_by });
       if (p.state !== 'proposed') throw notOpen(p.state, 'approved', '核定');
       const d = await this.catalogue.get(p.dataset_id, { includeNonPublic: true, trx });
-      if (d.state !== 'published') throw notOpen(d.state, 'approved', '核定');
+      if (d.state !== 'published') {
+        throw new AppError('INVALID_TRANSITION', 409, `資料集目前為 ${d.state}，已不是公開狀態，不能核定停止提供`, `The dataset is ${d.state}, no longer published; the discontinuation cannot be approved`, {
+          state: [`目前狀態 ${d.state} / current state ${d.state}`],
+        });
+      }
       const kind = p.kind as DiscontinuationKind;
       const stored = await this.catalogue.storedInput(d.id, trx);
       const next: DatasetInput =
