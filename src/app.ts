@@ -10,6 +10,7 @@ import type { Session } from './modules/accounts/accounts.service.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
+import { discontinuationRoutes } from './modules/discontinuation/discontinuation.routes.ts';
 import { demoRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
@@ -146,6 +147,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(auditRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(reviewRoutes, { prefix: '/api/v1' });
+  await app.register(discontinuationRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

@@ -3,6 +3,7 @@ import type { Db } from './db/index.ts';
 import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { CatalogueService } from './modules/catalogue/catalogue.service.ts';
+import { DiscontinuationService } from './modules/discontinuation/discontinuation.service.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
 import { ReviewService } from './modules/review/review.service.ts';
 import { UnitsService } from './modules/units/units.service.ts';
@@ -19,6 +20,7 @@ export interface Services {
   audit: AuditService;
   notifications: NotificationService;
   review: ReviewService;
+  discontinuation: DiscontinuationService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -36,6 +38,7 @@ export function createServices(config: Config, db: Db): Services {
     users,
     notifications,
     review: new ReviewService(db, config, units, catalogue, audit, notifications),
+    discontinuation: new DiscontinuationService(db, config, catalogue, audit, notifications),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }

@@ -103,6 +103,7 @@ describe.each(engines)('CKAN Action API on %s', (engine) => {
       keywords: ['家庭收支', '所得'],
       categoryCode: '800',
       provisionType: 'on_application',
+      applicationTerms: '填具申請書向國勢普查處申請。',
       resources: [{ description: '資料 ODS', format: 'ODS', encoding: 'UTF-8', downloadUrl: 'https://example.gov.tw/income.ods' }],
     });
     draft = await save({ title: '草稿物價資料', unit: 'statistics', keywords: ['物價'] }, 'draft');

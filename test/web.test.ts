@@ -197,12 +197,15 @@ describe.each(engines)('public pages on %s', (engine) => {
     // Field table with code meanings.
     expect(t).toMatch(/TIME_PERIOD 統計期 西元年月 text/);
     expect(t).toMatch(/1 = 總指數/);
-    // Resources: absolute download links with meaningful text.
+    // Resources: download links through the portal's download route (which redirects to the file), with meaningful text.
     const dl = links(html).filter(([, label]) => label.startsWith('下載'));
     expect(dl).toEqual([
-      ['http://portal.test/demo/files/cpi.csv', '下載 CSV 檔案 ：消費者物價指數 CSV'],
-      ['https://example.gov.tw/cpi.xml', '下載 XML 檔案 ：消費者物價指數 XML'],
+      ['/datasets/a41000000g-000001/resources/A41000000G-000001-001/download', '下載 CSV 檔案 ：消費者物價指數 CSV'],
+      ['/datasets/a41000000g-000001/resources/A41000000G-000001-002/download', '下載 XML 檔案 ：消費者物價指數 XML'],
     ]);
+    const redirect = await get(dl[0][0]);
+    expect(redirect.statusCode).toBe(302);
+    expect(redirect.headers.location).toBe('http://portal.test/demo/files/cpi.csv');
     // OGDL attribution: 提供機關 + 年份 + 資料名稱 + statement + licence URL.
     expect(t).toContain('行政院主計總處 2024 消費者物價指數。此開放資料依政府資料開放授權條款 (Open Government Data License) 進行公眾釋出');
     expect(t).toContain('https://data.gov.tw/license');

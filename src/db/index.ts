@@ -8,6 +8,7 @@ import * as m001 from './migrations/001-catalogue.ts';
 import * as m002 from './migrations/002-accounts.ts';
 import * as m003 from './migrations/003-audit-notifications.ts';
 import * as m004 from './migrations/004-review.ts';
+import * as m005 from './migrations/005-provision-discontinuation.ts';
 import * as m006 from './migrations/006-password-tokens.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -70,6 +71,7 @@ const migrations: Record<string, Migration> = {
   '002-accounts': m002,
   '003-audit-notifications': m003,
   '004-review': m004,
+  '005-provision-discontinuation': m005,
   '006-password-tokens': m006,
 };
 

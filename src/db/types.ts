@@ -73,6 +73,10 @@ export interface DatasetsTable {
   submitted_by: ColumnType<string | null, string | null | undefined, string | null>;
   submitted_at: ColumnType<string | null, string | null | undefined, string | null>;
   review_comment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Provision terms (005): 依申請提供之申請方式及條件, 授權可否撤回 (0/1), 不予提供之法律依據. */
+  application_terms: string | null;
+  revocable: number;
+  withholding_basis: string | null;
 }
 
 export interface ResourcesTable {
@@ -248,6 +252,29 @@ export interface PasswordTokensTable {
   used_at: string | null;
 }
 
+/** A discontinuation proposal and, once approved, its public notice (005). */
+export interface DiscontinuationsTable {
+  id: string;
+  dataset_id: string;
+  /** stop | to_on_application | to_withheld */
+  kind: string;
+  reasons: string;
+  meeting_date: string;
+  resolution: string;
+  withholding_basis: string | null;
+  application_terms: string | null;
+  revocable: number | null;
+  dataset_title: string;
+  proposed_by: string;
+  proposed_at: string;
+  /** proposed | approved | rejected | withdrawn */
+  state: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_comment: string | null;
+  notice_date: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   units: UnitsTable;
@@ -268,6 +295,7 @@ export interface Database {
   outbox: OutboxTable;
   dataset_revisions: DatasetRevisionsTable;
   password_tokens: PasswordTokensTable;
+  discontinuations: DiscontinuationsTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;
@@ -280,3 +308,4 @@ export type UserRow = Selectable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type DatasetRevisionRow = Selectable<DatasetRevisionsTable>;
+export type DiscontinuationRow = Selectable<DiscontinuationsTable>;

@@ -62,6 +62,8 @@ export function facetValueLabel(facet: Facet, value: string, lang: Lang, units: 
       return licenceLabel(value, lang);
     case 'frequency':
       return frequencyLabel(value, lang);
+    case 'state':
+      return value === 'discontinued' ? (lang === 'en' ? 'Discontinued' : '停止提供') : lang === 'en' ? 'Published' : '已公開';
     case 'format':
     case 'keyword':
       return value;

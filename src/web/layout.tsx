@@ -129,6 +129,9 @@ export function Layout({ ctx, title, nav, demo, head, children }: LayoutProps) {
                 <li>
                   <a href="/api/3/action/package_search">{m.footerCkan}</a>
                 </li>
+                <li>
+                  <a href={ctx.href('/discontinued')}>{ctx.lang === 'en' ? 'Discontinued datasets' : '停止提供公告'}</a>
+                </li>
               </ul>
             </nav>
           </div>

@@ -73,6 +73,7 @@ const zhTW = {
     keyword: '關鍵字',
     provision: '提供方式',
     license: '授權方式',
+    state: '狀態',
   },
 
   datasetUnit: '提供單位',
@@ -212,6 +213,7 @@ const en: Messages = {
     keyword: 'Keyword',
     provision: 'Provision type',
     license: 'Licence',
+    state: 'Status',
   },
 
   datasetUnit: 'Publisher',

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import { CATEGORY_CODES, PROVISION_TYPES } from '../modules/catalogue/national.ts';
-import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
+import { FACETS, SEARCHABLE_STATES, type Facet } from '../modules/search/search.indexer.ts';
 import type { SearchSort } from '../modules/search/search.repository.ts';
 import type { QueryValue } from './context.ts';
 
@@ -29,6 +29,7 @@ export const WebSearchQuerySchema = Type.Object({
   keyword: Type.Optional(List),
   provision: Type.Optional(List),
   license: Type.Optional(List),
+  state: Type.Optional(List),
   lang: Type.Optional(Type.String({ maxLength: 10 })),
 });
 
@@ -82,6 +83,10 @@ export function parseSearchState(raw: RawQuery, opts: { facets?: readonly Facet[
       }
       if (facet === 'provision' && !(PROVISION_TYPES as readonly string[]).includes(v)) {
         fail('provision', `provision「${v}」必須是 ${PROVISION_TYPES.join('、')} 之一`, `provision "${v}" must be one of ${PROVISION_TYPES.join(', ')}`);
+        continue;
+      }
+      if (facet === 'state' && !(SEARCHABLE_STATES as readonly string[]).includes(v)) {
+        fail('state', `state「${v}」必須是 ${SEARCHABLE_STATES.join('、')} 之一`, `state "${v}" must be one of ${SEARCHABLE_STATES.join(', ')}`);
         continue;
       }
       if (!filters.some(([f, x]) => f === facet && x === v)) filters.push([facet, v]);

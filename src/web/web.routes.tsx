@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorBody } from '../app.ts';
+import { notFound } from '../errors.ts';
 import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
 import { accountWebRoutes } from './account.routes.tsx';
 import { manageWebRoutes } from './manage.routes.tsx';
@@ -9,6 +10,7 @@ import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
 import { DatasetPage } from './pages/dataset.tsx';
+import { DiscontinuedPage, UnavailablePage } from './pages/discontinued.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { HomePage } from './pages/home.tsx';
 import { SearchPage, UnitPage, UnitsPage } from './pages/search.tsx';
@@ -24,7 +26,7 @@ const UnitParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 20
  * Handlers only gather data from the services and pick a page component.
  */
 export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { catalogue, units, config } = app.services;
+  const { catalogue, units, config, discontinuation } = app.services;
 
   const unitNames = async (): Promise<UnitNames> => {
     const all = await units.list({ includeExternal: true });
@@ -71,8 +73,29 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/datasets/:id', { schema: { hide: true, params: RefParams, querystring: LangQuery } }, async (req, reply) => {
-    const dataset = await catalogue.get(req.params.id);
+    const dataset = await discontinuation.withNotice(await catalogue.get(req.params.id));
     return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} />);
+  });
+
+  // Every download goes through here, so a dataset no longer provided (410) or provided on application (403) says so.
+  app.get(
+    '/datasets/:id/resources/:resourceId/download',
+    { schema: { hide: true, params: Type.Object({ id: RefParams.properties.id, resourceId: Type.String({ minLength: 1, maxLength: 200 }) }), querystring: LangQuery } },
+    async (req, reply) => {
+      const dataset = await discontinuation.withNotice(await catalogue.get(req.params.id));
+      const resource = dataset.resources.find((r) => r.id === req.params.resourceId || r.resourceId === req.params.resourceId);
+      if (!resource) throw notFound('resource', '資料資源', req.params.resourceId);
+      const ctx = pageCtx(req, config);
+      if (dataset.state === 'discontinued') return sendPage(req, reply, 410, <UnavailablePage ctx={ctx} d={dataset} why="gone" />);
+      if (dataset.provisionType === 'on_application') return sendPage(req, reply, 403, <UnavailablePage ctx={ctx} d={dataset} why="on_application" />);
+      if (!resource.url) throw notFound('resource', '資料資源', req.params.resourceId);
+      return reply.header('cache-control', 'no-cache').redirect(resource.url, 302);
+    },
+  );
+
+  app.get('/discontinued', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
+    const { results } = await discontinuation.notices({ limit: 1000 });
+    return sendPage(req, reply, 200, <DiscontinuedPage ctx={pageCtx(req, config)} notices={results} />);
   });
 
   // Trailing slashes are a common typo for the list pages; send people where they meant to go.

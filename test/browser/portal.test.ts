@@ -64,21 +64,22 @@ describe.skipIf(skipBrowser)('the portal in a real browser', () => {
     expect(await seriousViolations(page), 'dataset').toEqual([]);
     await shot(page, 'dataset-zh');
 
-    // A download link served by this portal: follow it as a visitor would.
-    const link = page.locator(`a.download[href^="${base}/"]`).first();
+    // Download links go through the portal's download route, which redirects to the file: follow one as a visitor would.
+    const link = page.locator('a.download').first();
     const href = await link.getAttribute('href');
-    expect(href, 'a resource served by the portal').toMatch(/\/demo\/files\/[^/]+$/);
-    const direct = await fetch(href ?? '');
+    expect(href, 'the portal download route').toMatch(/^\/datasets\/[^/]+\/resources\/[^/]+\/download$/);
+    const direct = await fetch(`${base}${href ?? ''}`);
     expect(direct.status).toBe(200);
+    expect(direct.url, 'a resource served by the portal').toMatch(/\/demo\/files\/[^/]+$/);
     const expected = Buffer.from(await direct.arrayBuffer());
     expect(expected.length).toBeGreaterThan(0);
     // The portal serves files as attachments, so following the link saves the file.
     const statuses = new Map<string, number>();
     page.on('response', (r) => statuses.set(r.url(), r.status()));
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), link.click()]);
-    expect(download.url()).toBe(href);
+    expect(download.url()).toBe(direct.url);
     expect(readFileSync(await download.path())).toEqual(expected);
-    expect(statuses.get(href ?? '') ?? 200).toBe(200);
+    expect(statuses.get(direct.url) ?? 200).toBe(200);
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { FACETS, type Facet } from '../search/search.indexer.ts';
+import { FACETS, SEARCHABLE_STATES, type Facet } from '../search/search.indexer.ts';
 import { DatasetSchema, FieldDefSchema, ResourceSchema } from './catalogue.schemas.ts';
 
 const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))) }) });
@@ -18,6 +18,9 @@ export const SearchQuerySchema = Type.Object({
   keyword: Type.Optional(Type.Array(Type.String(), { description: '關鍵字' })),
   provision: Type.Optional(Type.Array(Type.String(), { description: '提供方式 open | on_application | withheld' })),
   license: Type.Optional(Type.Array(Type.String(), { description: '授權 licence id' })),
+  state: Type.Optional(
+    Type.Array(Type.Union(SEARCHABLE_STATES.map((s) => Type.Literal(s))), { description: '狀態 published（預設 default）| discontinued 停止提供（with its notice）' }),
+  ),
   sort: Type.Optional(
     Type.Unsafe<(typeof SORTS)[number]>({ type: 'string', enum: [...SORTS], description: 'relevance (default with q), modified_desc (default without), modified_asc, title_asc, title_desc, name_asc' }),
   ),
@@ -60,12 +63,12 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['catalogue'],
-        summary: '取得資料集 Get a public dataset by id, name or national identifier',
+        summary: '取得資料集 Get a public dataset by id, name or national identifier (a discontinued one with its notice)',
         params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
         response: { 200: DatasetSchema, 404: ErrorSchema },
       },
     },
-    async (req) => app.services.catalogue.get(req.params.id),
+    async (req) => app.services.discontinuation.withNotice(await app.services.catalogue.get(req.params.id)),
   );
 
   app.get(

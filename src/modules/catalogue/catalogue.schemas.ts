@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { NoticeSchema } from '../discontinuation/discontinuation.schemas.ts';
 import { DATASET_STATES, PROVISION_TYPES } from './national.ts';
 
 const Opt = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
@@ -47,6 +48,9 @@ export const DatasetInputSchema = Type.Object({
   cost: Type.Optional(S('計費方式 免費 | 付費')),
   costUrl: Opt(S('計費說明網址')),
   costLaw: Opt(S('計費法令依據')),
+  applicationTerms: Opt(S('依申請提供之申請方式及條件 (required when provisionType is on_application)')),
+  revocable: Type.Optional(Type.Boolean({ description: '授權可否撤回 (on_application only; an open dataset is irrevocable)' })),
+  withholdingBasis: Opt(S('不予提供之法律依據, e.g. 政府資訊公開法第18條第1項第3款 (required when provisionType is withheld)')),
   organizationName: Opt(S('上級機關名稱')),
   organizationContactName: Opt(S('上級機關聯絡人姓名')),
   organizationContactPhone: Opt(S('上級機關聯絡人電話')),
@@ -128,6 +132,9 @@ export const DatasetSchema = Type.Object(
     cost: Type.String(),
     costUrl: N,
     costLaw: N,
+    applicationTerms: N,
+    revocable: Type.Boolean(),
+    withholdingBasis: N,
     organizationName: N,
     organizationContactName: N,
     organizationContactPhone: N,
@@ -155,6 +162,7 @@ export const DatasetSchema = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     publishedAt: N,
+    notice: Type.Optional(NoticeSchema),
   },
   { $id: 'Dataset' },
 );

@@ -7,7 +7,7 @@ import { invalid, notFound } from '../../errors.ts';
 import { SYSTEM_ACTOR, type Actor, type AuditService } from '../audit/audit.service.ts';
 import { SearchEngine, type SearchSort } from '../search/search.engine.ts';
 import { writeIndex, writeIndexBatch } from '../search/search.repository.ts';
-import { buildIndexEntries, searchTextOf, type Facet } from '../search/search.indexer.ts';
+import { buildIndexEntries, isSearchable, searchTextOf, type Facet } from '../search/search.indexer.ts';
 import { parseQuery } from '../search/tokenize.ts';
 import type { Unit, UnitsService } from '../units/units.service.ts';
 import * as repo from './catalogue.repository.ts';
@@ -110,6 +110,9 @@ export class CatalogueService {
       cost: r.cost,
       costUrl: r.cost_url,
       costLaw: r.cost_law,
+      applicationTerms: r.application_terms,
+      revocable: r.revocable === 1,
+      withholdingBasis: r.withholding_basis,
       organizationName: r.organization_name,
       organizationContactName: r.organization_contact_name,
       organizationContactPhone: r.organization_contact_phone,
@@ -169,6 +172,8 @@ export class CatalogueService {
       const id = existing?.id ?? randomUUID();
       const ts = now();
       const row = this.rowOf(d, { id, identifier, unitId: unit.id, state: opts.state, ts, createdAt: existing?.created_at ?? ts });
+      // A discontinued dataset keeps the date it was last published (its notice says when it stopped).
+      if (opts.state === 'discontinued') row.published_at = beforeBundle?.row.published_at ?? null;
       // Resource ids that stay the same keep their uuid, so links to /resources/{id} survive re-imports.
       const known = existing ? await repo.existingResourceIds(trx, id) : new Map<string, { id: string; created_at: string }>();
       const resourceRows: ResourceRow[] = d.resources.map((r, i) => {
@@ -205,7 +210,7 @@ export class CatalogueService {
       }
       await repo.replaceResources(trx, id, resourceRows, !existing);
       await repo.replaceKeywords(trx, id, d.keywords, !existing);
-      await writeIndex(trx, seq, dataset.state === 'published' ? buildIndexEntries(dataset) : null, !existing);
+      await writeIndex(trx, seq, isSearchable(dataset.state) ? buildIndexEntries(dataset) : null, !existing);
       await this.audit.record(trx, {
         actor: opts.actor ?? SYSTEM_ACTOR,
         action: existing ? 'dataset.update' : 'dataset.create',
@@ -243,6 +248,9 @@ export class CatalogueService {
       cost: d.cost,
       cost_url: d.costUrl,
       cost_law: d.costLaw,
+      application_terms: d.applicationTerms,
+      revocable: d.revocable ? 1 : 0,
+      withholding_basis: d.withholdingBasis,
       organization_name: d.organizationName,
       organization_contact_name: d.organizationContactName,
       organization_contact_phone: d.organizationContactPhone,
@@ -272,10 +280,14 @@ export class CatalogueService {
     };
   }
 
-  /** A dataset by id, name or identifier. Non-public ones only with `includeNonPublic` (policy checks come with accounts); `trx` reads in the caller's transaction. */
+  /**
+   * A dataset by id, name or identifier: published and discontinued ones (the latter stay readable
+   * with their notice) for everyone; the rest only with `includeNonPublic` (the caller checks the
+   * policy); `trx` reads in the caller's transaction.
+   */
   async get(ref: string, opts: { includeNonPublic?: boolean; trx?: Kysely<Database> } = {}): Promise<Dataset> {
     const b = await repo.findBundle(opts.trx ?? this.db.kysely, ref);
-    if (!b || (!opts.includeNonPublic && b.row.state !== 'published')) throw notFound('dataset', '資料集', ref);
+    if (!b || (!opts.includeNonPublic && !isSearchable(b.row.state))) throw notFound('dataset', '資料集', ref);
     return this.fromBundle(b);
   }
 
@@ -324,13 +336,17 @@ export class CatalogueService {
     return (await repo.findBundlesBySeq(this.db.kysely, seqs)).map((b) => this.fromBundle(b));
   }
 
-  /** Public full-text search with facets. */
+  /**
+   * Public full-text search with facets. Published datasets only, unless the caller filters on
+   * `state` (discontinued ones stay findable that way).
+   */
   async search(p: SearchParams): Promise<SearchResult> {
     const { terms, phrases } = parseQuery(p.q ?? '');
+    const statePicked = (p.filters ?? []).some(([f]) => f === 'state') || (p.anyOf ?? []).some(([f, v]) => f === 'state' && v.length > 0);
     const hits = await this.engine.search({
       terms,
       phrases,
-      filters: p.filters ?? [],
+      filters: statePicked ? (p.filters ?? []) : [...(p.filters ?? []), ['state', 'published']],
       anyOf: p.anyOf,
       sort: p.sort ?? (terms.length || phrases.length ? 'relevance' : 'modified_desc'),
       limit: p.limit ?? 20,
@@ -352,7 +368,9 @@ export class CatalogueService {
       .selectFrom('search_facets')
       .select('value')
       .distinct()
-      .where('facet', '=', 'keyword');
+      .where('facet', '=', 'keyword')
+      // Keywords of published datasets only: a discontinued one's tags are no longer offered.
+      .where('seq', 'in', (eb) => eb.selectFrom('search_facets as s').select('s.seq').where('s.facet', '=', 'state').where('s.value', '=', 'published'));
     if (query) {
       const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where(sql<boolean>`lower(value) like ${pattern} escape '\\'`);
@@ -396,7 +414,7 @@ export class CatalogueService {
           const d = this.fromBundle(b);
           const text = searchTextOf(d);
           if (text !== b.row.search_text) await trx.updateTable('datasets').set({ search_text: text }).where('seq', '=', b.row.seq).execute();
-          docs.push({ seq: b.row.seq, entries: d.state === 'published' ? buildIndexEntries(d) : null });
+          docs.push({ seq: b.row.seq, entries: isSearchable(d.state) ? buildIndexEntries(d) : null });
         }
         await writeIndexBatch(trx, docs);
       });

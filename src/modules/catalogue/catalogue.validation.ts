@@ -24,6 +24,9 @@ export interface NormalizedDataset {
   cost: string;
   costUrl: string | null;
   costLaw: string | null;
+  applicationTerms: string | null;
+  revocable: boolean;
+  withholdingBasis: string | null;
   organizationName: string | null;
   organizationContactName: string | null;
   organizationContactPhone: string | null;
@@ -112,6 +115,9 @@ export function normalizeDatasetInput(input: DatasetInput): NormalizedDataset {
     cost: clean(input.cost) ?? '免費',
     costUrl: clean(input.costUrl),
     costLaw: clean(input.costLaw),
+    applicationTerms: clean(input.applicationTerms),
+    revocable: input.revocable ?? false,
+    withholdingBasis: clean(input.withholdingBasis),
     organizationName: clean(input.organizationName),
     organizationContactName: clean(input.organizationContactName),
     organizationContactPhone: clean(input.organizationContactPhone),
@@ -186,6 +192,15 @@ export function validateDataset(d: NormalizedDataset, opts: ValidationOptions = 
   if (d.cost === '付費') {
     if (!d.costUrl) errUnlessList('costUrl', msg('付費資料須填計費說明網址', 'costUrl is required when the data is paid'));
     if (!d.costLaw) errUnlessList('costLaw', msg('付費資料須填計費法令依據', 'costLaw is required when the data is paid'));
+  }
+  if (d.provisionType === 'on_application' && !d.applicationTerms) {
+    err('applicationTerms', msg('依申請提供的資料集須填申請方式及條件', 'applicationTerms (how to apply and on what terms) is required when the dataset is provided on application'));
+  }
+  if (d.provisionType === 'withheld' && !d.withholdingBasis) {
+    err('withholdingBasis', msg('不予提供的資料集須填法律依據（如 政府資訊公開法第18條第1項第3款）', 'withholdingBasis (the legal basis, e.g. 政府資訊公開法第18條第1項第3款) is required when the dataset is withheld'));
+  }
+  if (d.provisionType === 'open' && d.revocable) {
+    err('revocable', msg('開放資料的授權不可撤回，請取消「授權可否撤回」或改為依申請提供', 'an open dataset\'s licence is irrevocable: set revocable to false, or provide the dataset on application'));
   }
   if (d.costUrl && !isHttpUrl(d.costUrl)) err('costUrl', msg('計費說明網址不是有效網址', 'costUrl is not a valid http(s) URL'));
   for (const [f, v] of [['organizationContactEmail', d.organizationContactEmail], ['publisherContactEmail', d.publisherContactEmail]] as const) {

@@ -79,10 +79,11 @@ export const PROVISION_LABELS: Record<ProvisionType, { zh: string; en: string }>
 };
 
 /**
- * Dataset states. Only `published` is public. The review issue adds the transitions between
- * draft → submitted → published (and returned); discontinuation adds `discontinued`.
+ * Dataset states. `published` is public, and `discontinued` stays readable (with its notice) but
+ * out of default search. draft → submitted → published (or returned) is the review gate;
+ * `withheld` is a dataset the head approved as not provided (不予提供): an internal record, never public.
  */
-export const DATASET_STATES = ['draft', 'submitted', 'returned', 'published', 'discontinued'] as const;
+export const DATASET_STATES = ['draft', 'submitted', 'returned', 'published', 'discontinued', 'withheld'] as const;
 export type DatasetState = (typeof DATASET_STATES)[number];
 
 export const COMMON_FORMATS = [

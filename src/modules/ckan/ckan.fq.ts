@@ -16,12 +16,17 @@ type SearchSort = NonNullable<SearchParams['sort']>;
 const ALWAYS_TRUE: Record<string, string[]> = {
   dataset_type: ['dataset'],
   type: ['dataset'],
-  state: ['active'],
   private: ['false'],
   capacity: ['public'],
 };
 
-export const FQ_FIELDS = [...Object.keys(CKAN_FACETS), 'owner_org'];
+export const FQ_FIELDS = [...Object.keys(CKAN_FACETS), 'owner_org', 'state'];
+
+/**
+ * CKAN's `state`: `active` is what search shows anyway (published); `discontinued` finds the
+ * datasets no longer provided, which search otherwise leaves out.
+ */
+const STATES: Record<string, string> = { active: 'published', discontinued: 'discontinued' };
 
 export const searchQueryError = (zh: string, en: string): AppError =>
   new AppError('SEARCH_QUERY_INVALID', 409, `搜尋條件無效：${zh}`, `Search Query is invalid: ${en}`);
@@ -78,6 +83,11 @@ function filterOf(t: Required<Pick<Token, 'field' | 'value'>> & Token, unitNameB
   const bad = unsupportedValue(t.raw, t.value);
   if (bad) throw bad;
   if (t.field === 'owner_org') return ['unit', unitNameById.get(t.value) ?? t.value];
+  if (t.field === 'state') {
+    const state = STATES[t.value];
+    if (!state) throw searchQueryError(`「${t.raw}」：狀態只有 active 與 discontinued`, `"${t.raw}": the states here are active and discontinued`);
+    return ['state', state];
+  }
   if (isCkanFacet(t.field)) {
     const facet = CKAN_FACETS[t.field];
     // Formats are stored upper-cased (CSV), while clients often write res_format:csv.

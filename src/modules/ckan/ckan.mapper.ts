@@ -136,7 +136,9 @@ const CKAN_STATE: Record<Dataset['state'], string> = {
   draft: 'draft',
   submitted: 'draft',
   returned: 'draft',
-  discontinued: 'deleted',
+  // Readable with its notice (docs/governance-design.md), which CKAN's `deleted` would not say.
+  discontinued: 'discontinued',
+  withheld: 'withheld',
 };
 
 /** The national fields, snake_case, as they appear at top level of the package dict. */
@@ -153,6 +155,9 @@ function nationalFields(d: Dataset) {
     cost: d.cost,
     cost_url: d.costUrl,
     cost_law: d.costLaw,
+    application_terms: d.applicationTerms,
+    revocable: d.revocable,
+    withholding_basis: d.withholdingBasis,
     organization_name: d.organizationName,
     organization_contact_name: d.organizationContactName,
     organization_contact_phone: d.organizationContactPhone,
@@ -225,6 +230,7 @@ export function toCkanPackage(d: Dataset, unit: Unit): CkanPackage {
     num_tags: d.keywords.length,
     resources: d.resources.map((r) => toCkanResource(r, d.id)),
     ...national,
+    ...(d.notice ? { kaifang_discontinuation: d.notice } : {}),
   };
 }
 
@@ -292,6 +298,8 @@ const NATIONAL_IN = {
   cost: 'cost',
   cost_url: 'costUrl',
   cost_law: 'costLaw',
+  application_terms: 'applicationTerms',
+  withholding_basis: 'withholdingBasis',
   organization_name: 'organizationName',
   organization_contact_name: 'organizationContactName',
   organization_contact_phone: 'organizationContactPhone',
@@ -441,6 +449,10 @@ export function fromCkanPackage(dict: Dict, base: DatasetInput | null): { input:
     const n = raw('number_of_data');
     input.numberOfData = n === null || n === '' ? null : Number.isInteger(Number(n)) ? Number(n) : null;
     if (input.numberOfData === null && n !== null && n !== '') (errors.number_of_data ??= []).push(mustBe('須為非負整數', 'Must be a natural number'));
+  }
+  if (has('revocable')) {
+    const v = raw('revocable');
+    input.revocable = v === true || v === 'true' || v === 'True';
   }
   if (has('is_demo')) {
     const v = raw('is_demo');

@@ -3,6 +3,7 @@
  * parameters each action takes, the dicts it answers, and the `{help, success, result|error}`
  * envelope. They validate requests, type the handlers, shape the replies and document the API.
  */
+import { NoticeSchema } from '../discontinuation/discontinuation.schemas.ts';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 // Nullable as a type array, not anyOf: fast-json-stringify then writes these fields without
@@ -189,6 +190,9 @@ export const CkanPackageSchema = Type.Object({
   cost: Type.String(),
   cost_url: N,
   cost_law: N,
+  application_terms: Nullable<string>('string', '依申請提供之申請方式及條件 (on_application)'),
+  revocable: Type.Boolean({ description: '授權可否撤回 (on_application)' }),
+  withholding_basis: Nullable<string>('string', '不予提供之法律依據 (withheld)'),
   organization_name: N,
   organization_contact_name: N,
   organization_contact_phone: N,
@@ -212,6 +216,8 @@ export const CkanPackageSchema = Type.Object({
   listing_method: N,
   quality_badge: N,
   is_demo: Type.Boolean({ description: '示範資料 demo data' }),
+  /** A discontinued dataset (state "discontinued") carries its 停止提供公告. */
+  kaifang_discontinuation: Type.Optional(NoticeSchema),
   /** Only in write-action answers for a published dataset: the working copy the change went into. */
   kaifang_working_copy: Type.Optional(
     Type.Object({ version: Type.Integer(), state: Type.String({ description: 'draft | submitted | returned' }) }, { description: '待審查的工作副本 the working copy waiting for review (the public version is unchanged)' }),

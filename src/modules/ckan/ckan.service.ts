@@ -3,6 +3,7 @@ import { can } from '../policy/policy.ts';
 import type { ReviewStatus } from '../review/review.service.ts';
 import type { DatasetInput } from '../catalogue/catalogue.schemas.ts';
 import { isResourceId } from '../catalogue/national.ts';
+import { isSearchable } from '../search/search.indexer.ts';
 import { findResourceOwner } from './ckan.repository.ts';
 import type { User } from '../users/users.service.ts';
 import type { Services } from '../../services.ts';
@@ -86,12 +87,13 @@ export class CkanService {
     return { count: found.count, sort: label, results: this.packagesOf(found.results, maps.byId), ...shaped };
   }
 
-  /** A public dataset; a draft (or one under review) only for a caller who may read its unit's non-public datasets. */
+  /** A public (or discontinued) dataset; a draft (or one under review) only for a caller who may read its unit's non-public datasets. */
   async packageShow(p: IdParams, user: User | null = null): Promise<CkanPackage> {
     const d = await this.s.catalogue.get(p.id, { includeNonPublic: user !== null });
-    if (d.state !== 'published' && !can(user, 'dataset.read_nonpublic', { unit: d.unit.name })) throw notFound('dataset', '資料集', p.id);
+    if (!isSearchable(d.state) && !can(user, 'dataset.read_nonpublic', { unit: d.unit.name })) throw notFound('dataset', '資料集', p.id);
     const unit = await this.s.units.get(d.unit.id);
-    return toCkanPackage(d, unit);
+    // A discontinued dataset answers with state "discontinued" and its notice.
+    return toCkanPackage(await this.s.discontinuation.withNotice(d), unit);
   }
 
   async packageList(p: ListParams): Promise<string[]> {

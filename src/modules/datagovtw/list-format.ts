@@ -266,6 +266,10 @@ export function entryToInput(e: ListEntry, unit: string, existing: Dataset | und
     cost: e.cost ?? existing?.cost,
     costUrl: existing?.costUrl,
     costLaw: existing?.costLaw,
+    // Not in the national list: kept as they are, like the provision type they belong to.
+    applicationTerms: existing?.applicationTerms,
+    revocable: existing?.revocable,
+    withholdingBasis: existing?.withholdingBasis,
     organizationName: existing?.organizationName,
     organizationContactName: existing?.organizationContactName,
     organizationContactPhone: existing?.organizationContactPhone,

@@ -166,6 +166,10 @@ function inputOf(config: Config, d: PlannedDataset, rowCount: number): DatasetIn
     cost: def.onApplication ? '付費' : '免費',
     costUrl: def.onApplication?.costUrl ?? null,
     costLaw: def.onApplication?.costLaw ?? null,
+    applicationTerms: def.onApplication
+      ? '示範：填具資料申請書，敘明用途並簽署資料使用切結書後，向提供機關聯絡人申請；經審核同意後，以加密媒體或安全傳輸提供，費用依計費說明收取。'
+      : null,
+    revocable: Boolean(def.onApplication),
     organizationName: '行政院',
     organizationContactName: window.name,
     organizationContactPhone: window.phone,

@@ -19,10 +19,13 @@ export const demoRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'CSV (text/csv)、JSON 或 XML 檔案 / the file' }),
           304: Type.Null({ description: '未變更 Not modified (If-None-Match)' }),
           404: ErrorSchema,
+          410: ErrorSchema,
         },
       },
     },
     async (req, reply) => {
+      // The files of a discontinued demo dataset are gone too (410 with its notice).
+      await app.services.discontinuation.assertFileAvailable(`/demo/files/${req.params.file}`);
       const f = await demo.file(req.params.file);
       reply
         .header('content-type', f.contentType)

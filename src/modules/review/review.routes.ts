@@ -111,13 +111,13 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['account'],
-        summary: '我的待辦 My tasks: submissions waiting for my review, returned work waiting for my changes',
+        summary: '我的待辦 My tasks: submissions waiting for my review, returned work waiting for my changes, discontinuations waiting for my decision',
         security,
         response: {
           200: Type.Object({
             tasks: Type.Array(
               Type.Object({
-                kind: Type.Union([Type.Literal('review'), Type.Literal('returned')]),
+                kind: Type.Union([Type.Literal('review'), Type.Literal('returned'), Type.Literal('discontinuation')]),
                 datasetId: Type.String(),
                 name: Type.String(),
                 title: Type.String(),
@@ -127,6 +127,9 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 submittedBy: Type.Union([Type.String(), Type.Null()]),
                 submittedAt: Type.Union([Type.String(), Type.Null()]),
                 comment: Type.Union([Type.String(), Type.Null()]),
+                proposal: Type.Optional(
+                  Type.Object({ id: Type.String(), kind: Type.String() }, { description: '停止提供申請（kind discontinuation）the proposal: /api/v1/discontinuations/{id}' }),
+                ),
               }),
             ),
           }),

@@ -11,7 +11,7 @@ import type { Dataset, DatasetInput } from '../catalogue/catalogue.schemas.ts';
 import { normalizeDatasetInput, validateDataset } from '../catalogue/catalogue.validation.ts';
 import type { DatasetState } from '../catalogue/national.ts';
 import type { NotificationService } from '../notifications/notifications.service.ts';
-import { approvalToContact, returnToContact, submissionToReviewer } from '../notifications/notifications.templates.ts';
+import { approvalToContact, decisionToRequester, returnToContact, submissionToReviewer } from '../notifications/notifications.templates.ts';
 import { assertCan, can, type Action } from '../policy/policy.ts';
 import type { UnitsService } from '../units/units.service.ts';
 import type { User } from '../users/users.service.ts';
@@ -36,18 +36,24 @@ export interface ReviewDiff extends ReviewStatus {
 
 /** One item of "my tasks". */
 export interface Task {
-  /** review: a submission waiting for this user's decision; returned: returned work waiting for this user's changes. */
-  kind: 'review' | 'returned';
+  /**
+   * review: a submission waiting for this user's decision (a withheld one: the head's);
+   * returned: returned work waiting for this user's changes; discontinuation: a proposal to stop
+   * providing a dataset, waiting for the head.
+   */
+  kind: 'review' | 'returned' | 'discontinuation';
   datasetId: string;
   name: string;
   title: string;
   unit: string;
-  state: DatasetState | RevisionState;
+  state: DatasetState | RevisionState | 'proposed';
   /** The working copy's version; null for a never-published dataset. */
   version: number | null;
   submittedBy: string | null;
   submittedAt: string | null;
   comment: string | null;
+  /** The discontinuation proposal (kind discontinuation): its id for /api/v1/discontinuations/{pid}, and what it asks. */
+  proposal?: { id: string; kind: string };
 }
 
 /** One dataset of the units a user works in, as the back-office dashboard lists it. */
@@ -80,6 +86,7 @@ const STATE_LABELS: Record<string, string> = {
   returned: '退回修改',
   published: '已公開',
   discontinued: '停止提供',
+  withheld: '不予提供',
   approved: '已核准',
   superseded: '已被取代',
 };
@@ -147,6 +154,22 @@ export class ReviewService {
   private status(l: Loaded, state?: DatasetState, copy?: { version: number; state: RevisionState }): ReviewStatus {
     const wc = copy ?? (l.copy ? { version: l.copy.version, state: l.copy.state as RevisionState } : undefined);
     return { id: l.dataset.id, state: state ?? l.dataset.state, ...(wc ? { workingCopy: wc } : {}) };
+  }
+
+  /**
+   * Who decides a submission: a withheld one (不予提供) is the head's (`dataset.approve_withholding`),
+   * anything else the unit reviewer's. A reviewer trying a withheld one is told the head must.
+   */
+  private checkDecision(user: User, l: Loaded, provisionType: string | undefined, decision: 'dataset.approve' | 'dataset.return', submittedBy: string | null): void {
+    if (provisionType !== 'withheld') return this.check(user, decision, l, submittedBy);
+    const target = { unit: l.dataset.unit.name, submittedBy };
+    if (can(user, 'dataset.approve_withholding', target)) return;
+    // Returning is not a decision to withhold: the unit reviewer may still send it back.
+    if (decision === 'dataset.return' && can(user, 'dataset.return', target)) return;
+    if (can(user, decision, { unit: l.dataset.unit.name })) {
+      throw new AppError('WITHHOLDING_NEEDS_HEAD', 403, '不予提供的資料集須由機關首長核定，審查者不能核准', 'A dataset to be withheld must be approved by the head of agency; a reviewer cannot approve it');
+    }
+    assertCan(user, 'dataset.approve_withholding', target, { hidden: true });
   }
 
   private link(d: Dataset): string {
@@ -243,6 +266,17 @@ export class ReviewService {
       }
       if (d.state !== 'published') throw invalidTransition('edited', '編修', d.state);
       if (l.copy?.state === 'submitted') throw invalidTransition('edited while under review', '在審查中編修', 'submitted', 'working copy');
+      // Withholding or restricting a published dataset is the head's decision (a discontinuation proposal), not an edit.
+      const provision = next.provisionType ?? 'open';
+      if (provision !== d.provisionType && (provision === 'withheld' || (provision === 'on_application' && d.provisionType === 'open'))) {
+        throw new AppError(
+          'PROVISION_NEEDS_DISCONTINUATION',
+          409,
+          `已公開的資料集要改為${provision === 'withheld' ? '不予提供' : '依申請提供'}，須提出停止提供申請由機關首長核定，不能以編修變更`,
+          `A published dataset becomes ${provision === 'withheld' ? 'withheld' : 'provided on application'} only through a discontinuation proposal the head approves, not by an edit`,
+          { provisionType: [`請改提停止提供申請 / propose a discontinuation instead`] },
+        );
+      }
       this.validate(next);
       const ts = now();
       let copy: { version: number; state: RevisionState };
@@ -292,17 +326,18 @@ export class ReviewService {
         throw invalidTransition('submitted', '送審', l.copy?.state === 'submitted' ? 'submitted' : d.state, l.copy ? 'working copy' : 'dataset');
       }
       await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.submit', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: l.copy?.state ?? null }, after: { ...result, comment: note } });
-      const reviewers = await trx
+      // A dataset to be withheld is the head's decision; anything else the unit reviewers'.
+      const withheld = !l.copy && d.provisionType === 'withheld';
+      let q = trx
         .selectFrom('user_roles as r')
         .innerJoin('units as u', 'u.id', 'r.unit_id')
         .innerJoin('users as us', 'us.id', 'r.user_id')
         .select('r.user_id')
         .distinct()
-        .where('u.name', '=', d.unit.name)
-        .where('r.role', '=', 'reviewer')
         .where('us.disabled_at', 'is', null)
-        .where('r.user_id', '!=', user.id)
-        .execute();
+        .where('r.user_id', '!=', user.id);
+      q = withheld ? q.where('r.role', '=', 'head') : q.where('u.name', '=', d.unit.name).where('r.role', '=', 'reviewer');
+      const reviewers = await q.execute();
       const link = this.link(d);
       await this.notifications.notify(trx, { userIds: reviewers.map((r) => r.user_id), kind: 'review.submitted', message: submissionToReviewer({ title: d.title, link, submitter: user.name }), link });
       return result;
@@ -320,14 +355,16 @@ export class ReviewService {
       const d = l.dataset;
       const copy = l.copy?.state === 'submitted' ? l.copy : undefined;
       const submittedBy = copy ? copy.submitted_by : l.submittedBy;
-      this.check(user, 'dataset.approve', l, submittedBy);
+      this.checkDecision(user, l, copy ? undefined : d.provisionType, 'dataset.approve', submittedBy);
       if (d.state !== 'submitted' && !copy) throw invalidTransition('approved', '核准', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
       const ts = now();
       const note = comment?.trim() || null;
       const payload: DatasetInput = copy ? { ...(JSON.parse(copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : await this.catalogue.storedInput(d.id, trx);
       // A working copy that moves the dataset to another unit needs that unit's approval too.
       if (payload.unit !== d.unit.name) assertCan(user, 'dataset.approve', { unit: payload.unit, submittedBy });
-      const { dataset } = await this.catalogue.save(payload, { state: 'published', actor: actorOf(user), trx });
+      // Approved as withheld it becomes an internal record, never public.
+      const withheld = !copy && payload.provisionType === 'withheld';
+      const { dataset } = await this.catalogue.save(payload, { state: withheld ? 'withheld' : 'published', actor: actorOf(user), trx });
       await trx.updateTable('dataset_revisions').set({ state: 'superseded', updated_at: ts }).where('dataset_id', '=', d.id).where('state', '=', 'approved').execute();
       let version: number;
       if (copy) {
@@ -344,6 +381,11 @@ export class ReviewService {
       }
       const result: ReviewStatus = { id: d.id, state: dataset.state };
       await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.approve', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: copy ? copy.version : null }, after: { state: dataset.state, version, comment: note } });
+      if (withheld) {
+        const link = this.link(dataset);
+        if (submittedBy) await this.notifications.notify(trx, { userIds: [submittedBy], kind: 'review.approved', message: decisionToRequester({ title: dataset.title, link, approved: true, decider: user.name, comment: note ?? undefined }), link });
+        return result;
+      }
       const link = `${this.config.baseUrl}/datasets/${encodeURIComponent(dataset.name)}`;
       if (submittedBy) await this.notifications.notify(trx, { userIds: [submittedBy], kind: 'review.approved', message: approvalToContact({ title: dataset.title, link, reviewer: user.name }), link });
       return result;
@@ -359,7 +401,7 @@ export class ReviewService {
       const d = l.dataset;
       const copy = l.copy?.state === 'submitted' ? l.copy : undefined;
       const submittedBy = copy ? copy.submitted_by : l.submittedBy;
-      this.check(user, 'dataset.return', l, submittedBy);
+      this.checkDecision(user, l, copy ? undefined : d.provisionType, 'dataset.return', submittedBy);
       if (d.state !== 'submitted' && !copy) throw invalidTransition('returned', '退回', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
       const ts = now();
       let result: ReviewStatus;
@@ -401,14 +443,15 @@ export class ReviewService {
   }
 
   /**
-   * "My tasks": submissions this user may decide (never their own), and returned work waiting for
-   * them — returned to them, or in a unit where they are a contact.
+   * "My tasks": submissions this user may decide (never their own; withheld ones are the head's),
+   * returned work waiting for them — returned to them, or in a unit where they are a contact —
+   * and, for the head, discontinuation proposals to decide.
    */
   async tasks(user: User): Promise<Task[]> {
     const k = this.db.kysely;
     const base = k.selectFrom('datasets as d').innerJoin('units as u', 'u.id', 'd.unit_id');
     const own = await base
-      .select(['d.id', 'd.name', 'd.title', 'u.name as unit', 'd.state', 'd.submitted_by', 'd.submitted_at', 'd.review_comment as comment'])
+      .select(['d.id', 'd.name', 'd.title', 'u.name as unit', 'd.state', 'd.provision_type', 'd.submitted_by', 'd.submitted_at', 'd.review_comment as comment'])
       .where('d.state', 'in', ['submitted', 'returned'])
       .orderBy('d.submitted_at')
       .execute();
@@ -419,7 +462,7 @@ export class ReviewService {
       .orderBy('r.submitted_at')
       .execute();
     const items = [
-      ...own.map((r) => ({ datasetId: r.id, name: r.name, title: r.title, unit: r.unit, state: r.state, version: null, submittedBy: r.submitted_by, submittedAt: r.submitted_at, comment: r.comment })),
+      ...own.map((r) => ({ datasetId: r.id, name: r.name, title: r.title, unit: r.unit, state: r.state, version: null, submittedBy: r.submitted_by, submittedAt: r.submitted_at, comment: r.comment, withheld: r.provision_type === 'withheld' })),
       ...copies.map((r) => ({
         datasetId: r.id,
         name: r.name,
@@ -430,15 +473,40 @@ export class ReviewService {
         submittedBy: r.submitted_by,
         submittedAt: r.submitted_at,
         comment: r.comment,
+        withheld: false,
       })),
     ];
     const tasks: Task[] = [];
-    for (const i of items) {
-      if (i.state === 'submitted' && can(user, 'dataset.approve', { unit: i.unit, submittedBy: i.submittedBy })) {
+    for (const { withheld, ...i } of items) {
+      const decide = withheld ? 'dataset.approve_withholding' : 'dataset.approve';
+      if (i.state === 'submitted' && can(user, decide, { unit: i.unit, submittedBy: i.submittedBy })) {
         tasks.push({ kind: 'review', ...i, state: 'submitted' });
       } else if (i.state === 'returned' && (i.submittedBy === user.id || user.roles.some((r) => r.role === 'contact' && r.unit === i.unit))) {
         tasks.push({ kind: 'returned', ...i, state: 'returned' });
       }
+    }
+    // Discontinuation proposals waiting for the head (never their own).
+    const proposals = await base
+      .innerJoin('discontinuations as p', 'p.dataset_id', 'd.id')
+      .select(['d.id', 'd.name', 'p.dataset_title', 'u.name as unit', 'p.id as pid', 'p.kind', 'p.proposed_by', 'p.proposed_at', 'p.reasons'])
+      .where('p.state', '=', 'proposed')
+      .orderBy('p.proposed_at')
+      .execute();
+    for (const p of proposals) {
+      if (!can(user, 'dataset.approve_discontinuation', { unit: p.unit, submittedBy: p.proposed_by })) continue;
+      tasks.push({
+        kind: 'discontinuation',
+        datasetId: p.id,
+        name: p.name,
+        title: p.dataset_title,
+        unit: p.unit,
+        state: 'proposed',
+        version: null,
+        submittedBy: p.proposed_by,
+        submittedAt: p.proposed_at,
+        comment: p.reasons,
+        proposal: { id: p.pid, kind: p.kind },
+      });
     }
     return tasks;
   }

@@ -78,6 +78,8 @@ export class SearchEngine {
   private byNameRank: Int32Array = new Int32Array(0);
   private syncing: Promise<void> | null = null;
   private corpusFacets: Map<string, { value: string; count: number }[]> | undefined;
+  /** Per facet value used alone as a filter (above all the default state=published): its live docs and facet counts. */
+  private subsets = new Map<number, { member: Uint8Array; count: number; facets: Map<string, { value: string; count: number }[]> }>();
   private readonly cache = new Map<string, Computed>();
   private cacheVersion = -1;
 
@@ -207,6 +209,7 @@ export class SearchEngine {
     [this.nameRank, this.byNameRank] = order((a, b) => cmpStr(a.name, b.name));
     this.ranksDirty = false;
     this.corpusFacets = undefined;
+    this.subsets.clear();
   }
 
   /**
@@ -265,9 +268,31 @@ export class SearchEngine {
     return facets;
   }
 
-  /** The unfiltered catalogue: the rank orders already are the answer, and its facet counts are kept per version. */
-  private wholeCatalogue(sort: SearchSort, depth: number): Computed {
-    this.corpusFacets ??= this.facetCounts(this.byModRank);
+  /** The live docs of one facet value, and their facet counts, kept per version. */
+  private subset(facetId: number): { member: Uint8Array; count: number; facets: Map<string, { value: string; count: number }[]> } {
+    let s = this.subsets.get(facetId);
+    if (!s) {
+      const member = new Uint8Array(this.docs.length);
+      const live: number[] = [];
+      for (const d of this.facetDocs[facetId]) {
+        if (this.isLive[d] && !member[d]) {
+          member[d] = 1;
+          live.push(d);
+        }
+      }
+      s = { member, count: live.length, facets: this.facetCounts(live) };
+      this.subsets.set(facetId, s);
+    }
+    return s;
+  }
+
+  /**
+   * The unfiltered catalogue, or all of one facet value (the default `state: published` filter
+   * makes this the common case): the rank orders already are the answer, read until `depth` hits,
+   * and the counts are kept per version.
+   */
+  private wholeCatalogue(sort: SearchSort, depth: number, facetId?: number): Computed {
+    const subset = facetId === undefined ? undefined : this.subset(facetId);
     let by: Int32Array;
     let reverse = false;
     switch (sort) {
@@ -290,10 +315,18 @@ export class SearchEngine {
         by = this.byNameRank;
         break;
     }
-    const count = by.length;
+    const n = by.length;
     const ranked: number[] = [];
-    for (let i = 0; i < Math.min(depth, count); i++) ranked.push(this.docs[by[reverse ? count - 1 - i : i]].seq);
-    return { count, ranked, facets: this.corpusFacets };
+    if (!subset) {
+      this.corpusFacets ??= this.facetCounts(this.byModRank);
+      for (let i = 0; i < Math.min(depth, n); i++) ranked.push(this.docs[by[reverse ? n - 1 - i : i]].seq);
+      return { count: n, ranked, facets: this.corpusFacets };
+    }
+    for (let i = 0; i < n && ranked.length < depth; i++) {
+      const d = by[reverse ? n - 1 - i : i];
+      if (subset.member[d]) ranked.push(this.docs[d].seq);
+    }
+    return { count: subset.count, ranked, facets: subset.facets };
   }
 
   /** Hits of a query: their count, the first `depth` seqs in order, and counts for every facet. */
@@ -309,13 +342,17 @@ export class SearchEngine {
       lists.push(l);
     }
     const termCount = lists.length;
+    /** The facet value behind each list that is exactly one facet value's docs. */
+    let singleFacet: number | undefined;
     for (const [f, v] of q.filters) {
       const id = this.facetIdOf(f, v, false);
       if (id === undefined) return empty;
       lists.push({ docs: this.facetDocs[id], weights: [] });
+      singleFacet = id;
     }
     for (const [f, values] of q.anyOf ?? []) {
       if (values.length === 0) continue;
+      if (values.length === 1) singleFacet = this.facetIdOf(f, values[0], false);
       const docs: number[] = [];
       for (const v of values) {
         const id = this.facetIdOf(f, v, false);
@@ -326,6 +363,7 @@ export class SearchEngine {
     }
 
     if (lists.length === 0 && q.phrases.length === 0) return this.wholeCatalogue(q.sort, depth);
+    if (lists.length === 1 && termCount === 0 && q.phrases.length === 0 && singleFacet !== undefined) return this.wholeCatalogue(q.sort, depth, singleFacet);
 
     let hits: number[];
     const score = new Int32Array(n);

@@ -8,8 +8,8 @@ import { indexTerms, normalizeText } from './tokenize.ts';
  */
 export const FIELD_WEIGHTS = { title: 100, identifier: 50, keywords: 40, unit: 20, fields: 10, description: 5 } as const;
 
-/** The facets the public search offers, by the names the APIs use. */
-export const FACETS = ['unit', 'category', 'format', 'frequency', 'keyword', 'provision', 'license'] as const;
+/** The facets the public search offers, by the names the APIs use. `state` is published (the default filter) or discontinued. */
+export const FACETS = ['unit', 'category', 'format', 'frequency', 'keyword', 'provision', 'license', 'state'] as const;
 export type Facet = (typeof FACETS)[number];
 
 function fieldTexts(d: Dataset): Record<keyof typeof FIELD_WEIGHTS, string[]> {
@@ -31,6 +31,11 @@ export function searchTextOf(d: Dataset): string {
     .join('\n');
 }
 
+/** The states the public search holds: published, and discontinued (found only through the `state` filter). */
+export const SEARCHABLE_STATES = ['published', 'discontinued'] as const;
+export type SearchableState = (typeof SEARCHABLE_STATES)[number];
+export const isSearchable = (state: string): boolean => (SEARCHABLE_STATES as readonly string[]).includes(state);
+
 export function buildIndexEntries(d: Dataset): IndexEntries {
   const postings = new Map<string, number>();
   for (const [field, texts] of Object.entries(fieldTexts(d)) as [keyof typeof FIELD_WEIGHTS, string[]][]) {
@@ -48,6 +53,7 @@ export function buildIndexEntries(d: Dataset): IndexEntries {
     ['frequency', d.updateFrequency],
     ['provision', d.provisionType],
     ['license', d.licenseId],
+    ['state', d.state],
     ...d.resources.map((r): [string, string] => ['format', r.format]),
     ...d.keywords.map((k): [string, string] => ['keyword', k]),
   ];

@@ -5,9 +5,19 @@ import type { PageCtx } from '../context.ts';
 import { attributionText, categoryLabel, dateOnly, datasetTitle, frequencyLabel, licenceLabel, metadataRows, unitTitle } from '../format.ts';
 import { datasetJsonLd, scriptSafeJson } from '../json-ld.ts';
 import { Layout } from '../layout.tsx';
+import { discMessages, HowToApplyBox, NoticeBox } from './discontinued.tsx';
 
-function ResourceCard({ ctx, r }: { ctx: PageCtx; r: Resource }) {
+/** Whether the resources can be downloaded, and if not why (the page then lists them without links). */
+type Availability = 'available' | 'on_application' | 'discontinued';
+
+function availabilityOf(d: Dataset): Availability {
+  if (d.state === 'discontinued') return 'discontinued';
+  return d.provisionType === 'on_application' ? 'on_application' : 'available';
+}
+
+function ResourceCard({ ctx, d, r, availability }: { ctx: PageCtx; d: Dataset; r: Resource; availability: Availability }) {
   const { m } = ctx;
+  const t = discMessages(ctx.lang);
   const isDownload = r.downloadUrl !== null;
   const rows: [string, string | null][] = [
     [m.resourceFormat, r.format],
@@ -45,9 +55,12 @@ function ResourceCard({ ctx, r }: { ctx: PageCtx; r: Resource }) {
           </>
         ) : null}
       </dl>
-      {r.url ? (
-        // Visible text stays short; screen readers also hear which resource it is.
-        <a class="download button button-secondary" href={r.url}>
+      {availability !== 'available' ? (
+        <p class="unavailable">{availability === 'discontinued' ? t.discontinuedNoLink : t.onApplicationNoLink}</p>
+      ) : r.url ? (
+        // Visible text stays short; screen readers also hear which resource it is. The portal's
+        // download route redirects to the file, so every download can be refused once it is gone.
+        <a class="download button button-secondary" href={ctx.href(`/datasets/${encodeURIComponent(d.name)}/resources/${encodeURIComponent(r.resourceId)}/download`)}>
           {isDownload ? m.resourceDownload(r.format) : m.resourceOpen(r.format)}
           <span class="visually-hidden">
             {m.colon}
@@ -150,6 +163,7 @@ const HISTORY_FIELD_ZH: Record<string, string> = {
   landingPage: '相關網址', numberOfData: '資料量', notes: '備註', keywords: '關鍵字', resources: '資料資源', provisionType: '提供方式',
   unit: '提供單位', state: '狀態', publisherName: '提供機關', publisherContactName: '聯絡人姓名', publisherContactPhone: '聯絡人電話',
   publisherContactEmail: '聯絡人電子郵件', organizationName: '上級機關', name: '網址代稱', identifier: '資料集編號',
+  applicationTerms: '申請方式及條件', revocable: '授權可否撤回', withholdingBasis: '不予提供之法律依據',
 };
 
 /** 版本紀錄: each published version with the fields it changed, from the audit trail. */
@@ -183,6 +197,7 @@ export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset
   const title = datasetTitle(d, ctx.lang);
   const modified = dateOnly(d.modified) ?? dateOnly(d.updatedAt);
   const jsonLd = scriptSafeJson(datasetJsonLd(d, ctx.config));
+  const availability = availabilityOf(d);
   const sections: [string, string][] = [
     ['resources', m.resources],
     ['fields', m.fieldsHeading],
@@ -261,6 +276,8 @@ export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset
           <p class="desc" lang={zhPart(ctx)}>
             {d.description}
           </p>
+          {d.notice && (d.state === 'discontinued' || d.notice.kind === 'to_on_application') ? <NoticeBox ctx={ctx} n={d.notice} discontinued={d.state === 'discontinued'} /> : null}
+          {availability === 'on_application' ? <HowToApplyBox ctx={ctx} d={d} /> : null}
         </div>
         <div class="dataset-layout">
           <div>
@@ -271,7 +288,7 @@ export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset
               ) : (
                 <ul class="resource-list">
                   {d.resources.map((r) => (
-                    <ResourceCard ctx={ctx} r={r} />
+                    <ResourceCard ctx={ctx} d={d} r={r} availability={availability} />
                   ))}
                 </ul>
               )}
