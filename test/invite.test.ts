@@ -79,7 +79,7 @@ describe.each(engines)('account invitations on %s', (engine) => {
 
     const page = await app.inject({ method: 'GET', url: link });
     expect(page.statusCode).toBe(200);
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['referrer-policy']).toBe('same-origin');
     expect(text(page.body)).toContain('王新人（wang.new@stat.example），請設定您的後台密碼。');
     const token = new URL(link, 'http://x').searchParams.get('token') ?? '';
 

@@ -159,8 +159,9 @@ export const accountWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return usersPage(req, reply, 200, { notice: { text: accountMessages(pageCtx(req, config).lang).linkSent(req.body.email.trim().toLowerCase()), link: linkForAdmin(link) } });
   });
 
-  // One-time links must not leak to other sites through the Referer header.
-  const noReferrer = (reply: FastifyReply) => void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+  // One-time links must not leak to other sites through the Referer header ('no-referrer' would also make
+  // browsers send `Origin: null` with the form, which the same-origin check refuses).
+  const noReferrer = (reply: FastifyReply) => void reply.header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
 
   app.get('/account/password', { schema: { hide: true, querystring: TokenQuery } }, async (req, reply) => {
     noReferrer(reply);

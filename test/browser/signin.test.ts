@@ -33,9 +33,9 @@ describe.skipIf(skipBrowser)('sign-in and user management in a real browser', ()
     await page.waitForURL(`${base}/admin/users`);
     expect(await page.locator('header').textContent()).toContain('已登入 系統管理者 Administrator');
 
-    await page.getByLabel('電子郵件', { exact: true }).selectOption('chen@stat.example');
-    await page.getByLabel('單位', { exact: true }).selectOption('census');
-    await page.getByLabel('角色', { exact: true }).selectOption('reviewer');
+    await page.locator('#role-email').selectOption('chen@stat.example');
+    await page.locator('#role-unit').selectOption('census');
+    await page.locator('#role-role').selectOption('reviewer');
     await page.getByRole('button', { name: '新增角色' }).click();
     await page.waitForURL(`${base}/admin/users`);
     expect((await env.services.users.findByEmail('chen@stat.example'))?.roles).toContainEqual({ unit: 'census', role: 'reviewer' });

@@ -74,6 +74,10 @@ export const DATASET_FIELDS: FieldSpec[] = [
   { key: 'costUrl', group: 'classification', zh: '計費說明網址', en: 'Cost URL', kind: 'url', empty: 'null', hint: { zh: '付費資料必填。', en: 'Required when the data is paid.' } },
   { key: 'costLaw', group: 'classification', zh: '計費法令依據', en: 'Legal basis of the fee', kind: 'text', empty: 'null', hint: { zh: '付費資料必填。', en: 'Required when the data is paid.' } },
 
+  { key: 'applicationTerms', group: 'classification', zh: '申請方式及條件', en: 'How to apply and conditions', kind: 'textarea', empty: 'null', hint: { zh: '「依申請提供」必填：向誰申請、需備文件、使用限制與收費。', en: 'Required when provided on application: whom to ask, documents needed, conditions of use and fees.' } },
+  { key: 'revocable', group: 'classification', zh: '授權可否撤回', en: 'Licence revocable', kind: 'boolean', empty: 'omit', hint: { zh: '僅「依申請提供」適用；開放資料之授權不可撤回。', en: 'On-application data only; an open-data licence cannot be revoked.' } },
+  { key: 'withholdingBasis', group: 'classification', zh: '不予提供之法律依據', en: 'Legal basis for withholding', kind: 'text', empty: 'null', hint: { zh: '「不予提供」必填，例如「政府資訊公開法第18條第1項第3款」；須經機關首長核定。', en: 'Required when withheld, e.g. 政府資訊公開法第18條第1項第3款; the head of agency decides.' } },
+
   { key: 'publisherName', group: 'contacts', zh: '提供機關名稱', en: 'Publisher', kind: 'text', empty: 'null', hint: { zh: '留空則為本機關。', en: 'Leave empty for this agency.' } },
   { key: 'publisherContactName', group: 'contacts', zh: '提供機關聯絡人姓名', en: 'Contact name', kind: 'text', empty: 'null', hint: { zh: '寫成「姓名 稱謂」，如「郭大明 先生」。', en: 'Written as "name title", e.g. 郭大明 先生.' } },
   { key: 'publisherContactPhone', group: 'contacts', zh: '提供機關聯絡人電話', en: 'Contact phone', kind: 'text', empty: 'null', hint: { zh: '例如 02-23803542。', en: 'E.g. 02-23803542.' } },
@@ -215,7 +219,9 @@ export function toInput(values: FormValues, base: DatasetInput | undefined, lang
       else if (/^\d{1,15}$/.test(t)) out[f.key] = Number(t);
       else (errors[f.key] ??= []).push(`${f.zh}${mm.numberInvalid} / ${f.en} ${manageMessages('en').numberInvalid}`);
     } else if (f.kind === 'boolean') {
-      out[f.key] = t === 'true' ? true : t === 'false' ? false : null;
+      if (t === 'true' || t === 'false') out[f.key] = t === 'true';
+      else if (f.empty === 'omit') delete out[f.key];
+      else out[f.key] = null;
     } else if (!t) {
       // "必填" in the clerk's words, rather than the national check's message about an empty value.
       if (f.required && f.key !== 'unit') (errors[f.key] ??= []).push(`${f.zh}為必填 / ${f.en} is required`);
