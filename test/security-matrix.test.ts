@@ -79,7 +79,7 @@ interface Target {
   /** A one-time password link's token. */
   token?: string;
 }
-type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink';
+type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal';
 type Body = (t: Target) => Record<string, unknown>;
 
 interface Row {
@@ -164,6 +164,17 @@ const MATRIX: Record<string, Row> = {
   // The contact submitted it: never theirs to approve or return, whatever roles they hold.
   'POST /api/v1/datasets/:id/approve': row('submitted', [D, D, D, D, A, D, A]),
   'POST /api/v1/datasets/:id/return': row('submitted', [D, D, D, D, A, D, A], () => ({ comment: '請補充欄位說明' })),
+  // Discontinuation: the unit's contact (or the admin) proposes; only the head decides, never on
+  // their own proposal; the admin does not take the head's decision; only the proposer withdraws.
+  'POST /api/v1/datasets/:id/discontinuation': row('published', [D, D, D, A, D, D, A], () => ({
+    kind: 'stop',
+    reasons: '調查已停辦',
+    meetingDate: '2026-10-01',
+    resolution: '諮詢小組同意停止提供',
+  })),
+  'POST /api/v1/discontinuations/:pid/approve': row('proposal', [D, D, D, D, D, A, D]),
+  'POST /api/v1/discontinuations/:pid/reject': row('proposal', [D, D, D, D, D, A, D], () => ({ comment: '請再評估' })),
+  'POST /api/v1/discontinuations/:pid/withdraw': row('proposal', [D, D, D, A, D, D, D]),
   // Only its owner marks a notification read, the admin included (404 for everyone else).
   'POST /api/v1/me/notifications/:id/read': row('contactNotification', [D, D, D, A, D, D, D]),
 
@@ -292,6 +303,11 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       return u;
     },
     passwordUser: () => newUser({ password: `pw-${unique()}-long-enough` }),
+    proposal: async () => {
+      const d = await SETUP.published();
+      const p = await t.services.discontinuation.propose(contact, d.id, { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-10-01', resolution: '諮詢小組同意停止提供' });
+      return { id: p.id, name: d.name };
+    },
     passwordLink: async () => {
       const { user, link } = await t.services.accounts.invite('cli', { email: `l-${unique()}@matrix.test`, name: '受邀', unit: 'census', role: 'contact' });
       return { id: user.email, email: user.email, token: new URL(link).searchParams.get('token') ?? '' };
@@ -334,7 +350,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
   /** One request to `key` on target `tg`, authenticated as `call` says, in the form a real client would send. */
   async function send(key: string, r: Row, tg: Target, call: Call): Promise<LightMyRequestResponse> {
     const { method, path } = splitKey(key);
-    const url = path.replace(':id', encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id));
+    const url = path.replace(/:id|:pid/, encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id));
     const headers: Record<string, string> = {};
     const fields: Record<string, unknown> = { ...r.body(tg) };
     if (call.auth === 'token' && call.token) headers.authorization = isCkan(path) ? call.token : `Bearer ${call.token}`;
@@ -434,7 +450,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
               const before = await snapshot();
               const res = await t.app.inject({
                 method: method as 'POST',
-                url: path.replace(':id', encodeURIComponent(tg.id)),
+                url: path.replace(/:id|:pid/, encodeURIComponent(tg.id)),
                 headers: { origin, 'content-type': enc.type, 'sec-fetch-site': 'cross-site', ...(cookie ? { cookie } : {}) },
                 payload: enc.payload(r.body(tg)),
               });
