@@ -93,6 +93,8 @@ describe.each(engines)('review gate (%s)', (engine) => {
     // Returned with a comment: the contact gets the comment by mail and in the inbox.
     const noComment = await call('POST', `/api/v1/datasets/${draft.id}/return`, tokens.reviewer, { comment: '  ' });
     expect(noComment.statusCode).toBe(400);
+    // Someone who may not return it is refused as such, before any word about the comment.
+    expect((await call('POST', `/api/v1/datasets/${draft.id}/return`, tokens.contact, { comment: '' })).statusCode).toBe(403);
     const returned = await call('POST', `/api/v1/datasets/${draft.id}/return`, tokens.reviewer, { comment: '請補充欄位說明。' });
     expect(returned.statusCode).toBe(200);
     expect(returned.json<Status>().state).toBe('returned');

@@ -395,14 +395,15 @@ export class ReviewService {
   /** Returns a submission to its contact with the reviewer's comment (required). */
   async returnForChanges(user: User, ref: string, comment: string): Promise<ReviewStatus> {
     const note = comment.trim();
-    if (!note) throw invalid({ comment: ['退回時必須說明需要修改之處 / a comment saying what to change is required when returning'] });
     return this.tx(async (trx) => {
       const l = await this.load(trx, ref);
       const d = l.dataset;
       const copy = l.copy?.state === 'submitted' ? l.copy : undefined;
       const submittedBy = copy ? copy.submitted_by : l.submittedBy;
+      // Access first: someone who may not return it learns nothing about what else is wrong.
       this.checkDecision(user, l, copy ? undefined : d.provisionType, 'dataset.return', submittedBy);
       if (d.state !== 'submitted' && !copy) throw invalidTransition('returned', '退回', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
+      if (!note) throw invalid({ comment: ['退回時必須說明需要修改之處 / a comment saying what to change is required when returning'] });
       const ts = now();
       let result: ReviewStatus;
       if (copy) {
