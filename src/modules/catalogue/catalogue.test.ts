@@ -32,6 +32,9 @@ describe.each(engines)('catalogue on %s', (engine) => {
     const details = (err as AppError).details ?? {};
     expect(Object.keys(details)).toEqual(expect.arrayContaining(['categoryCode', 'updateFrequency', 'costUrl', 'costLaw', 'resources[0].downloadUrl']));
     expect(await t.services.catalogue.countPublished()).toBe(before);
+    // A URL name the portal's own pages use (/manage/datasets/new) would make the dataset unreachable.
+    const reserved = await t.services.catalogue.save(datasetInput({ name: 'new' }), { state: 'draft' }).catch((e: unknown) => e);
+    expect((reserved as AppError).details?.name?.[0]).toContain('網址名稱「new」為系統保留字');
   });
 
   it('keeps drafts out of public reads and search', async () => {

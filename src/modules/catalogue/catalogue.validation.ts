@@ -5,6 +5,9 @@ import {
   type FieldDef, type Msg, type ProvisionType,
 } from './national.ts';
 
+/** URL names the portal's own paths use. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['new', 'edit', 'discontinue', 'discontinued']);
+
 /** Input after defaults are applied: every national field present, nulls for empty ones. */
 export interface NormalizedDataset {
   unit: string;
@@ -175,6 +178,8 @@ export function validateDataset(d: NormalizedDataset, opts: ValidationOptions = 
   if (!CATEGORY_CODES[d.categoryCode]) err('categoryCode', msg(`服務分類「${d.categoryCode}」不在18類代碼中`, `categoryCode "${d.categoryCode}" is not one of the 18 service categories`));
   if (d.identifier !== null && !isIdentifier(d.identifier)) err('identifier', msg(`資料集編號「${d.identifier}」須為「10碼機關代碼-6碼序號」`, `identifier "${d.identifier}" must be <10-char agency code>-<6-char serial>`));
   if (d.name !== null && !/^[a-z0-9_-]{2,100}$/.test(d.name)) err('name', msg('網址名稱只能用小寫英數字、- 與 _（2–100字）', 'name must be 2–100 lower-case letters, digits, - or _'));
+  // Words that are pages of their own (/manage/datasets/new); a dataset so named could not be reached.
+  else if (d.name !== null && RESERVED_NAMES.has(d.name)) err('name', msg(`網址名稱「${d.name}」為系統保留字，請換一個`, `"${d.name}" is reserved for the portal's own pages; choose another name`));
   if (!d.title) err('title', msg('資料集名稱為必填', 'title is required'));
   else if ([...d.title].length > 255) err('title', msg('資料集名稱不可超過255字', 'title must be at most 255 characters'));
   if (!d.description) err('description', msg('資料集描述為必填', 'description is required'));
