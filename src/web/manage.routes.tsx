@@ -295,7 +295,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (isFormError(err)) return err;
       throw err;
     });
-    if (result instanceof AppError) return render(result.status, proposalErrors(result.details ?? {}, ctx.lang));
+    if (result instanceof AppError) return render(result.status, proposalErrors(result.details ?? {}, ctx.lang, ctx.lang === 'en' ? result.en : result.zh));
     return back(req, reply, d.name, 'proposed');
   });
 

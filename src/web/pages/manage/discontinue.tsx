@@ -80,12 +80,22 @@ export function toProposal(v: ProposalValues): { input?: ProposeInput; errors: R
   return { errors };
 }
 
-/** Service error details (`reasons`, `meetingDate`, `kind`, `dataset` …, messages "zh / en") → errors per control. */
-export function proposalErrors(details: Record<string, string[]>, lang: Lang): FieldError[] {
+/**
+ * Service error details (`reasons`, `meetingDate`, `kind` …, messages "zh / en") → errors per
+ * control. Details about no control (`dataset`: a proposal is open already; `state`: no longer
+ * published) are told once, in the error's own words (`whole`).
+ */
+export function proposalErrors(details: Record<string, string[]>, lang: Lang, whole?: string): FieldError[] {
   const mm = manageMessages(lang);
   const out: FieldError[] = [];
+  let toldWhole = false;
   for (const [key, messages] of Object.entries(details)) {
     const labelKey = LABEL_KEYS[key] as (typeof LABEL_KEYS)[string] | undefined;
+    if (!labelKey && whole !== undefined) {
+      if (!toldWhole) out.push({ id: null, label: mm.statusHeading, message: whole });
+      toldWhole = true;
+      continue;
+    }
     for (const message of messages) out.push({ id: labelKey ? proposalFieldId(key) : null, label: labelKey ? mm[labelKey] : key, message: pickLang(message, lang) });
   }
   return out;
