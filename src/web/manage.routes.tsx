@@ -287,7 +287,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!user) return reply;
     const ctx = pageCtx(req, config);
     const d = await proposable(user, req.params.name);
-    const values = readProposal(req.body as Record<string, unknown>);
+    const values = readProposal(req.body);
     const render = (status: number, errors: FieldError[]) => sendPage(req, reply, status, <ProposalPage ctx={ctx} dataset={d} values={values} errors={errors} maxDate={taipeiToday()} />);
     const { input, errors } = toProposal(values);
     if (!input) return render(400, proposalErrors(errors, ctx.lang));

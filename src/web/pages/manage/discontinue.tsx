@@ -74,7 +74,7 @@ export function toProposal(v: ProposalValues): { input?: ProposeInput; errors: R
     };
   }
   const errors: Record<string, string[]> = { kind: [`${zh.discKindMissing} / ${en.discKindMissing}`] };
-  for (const key of ['reasons', 'meetingDate', 'resolution'] as const) {
+  for (const key of ['meetingDate', 'resolution', 'reasons'] as const) {
     if (!v[key].trim()) errors[key] = [`${zh.discFieldRequired(zh[LABEL_KEYS[key]])} / ${en.discFieldRequired(en[LABEL_KEYS[key]])}`];
   }
   return { errors };
@@ -98,8 +98,11 @@ export function proposalErrors(details: Record<string, string[]>, lang: Lang, wh
     }
     for (const message of messages) out.push({ id: labelKey ? proposalFieldId(key) : null, label: labelKey ? mm[labelKey] : key, message: pickLang(message, lang) });
   }
-  return out;
+  // In the order of the form (the summary is read top to bottom, as the page).
+  const order = (e: FieldError) => (e.id === null ? -1 : FORM_ORDER.indexOf(e.id));
+  return out.sort((a, b) => order(a) - order(b));
 }
+const FORM_ORDER = ['kind', 'meetingDate', 'resolution', 'reasons', 'applicationTerms', 'revocable', 'withholdingBasis'].map(proposalFieldId);
 
 export interface ProposalPageProps {
   ctx: PageCtx;

@@ -308,7 +308,10 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
   const mm = manageMessages(ctx.lang);
   const en = ctx.lang === 'en';
   const title = mm.statusTitle(d.title);
-  const anyAction = actions.edit || actions.submit || actions.approve || actions.return || discontinuation.propose || discontinuation.decide || discontinuation.withdraw;
+  const anyAction = actions.edit || actions.submit || actions.approve || actions.return;
+  // Someone whose only actions are on a discontinuation finds them in its own section below.
+  const discAction = discontinuation.propose || discontinuation.decide || discontinuation.withdraw;
+  const showActions = anyAction || actions.ownSubmission || !discAction;
   const doneMessage = done ? mm.done[done] : undefined;
   return (
     <Layout ctx={ctx} title={title} nav="manage">
@@ -408,9 +411,9 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           </div>
         )}
 
-        <h2>{mm.actionsHeading}</h2>
+        {showActions ? <h2>{mm.actionsHeading}</h2> : null}
         {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
-        {!anyAction ? <p>{mm.noActions}</p> : null}
+        {!anyAction && !discAction ? <p>{mm.noActions}</p> : null}
         {actions.edit ? (
           <p>
             <a class="button" href={ctx.href(manageHref(d.name, '/edit'))}>
