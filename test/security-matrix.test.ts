@@ -78,6 +78,8 @@ interface Target {
   name?: string;
   /** A one-time password link's token. */
   token?: string;
+  /** A discontinuation proposal's id, for `:pid`. */
+  pid?: string;
 }
 type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal';
 type Body = (t: Target) => Record<string, unknown>;
@@ -123,6 +125,8 @@ const editorForm = (over: Parameters<typeof datasetInput>[0] = {}): Record<strin
   });
   return form;
 };
+/** A discontinuation proposal as its form posts it (and as the API takes it). */
+const discontinuationForm = { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-11-20', resolution: '會議決議同意停止提供' };
 const roleOf: Body = (t) => ({ email: t.email, unit: 'census', role: 'reviewer' });
 const emailOf: Body = (t) => ({ email: t.email });
 
@@ -199,8 +203,19 @@ const MATRIX: Record<string, Row> = {
   'POST /admin/users/password-link': row('user', [D, D, D, D, D, D, A], emailOf),
   // The one-time link is the credential: whoever holds it sets that account's password, signed in or not.
   'POST /account/password': row('passwordLink', [A, A, A, A, A, A, A], (t) => ({ token: t.token, password: 'link-password-12345', confirm: 'link-password-12345' })),
+
+  // Back office: discontinuation. `:name` is the dataset's name, `:pid` the open proposal's id (the contact proposed it).
+  'POST /manage/datasets/:name/discontinue': row('published', [D, D, D, A, D, D, A], () => ({ ...discontinuationForm })),
+  // The head's alone (reserved: not even the admin), never on their own proposal.
+  'POST /manage/discontinuations/:pid/approve': row('proposal', [D, D, D, D, D, A, D]),
+  'POST /manage/discontinuations/:pid/reject': row('proposal', [D, D, D, D, D, A, D], () => ({ comment: '仍有使用者需要' })),
+  // Only whoever proposed it.
+  'POST /manage/discontinuations/:pid/withdraw': row('proposal', [D, D, D, A, D, D, D]),
 };
 
+/** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */
+const urlOf = (path: string, tg: Target): string =>
+  path.replace(':id', encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id)).replace(':pid', encodeURIComponent(tg.pid ?? tg.id));
 const isApi = (path: string) => path.startsWith('/api/');
 const isCkan = (path: string) => path.startsWith('/api/3/action/') || path.startsWith('/api/action/');
 const splitKey = (key: string): { method: string; path: string } => {
@@ -303,14 +318,15 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       return u;
     },
     passwordUser: () => newUser({ password: `pw-${unique()}-long-enough` }),
-    proposal: async () => {
-      const d = await SETUP.published();
-      const p = await t.services.discontinuation.propose(contact, d.id, { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-10-01', resolution: '諮詢小組同意停止提供' });
-      return { id: p.id, name: d.name };
-    },
     passwordLink: async () => {
       const { user, link } = await t.services.accounts.invite('cli', { email: `l-${unique()}@matrix.test`, name: '受邀', unit: 'census', role: 'contact' });
       return { id: user.email, email: user.email, token: new URL(link).searchParams.get('token') ?? '' };
+    },
+    // A published dataset with an open discontinuation proposal by the unit contact.
+    proposal: async () => {
+      const d = await SETUP.published();
+      const p = await t.services.discontinuation.propose(contact, d.id, { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-11-20', resolution: '會議決議同意停止提供' });
+      return { ...d, pid: p.id };
     },
   };
 
@@ -350,7 +366,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
   /** One request to `key` on target `tg`, authenticated as `call` says, in the form a real client would send. */
   async function send(key: string, r: Row, tg: Target, call: Call): Promise<LightMyRequestResponse> {
     const { method, path } = splitKey(key);
-    const url = path.replace(/:id|:pid/, encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id));
+    const url = urlOf(path, tg);
     const headers: Record<string, string> = {};
     const fields: Record<string, unknown> = { ...r.body(tg) };
     if (call.auth === 'token' && call.token) headers.authorization = isCkan(path) ? call.token : `Bearer ${call.token}`;
@@ -450,7 +466,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
               const before = await snapshot();
               const res = await t.app.inject({
                 method: method as 'POST',
-                url: path.replace(/:id|:pid/, encodeURIComponent(tg.id)),
+                url: urlOf(path, tg),
                 headers: { origin, 'content-type': enc.type, 'sec-fetch-site': 'cross-site', ...(cookie ? { cookie } : {}) },
                 payload: enc.payload(r.body(tg)),
               });

@@ -16,6 +16,7 @@ import { engines, makeApp } from './helpers/env.ts';
  */
 const EVIL = { email: 'evil@stat.example', password: 'evil-password-12345', name: `惡意 ${ALL}` };
 const REVIEWER = { email: 'reviewer@stat.example', password: 'reviewer-password-123', name: '李審查' };
+const HEAD = { email: 'head@dgbas.example', password: 'head-password-12345', name: `首長 ${ALL}` };
 
 /** Tags our pages use; anything else (img, svg, iframe…) would be injected markup. */
 const KNOWN_TAGS = new Set(
@@ -105,6 +106,10 @@ describe.each(engines)('XSS: the back office keeps hostile text as text on %s', 
   let evil: Session;
   let reviewer: Session;
   let admin: Session;
+  let head: Session;
+  /** Datasets with discontinuation proposals, all hostile: open, approved (withheld, with its notice), rejected. */
+  const disc = { proposed: 'h-proposed', gone: 'h-gone', rejected: 'h-rejected' };
+  let openPid = '';
   /** Names of datasets in every state, all hostile. */
   const names = { draft: 'h-draft', submitted: 'h-submitted', returned: 'h-returned', published: 'h-published' };
   const each = HOSTILE.map((_, i) => `h-${i}`);
@@ -160,6 +165,24 @@ describe.each(engines)('XSS: the back office keeps hostile text as text on %s', 
     await review.edit(c, published, hostileInput(`${ALL} 改`, { name: names.published, keywords: [`新 ${ALL}`] }));
     await review.submit(c, published, `修改 ${ALL} 止`);
     for (const [i, v] of HOSTILE.entries()) await create(each[i], v);
+    // Discontinuation: hostile reasons, resolution, terms, legal basis and decision comments.
+    await users.create({ ...HEAD, unit: 'dgbas', role: 'head' });
+    const h = await users.findByEmail(HEAD.email);
+    if (!h) throw new Error('head missing');
+    const publish = async (name: string) => {
+      const id = await create(name);
+      await review.submit(c, id);
+      await review.approve(r, id);
+      return id;
+    };
+    const said = { reasons: `理由 ${ALL} 止`, meetingDate: '2026-11-20', resolution: `決議 ${ALL} 止` };
+    const { discontinuation } = services;
+    openPid = (await discontinuation.propose(c, await publish(disc.proposed), { kind: 'to_on_application', applicationTerms: `條件 ${ALL} 止`, revocable: true, ...said })).id;
+    const gone = await discontinuation.propose(c, await publish(disc.gone), { kind: 'to_withheld', withholdingBasis: `依據 ${ALL} 止`, ...said });
+    await discontinuation.approve(h, gone.id, `核定 ${ALL} 止`);
+    const rejected = await discontinuation.propose(c, await publish(disc.rejected), { kind: 'stop', ...said });
+    await discontinuation.reject(h, rejected.id, `不核定 ${ALL} 止`);
+    head = await signIn(HEAD.email, HEAD.password);
     evil = await signIn(EVIL.email, EVIL.password);
     reviewer = await signIn(REVIEWER.email, REVIEWER.password);
     admin = await signIn('admin@kaifang.local', 'admin-password-for-tests');
@@ -196,6 +219,33 @@ describe.each(engines)('XSS: the back office keeps hostile text as text on %s', 
       expect(text(diff.body)).toContain(EVIL.name);
       // A return without a comment comes back as the page with the error.
       expectClean(await post(`/manage/datasets/${names.submitted}/return${q()}`, reviewer, { comment: ' ' }), 'return without comment', 400);
+    });
+
+    it(`discontinuation ${lang || '(zh-TW)'}: proposals, notices and decisions on status pages and the head's dashboard, the proposal form with hostile input`, async () => {
+      for (const name of Object.values(disc)) {
+        for (const [who, s] of [['contact', evil], ['head', head], ['reviewer', reviewer]] as const) {
+          expectClean(await get(`/manage/datasets/${name}${q('done=proposed')}`, s), `status ${name} as ${who}`);
+        }
+      }
+      const open = await get(`/manage/datasets/${disc.proposed}${q()}`, head);
+      expect(text(open.body)).toContain(`條件 ${ALL} 止`);
+      expect(text(open.body)).toContain(EVIL.name);
+      const gone = await get(`/manage/datasets/${disc.gone}${q()}`, evil);
+      expect(text(gone.body)).toContain(`依據 ${ALL} 止`);
+      expect(text((await get(`/manage/datasets/${disc.rejected}${q()}`, evil)).body)).toContain(`不核定 ${ALL} 止`);
+      const dash = await get(`/manage${q()}`, head);
+      expectClean(dash, 'dashboard head');
+      expect(text(dash.body)).toContain(`理由 ${ALL} 止`);
+      expectClean(await get(`/manage/datasets/${disc.rejected}/discontinue${q()}`, evil), 'proposal form');
+      expectClean(await get(`/manage/datasets/${disc.proposed}/discontinue${q()}`, evil), 'proposal form, one open', 409);
+      for (const v of [ALL, ...HOSTILE]) {
+        const fields = { kind: v, reasons: v, meetingDate: v.slice(0, 20), resolution: v, applicationTerms: v, revocable: v, withholdingBasis: v };
+        expectClean(await post(`/manage/datasets/${disc.rejected}/discontinue${q()}`, evil, fields), `proposal without a kind: ${JSON.stringify(v)}`, 400);
+        // A real kind: the service's messages echo the date.
+        const res = await post(`/manage/datasets/${disc.rejected}/discontinue${q()}`, evil, { ...fields, kind: 'to_withheld', withholdingBasis: ' ' });
+        expectClean(res, `proposal with service errors: ${JSON.stringify(v)}`, 400);
+      }
+      expectClean(await post(`/manage/discontinuations/${openPid}/reject${q()}`, head, { comment: ' ' }), 'reject without comment', 400);
     });
 
     it(`editor ${lang || '(zh-TW)'}: hostile stored values in every control, and hostile input echoed in error messages`, async () => {

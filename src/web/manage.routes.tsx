@@ -13,7 +13,9 @@ import { DashboardPage } from './pages/manage/dashboard.tsx';
 import { emptyResource, emptyValues, formErrors, readForm, toInput, valuesOf, type FieldError, type FormValues, type Option } from './pages/manage/dataset-form.tsx';
 import { EditorPage } from './pages/manage/editor.tsx';
 import { manageMessages } from './pages/manage/manage-messages.ts';
-import { StatusPage, type StatusActions } from './pages/manage/status.tsx';
+import { StatusPage, type DiscontinuationView, type StatusActions } from './pages/manage/status.tsx';
+import { emptyProposal, ProposalPage, proposalErrors, readProposal, toProposal } from './pages/manage/discontinue.tsx';
+import type { Dataset } from '../modules/catalogue/catalogue.schemas.ts';
 import { sendPage } from './respond.ts';
 
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
@@ -23,8 +25,25 @@ const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 /** The editor posts flat names (title, r0.format …); dataset-form.tsx reads them, the services validate. */
 const EditorBody = Type.Object(Csrf, { additionalProperties: true });
 const CommentBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 5000 })), ...Csrf });
+/** The proposal form (discontinue.tsx reads it); lengths as the API allows. */
+const ProposalBody = Type.Object(
+  {
+    kind: Type.Optional(Type.String({ maxLength: 40 })),
+    reasons: Type.Optional(Type.String({ maxLength: 5000 })),
+    meetingDate: Type.Optional(Type.String({ maxLength: 20 })),
+    resolution: Type.Optional(Type.String({ maxLength: 5000 })),
+    applicationTerms: Type.Optional(Type.String({ maxLength: 5000 })),
+    revocable: Type.Optional(Type.String({ maxLength: 10 })),
+    withholdingBasis: Type.Optional(Type.String({ maxLength: 1000 })),
+    ...Csrf,
+  },
+  { additionalProperties: true },
+);
+const ProposalParams = Type.Object({ pid: Type.String({ minLength: 1, maxLength: 200 }) });
 const DASHBOARD_LIMIT = 500;
-const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'returned']);
+const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'approvedWithheld', 'returned', 'proposed', 'discApproved', 'discRejected', 'withdrawn']);
+/** Today in Taipei (UTC+8, no daylight saving): the latest meeting date a proposal may give. */
+const taipeiToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** Pages that need a signed-in user send others to sign-in and back (as the account pages do). */
 function signedIn(req: FastifyRequest, reply: FastifyReply): User | undefined {
@@ -42,7 +61,7 @@ const isFormError = (err: unknown): err is AppError => err instanceof AppError &
  * review gate. The services check access; these handlers only choose which buttons to show.
  */
 export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { review, catalogue, units, config } = app.services;
+  const { review, catalogue, units, config, discontinuation } = app.services;
 
   /** Units offered in the unit select: those `action` is allowed in (plus `keep`, the dataset's own). */
   const unitOptions = async (user: User, action: 'dataset.create' | 'dataset.edit', lang: Lang, keep?: string): Promise<Option[]> => {
@@ -167,14 +186,36 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const submittedBy = submission.submittedBy?.id ?? null;
     const underReview = diff.state === 'submitted' || copy?.state === 'submitted';
     const changeable = diff.state === 'draft' || diff.state === 'returned' || (diff.state === 'published' && copy?.state !== 'submitted');
+    // As ReviewService.checkDecision decides: a new dataset submitted as withheld is the head's to
+    // approve (dataset.approve_withholding); the unit reviewer may still return it.
+    const withheld = diff.state === 'submitted' && dataset.provisionType === 'withheld';
+    const decide = withheld ? 'dataset.approve_withholding' : 'dataset.approve';
     const actions: StatusActions = {
       edit: changeable && can(user, 'dataset.edit', { unit }),
       submit: changeable && (diff.state !== 'published' || copy !== undefined) && can(user, 'dataset.submit', { unit }),
-      approve: underReview && can(user, 'dataset.approve', { unit, submittedBy }),
-      return: underReview && can(user, 'dataset.return', { unit, submittedBy }),
-      ownSubmission: underReview && submittedBy === user.id && can(user, 'dataset.approve', { unit }),
+      approve: underReview && can(user, decide, { unit, submittedBy }),
+      return: underReview && (can(user, 'dataset.return', { unit, submittedBy }) || (withheld && can(user, 'dataset.approve_withholding', { unit, submittedBy }))),
+      ownSubmission: underReview && submittedBy === user.id && can(user, decide, { unit }),
     };
-    return { diff, dataset, submission, actions, unitTitle: (n: string) => titles.get(n) ?? n };
+    return { diff, dataset, submission, actions, discontinuation: await discontinuationView(user, dataset), unitTitle: (n: string) => titles.get(n) ?? n };
+  };
+
+  /** The dataset's discontinuation proposals and which of their buttons this user gets (the service decides). */
+  const discontinuationView = async (user: User, dataset: Dataset): Promise<DiscontinuationView> => {
+    const unit = dataset.unit.name;
+    const proposals = (await discontinuation.list(user)).filter((p) => p.datasetId === dataset.id);
+    const open = proposals.find((p) => p.state === 'proposed');
+    const notice = proposals.some((p) => p.state === 'approved') ? await discontinuation.noticeOf(dataset.id) : undefined;
+    const proposer = open?.proposedBy.id ?? null;
+    return {
+      open,
+      past: proposals.filter((p) => p !== open),
+      notice,
+      propose: dataset.state === 'published' && !open && can(user, 'dataset.propose_discontinuation', { unit }),
+      decide: open !== undefined && can(user, 'dataset.approve_discontinuation', { unit, submittedBy: proposer }),
+      ownProposal: open !== undefined && proposer === user.id && can(user, 'dataset.approve_discontinuation', { unit }),
+      withdraw: open !== undefined && proposer === user.id,
+    };
   };
 
   app.get('/manage/datasets/:name', { schema: { hide: true, params: NameParams, querystring: StatusQuery } }, async (req, reply) => {
@@ -200,7 +241,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const user = signedIn(req, reply);
     if (!user) return reply;
     const status = await review.approve(user, req.params.name, req.body.comment);
-    return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, 'approved');
+    return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, status.state === 'withheld' ? 'approvedWithheld' : 'approved');
   });
 
   app.post('/manage/datasets/:name/return', decision, async (req, reply) => {
@@ -219,5 +260,76 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const status = await review.returnForChanges(user, req.params.name, comment);
     return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, 'returned');
+  });
+  /** The dataset a proposal form is for, checked as the service will: 404 for hidden work, 403 for who may not propose, 409 when not published. */
+  const proposable = async (user: User, name: string): Promise<Dataset> => {
+    const d = await catalogue.get(name, { includeNonPublic: true });
+    assertCan(user, 'dataset.propose_discontinuation', { unit: d.unit.name }, { hidden: d.state !== 'published' && d.state !== 'discontinued' });
+    if (d.state !== 'published') {
+      const state = manageMessages('zh-TW').states[d.state] ?? d.state;
+      throw new AppError('INVALID_TRANSITION', 409, `只有已公開的資料集可以申請停止提供（此資料集目前為「${state}」）`, `Only a published dataset can be discontinued (this one is ${d.state})`);
+    }
+    return d;
+  };
+  const hasOpenProposal = async (user: User, d: Dataset): Promise<boolean> => (await discontinuation.list(user, 'proposed')).some((p) => p.datasetId === d.id);
+
+  app.get('/manage/datasets/:name/discontinue', { schema: { hide: true, params: NameParams, querystring: LangQuery } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const d = await proposable(user, req.params.name);
+    const alreadyOpen = await hasOpenProposal(user, d);
+    return sendPage(req, reply, alreadyOpen ? 409 : 200, <ProposalPage ctx={ctx} dataset={d} values={emptyProposal()} errors={[]} alreadyOpen={alreadyOpen} maxDate={taipeiToday()} />);
+  });
+
+  app.post('/manage/datasets/:name/discontinue', { schema: { hide: true, params: NameParams, querystring: LangQuery, body: ProposalBody } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const ctx = pageCtx(req, config);
+    const d = await proposable(user, req.params.name);
+    const values = readProposal(req.body);
+    const render = (status: number, errors: FieldError[]) => sendPage(req, reply, status, <ProposalPage ctx={ctx} dataset={d} values={values} errors={errors} maxDate={taipeiToday()} />);
+    const { input, errors } = toProposal(values);
+    if (!input) return render(400, proposalErrors(errors, ctx.lang));
+    const result = await discontinuation.propose(user, d.name, input).catch((err: unknown) => {
+      if (isFormError(err)) return err;
+      throw err;
+    });
+    if (result instanceof AppError) return render(result.status, proposalErrors(result.details ?? {}, ctx.lang, ctx.lang === 'en' ? result.en : result.zh));
+    return back(req, reply, d.name, 'proposed');
+  });
+
+  const proposalDecision = { schema: { hide: true, params: ProposalParams, querystring: LangQuery, body: CommentBody } };
+
+  app.post('/manage/discontinuations/:pid/approve', proposalDecision, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const p = await discontinuation.approve(user, req.params.pid, req.body.comment);
+    return back(req, reply, p.datasetName, 'discApproved');
+  });
+
+  app.post('/manage/discontinuations/:pid/reject', proposalDecision, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const comment = req.body.comment ?? '';
+    if (!comment.trim()) {
+      // The status page again with the error at the comment box, for the head who may reject it;
+      // anyone else gets the service's answer (404 for who may not see it, 403, 409).
+      const p = await discontinuation.get(user, req.params.pid);
+      const view = await statusView(user, p.datasetName, langOf(req));
+      if (view.discontinuation.decide && view.discontinuation.open?.id === p.id) {
+        const ctx = pageCtx(req, config);
+        return sendPage(req, reply, 400, <StatusPage ctx={ctx} {...view} rejectForm={{ comment, error: manageMessages(ctx.lang).discRejectMissing }} />);
+      }
+    }
+    const p = await discontinuation.reject(user, req.params.pid, comment);
+    return back(req, reply, p.datasetName, 'discRejected');
+  });
+
+  app.post('/manage/discontinuations/:pid/withdraw', { schema: { hide: true, params: ProposalParams, querystring: LangQuery, body: Type.Object(Csrf) } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    const p = await discontinuation.withdraw(user, req.params.pid);
+    return back(req, reply, p.datasetName, 'withdrawn');
   });
 };

@@ -61,6 +61,7 @@ export function DashboardPage({ ctx, data }: { ctx: PageCtx; data: DashboardData
                     </td>
                     <td>
                       <span class={`badge badge-task task-${t.kind}`}>{mm.taskKinds[t.kind] ?? t.kind}</span>
+                      {t.proposal ? <span class="task-detail">{`${ctx.m.colon}${mm.discKinds[t.proposal.kind] ?? t.proposal.kind}`}</span> : null}
                     </td>
                     <td>{data.unitTitle(t.unit)}</td>
                     <td>{shortTime(t.submittedAt)}</td>

@@ -17,7 +17,7 @@ export interface EditorProps {
 }
 
 /** The error summary: a count, then one link per problem to its control. */
-function ErrorSummary({ ctx, errors }: { ctx: PageCtx; errors: FieldError[] }) {
+export function ErrorSummary({ ctx, errors }: { ctx: PageCtx; errors: FieldError[] }) {
   const mm = manageMessages(ctx.lang);
   if (errors.length === 0) return null;
   return (
@@ -61,7 +61,7 @@ interface ControlProps {
 }
 
 /** One labelled control with its hint and error, tied together by aria-describedby. */
-function Control({ ctx, id, name, label, hint, required, kind, value, options, messages }: ControlProps) {
+export function Control({ ctx, id, name, label, hint, required, kind, value, options, messages }: ControlProps) {
   const mm = manageMessages(ctx.lang);
   const hintId = hint ? `${id}-hint` : '';
   const errorId = messages.length > 0 ? `${id}-error` : '';

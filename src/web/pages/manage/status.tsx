@@ -6,9 +6,29 @@ import type { PageCtx } from '../../context.ts';
 import { categoryLabel, provisionLabel, unitTitle } from '../../format.ts';
 import { Layout } from '../../layout.tsx';
 import { CsrfField } from '../signin.tsx';
+import { KIND_LABELS, type Notice, type Proposal } from '../../../modules/discontinuation/discontinuation.schemas.ts';
+import { NoticeBox } from '../discontinued.tsx';
 import { CopyBadge, manageHref, shortTime, StateBadge } from './common.tsx';
 import { DATASET_FIELDS } from './dataset-form.tsx';
 import { manageMessages } from './manage-messages.ts';
+
+/** The discontinuation part of the status page: proposals of this dataset and what this user may do with them. */
+export interface DiscontinuationView {
+  /** The open proposal (one per dataset at most). */
+  open?: Proposal;
+  /** Decided or withdrawn proposals, newest first. */
+  past: Proposal[];
+  /** The published notice, once one was approved. */
+  notice?: Notice;
+  /** The user may propose (a contact of the unit, on a published dataset without an open proposal). */
+  propose: boolean;
+  /** The user may approve or reject the open proposal (the head; never their own). */
+  decide: boolean;
+  /** The user could decide, but proposed it themself. */
+  ownProposal: boolean;
+  /** The user proposed the open one and may withdraw it. */
+  withdraw: boolean;
+}
 
 /** Which buttons this user gets (the services decide; these only hide what would be refused). */
 export interface StatusActions {
@@ -32,6 +52,9 @@ export interface StatusProps {
   unitTitle: (name: string) => string;
   /** The return form's comment and error, when a return without a comment was refused. */
   returnForm?: { comment: string; error: string };
+  discontinuation: DiscontinuationView;
+  /** The reject form's comment and error, when a rejection without a comment was refused. */
+  rejectForm?: { comment: string; error: string };
 }
 
 /** Labels of the compared fields (the stored form's keys) beyond the editor's own. */
@@ -96,14 +119,15 @@ function Value({ ctx, field, value, unitTitle }: { ctx: PageCtx; field: string; 
   return <code>{JSON.stringify(value)}</code>;
 }
 
-function CommentForm(props: { ctx: PageCtx; name: string; path: 'submit' | 'approve' | 'return'; heading: string; button: string; label: string; required?: boolean; hint?: string; value?: string; error?: string }) {
+/** A decision form with a comment box; `id` names the box (`comment-<id>`), `action` is where it posts. */
+function CommentForm(props: { ctx: PageCtx; action: string; id: string; heading: string; button: string; label: string; required?: boolean; hint?: string; value?: string; error?: string }) {
   const { ctx } = props;
-  const id = `comment-${props.path}`;
+  const id = `comment-${props.id}`;
   const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <section class="action-box" aria-labelledby={`${id}-heading`}>
       <h3 id={`${id}-heading`}>{props.heading}</h3>
-      <form method="post" action={ctx.href(manageHref(props.name, `/${props.path}`))} class="form-stack" novalidate>
+      <form method="post" action={ctx.href(props.action)} class="form-stack" novalidate>
         <CsrfField ctx={ctx} />
         <div class={`form-field${props.error ? ' has-error' : ''}`}>
           <label for={id}>{props.label}</label>
@@ -129,12 +153,165 @@ function CommentForm(props: { ctx: PageCtx; name: string; path: 'submit' | 'appr
   );
 }
 
+/** One proposal's facts, as a definition list. */
+function ProposalFacts({ ctx, p }: { ctx: PageCtx; p: Proposal }) {
+  const mm = manageMessages(ctx.lang);
+  return (
+    <dl class="status-list">
+      <dt>{mm.discKind}</dt>
+      <dd>{ctx.lang === 'en' ? KIND_LABELS[p.kind].en : KIND_LABELS[p.kind].zh}</dd>
+      <dt>{mm.discReasons}</dt>
+      <dd class="comment" lang={zhPart(ctx)}>
+        {p.reasons}
+      </dd>
+      <dt>{mm.discMeetingDate}</dt>
+      <dd>
+        <time dateTime={p.meetingDate}>{p.meetingDate}</time>
+      </dd>
+      <dt>{mm.discResolution}</dt>
+      <dd class="comment" lang={zhPart(ctx)}>
+        {p.resolution}
+      </dd>
+      {p.kind === 'to_on_application' ? (
+        <>
+          <dt>{mm.discTerms}</dt>
+          <dd class="comment" lang={zhPart(ctx)}>
+            {p.applicationTerms ?? mm.none}
+          </dd>
+          <dt>{mm.discRevocable}</dt>
+          <dd>{p.revocable ? mm.yes : mm.no}</dd>
+        </>
+      ) : null}
+      {p.kind === 'to_withheld' ? (
+        <>
+          <dt>{mm.discBasis}</dt>
+          <dd lang={zhPart(ctx)}>{p.withholdingBasis ?? mm.none}</dd>
+        </>
+      ) : null}
+      <dt>{mm.discProposer}</dt>
+      <dd>{p.proposedBy.name}</dd>
+      <dt>{mm.discProposedAt}</dt>
+      <dd>{shortTime(p.proposedAt)}</dd>
+    </dl>
+  );
+}
+
+/** 停止提供或變更提供方式: the open proposal with the head's and the proposer's forms, the notice, earlier proposals. */
+function DiscontinuationSection({ ctx, d, view, rejectForm }: { ctx: PageCtx; d: Dataset; view: DiscontinuationView; rejectForm?: { comment: string; error: string } }) {
+  const mm = manageMessages(ctx.lang);
+  const { open } = view;
+  // Only where there is something to show: a published dataset, a proposal, or a notice.
+  if (d.state !== 'published' && !open && !view.notice && view.past.length === 0) return null;
+  return (
+    <section aria-labelledby="disc-heading">
+      <h2 id="disc-heading">{mm.discHeading}</h2>
+      {view.notice ? (
+        <>
+          <NoticeBox ctx={ctx} n={view.notice} discontinued={d.state === 'discontinued'} />
+          <p>
+            <a href={ctx.href(`/datasets/${encodeURIComponent(d.name)}`)}>{mm.publicPage}</a>
+            {' · '}
+            <a href={ctx.href('/discontinued')}>{mm.noticesPage}</a>
+          </p>
+        </>
+      ) : d.state === 'published' ? (
+        <p>{mm.discLead}</p>
+      ) : null}
+      {view.propose ? (
+        <p>
+          <a class="button" href={ctx.href(manageHref(d.name, '/discontinue'))}>
+            {mm.discPropose}
+          </a>
+        </p>
+      ) : null}
+      {open ? (
+        <>
+          <h3 id="disc-open-heading">
+            {mm.discOpenHeading} <span class="badge badge-state state-submitted">{mm.discStates.proposed}</span>
+          </h3>
+          <ProposalFacts ctx={ctx} p={open} />
+          {view.ownProposal ? <p class="notice">{mm.discOwnProposal}</p> : null}
+          <div class="action-grid">
+            {view.decide ? (
+              <CommentForm ctx={ctx} action={`/manage/discontinuations/${encodeURIComponent(open.id)}/approve`} id="disc-approve" heading={mm.discApproveHeading} button={mm.discApprove} label={mm.commentOptional} />
+            ) : null}
+            {view.decide ? (
+              <CommentForm
+                ctx={ctx}
+                action={`/manage/discontinuations/${encodeURIComponent(open.id)}/reject`}
+                id="disc-reject"
+                heading={mm.discRejectHeading}
+                button={mm.discReject}
+                label={mm.discRejectLabel}
+                required
+                hint={mm.discRejectHint}
+                value={rejectForm?.comment}
+                error={rejectForm?.error}
+              />
+            ) : null}
+            {view.withdraw ? (
+              <section class="action-box" aria-labelledby="disc-withdraw-heading">
+                <h3 id="disc-withdraw-heading">{mm.discWithdrawHeading}</h3>
+                <form method="post" action={ctx.href(`/manage/discontinuations/${encodeURIComponent(open.id)}/withdraw`)}>
+                  <CsrfField ctx={ctx} />
+                  <p>{mm.discWithdrawLead}</p>
+                  <p>
+                    <button type="submit" class="button button-secondary">
+                      {mm.discWithdraw}
+                    </button>
+                  </p>
+                </form>
+              </section>
+            ) : null}
+          </div>
+        </>
+      ) : d.state === 'published' && !view.propose ? (
+        <p>{mm.discNoneOpen}</p>
+      ) : null}
+      {view.past.length > 0 ? (
+        <>
+          <h3 id="disc-past-heading">{mm.discPastHeading}</h3>
+          <div class="table-scroll">
+            <table class="data" aria-labelledby="disc-past-heading">
+              <thead>
+                <tr>
+                  <th scope="col">{mm.discProposedAt}</th>
+                  <th scope="col">{mm.discKind}</th>
+                  <th scope="col">{mm.discProposer}</th>
+                  <th scope="col">{mm.discState}</th>
+                  <th scope="col">{mm.discDecidedBy}</th>
+                  <th scope="col">{mm.discDecision}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.past.map((p) => (
+                  <tr>
+                    <td>{shortTime(p.proposedAt)}</td>
+                    <td>{ctx.lang === 'en' ? KIND_LABELS[p.kind].en : KIND_LABELS[p.kind].zh}</td>
+                    <td>{p.proposedBy.name}</td>
+                    <td>{mm.discStates[p.state] ?? p.state}</td>
+                    <td>{p.decidedBy ? `${p.decidedBy.name}（${shortTime(p.decidedAt)}）` : ''}</td>
+                    <td class="comment">{p.decisionComment ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 /** /manage/datasets/{name}: where the dataset stands, what changed, and the actions this user may take. */
-export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, unitTitle: titleOf }: StatusProps) {
+export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, discontinuation, rejectForm, unitTitle: titleOf }: StatusProps) {
   const mm = manageMessages(ctx.lang);
   const en = ctx.lang === 'en';
   const title = mm.statusTitle(d.title);
   const anyAction = actions.edit || actions.submit || actions.approve || actions.return;
+  // Someone whose only actions are on a discontinuation finds them in its own section below.
+  const discAction = discontinuation.propose || discontinuation.decide || discontinuation.withdraw;
+  const showActions = anyAction || actions.ownSubmission || !discAction;
   const doneMessage = done ? mm.done[done] : undefined;
   return (
     <Layout ctx={ctx} title={title} nav="manage">
@@ -154,6 +331,16 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
             <ul>
               <li>
                 <a href="#comment-return">{`${mm.commentRequired}${ctx.m.colon}${returnForm.error}`}</a>
+              </li>
+            </ul>
+          </div>
+        ) : null}
+        {rejectForm ? (
+          <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+            <h2 id="error-summary-title">{mm.errorSummaryTitle(1)}</h2>
+            <ul>
+              <li>
+                <a href="#comment-disc-reject">{`${mm.discRejectLabel}${ctx.m.colon}${rejectForm.error}`}</a>
               </li>
             </ul>
           </div>
@@ -181,7 +368,7 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           <dd>{submission.submittedAt ? shortTime(submission.submittedAt) : mm.none}</dd>
           <dt>{mm.lastComment}</dt>
           <dd class="comment">{submission.comment ?? mm.none}</dd>
-          {d.state === 'published' ? (
+          {d.state === 'published' || d.state === 'discontinued' ? (
             <>
               <dt>{mm.publicPage}</dt>
               <dd>
@@ -197,7 +384,7 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
         ) : (
           <div class="table-scroll">
             <table class="data diff">
-              <caption>{diff.against === 'published' ? mm.diffAgainstPublished : mm.diffAgainstNothing}</caption>
+              <caption>{diff.against === 'published' ? mm.diffAgainstPublished : d.state === 'discontinued' || d.state === 'withheld' ? mm.diffStored : mm.diffAgainstNothing}</caption>
               <thead>
                 <tr>
                   <th scope="col">{mm.diffField}</th>
@@ -224,9 +411,9 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           </div>
         )}
 
-        <h2>{mm.actionsHeading}</h2>
+        {showActions ? <h2>{mm.actionsHeading}</h2> : null}
         {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
-        {!anyAction ? <p>{mm.noActions}</p> : null}
+        {!anyAction && !discAction ? <p>{mm.noActions}</p> : null}
         {actions.edit ? (
           <p>
             <a class="button" href={ctx.href(manageHref(d.name, '/edit'))}>
@@ -235,13 +422,14 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           </p>
         ) : null}
         <div class="action-grid">
-          {actions.submit ? <CommentForm ctx={ctx} name={d.name} path="submit" heading={mm.submitHeading} button={mm.submit} label={mm.commentOptional} /> : null}
-          {actions.approve ? <CommentForm ctx={ctx} name={d.name} path="approve" heading={mm.approveHeading} button={mm.approve} label={mm.commentOptional} /> : null}
+          {actions.submit ? <CommentForm ctx={ctx} action={manageHref(d.name, '/submit')} id="submit" heading={mm.submitHeading} button={mm.submit} label={mm.commentOptional} /> : null}
+          {actions.approve ? <CommentForm ctx={ctx} action={manageHref(d.name, '/approve')} id="approve" heading={mm.approveHeading} button={mm.approve} label={mm.commentOptional} /> : null}
           {actions.return ? (
-            <CommentForm ctx={ctx} name={d.name} path="return" heading={mm.returnHeading} button={mm.return} label={mm.commentRequired} required hint={mm.commentRequiredHint} value={returnForm?.comment} error={returnForm?.error} />
+            <CommentForm ctx={ctx} action={manageHref(d.name, '/return')} id="return" heading={mm.returnHeading} button={mm.return} label={mm.commentRequired} required hint={mm.commentRequiredHint} value={returnForm?.comment} error={returnForm?.error} />
           ) : null}
         </div>
 
+        <DiscontinuationSection ctx={ctx} d={d} view={discontinuation} rejectForm={rejectForm} />
       </div>
     </Layout>
   );
