@@ -49,6 +49,8 @@ export interface PxCube {
   data: (number | null)[];
   /** For each null cell (by index), the symbol the file used (".", "..", "-", …). */
   missing: Map<number, string>;
+  /** What a clerk should know about the file (in zh-TW / English): damaged text, declarations that do not match. */
+  warnings: string[];
   /** Every keyword as read: `NAME[lang](sub,…)` → values (for what this reader does not interpret). */
   keywords: Map<string, string[]>;
 }
@@ -119,16 +121,9 @@ function entries(text: string): { list: Entry[]; data: { raw: string; line: numb
     if (text[i] !== '=') throw new PxError(line, `關鍵字 ${name} 後缺少「=」`, `keyword ${name}: "=" expected`);
     i++;
     if (name.toUpperCase() === 'DATA') {
-      const dataLine = line;
-      let end = i;
-      let inQuote = false;
-      for (; end < n; end++) {
-        if (text[end] === '"') inQuote = !inQuote;
-        else if (text[end] === ';' && !inQuote) break;
-      }
-      // A missing final ";" is common enough in hand-edited files to accept.
-      const raw = text.slice(i, end);
-      return { list, data: { raw, line: dataLine } };
+      // DATA is the last keyword: the rest of the file. Some writers end every row with ";"
+      // (INE's 14001.px), so semicolons inside DATA are separators, not the end.
+      return { list, data: { raw: text.slice(i), line } };
     }
     // Value: quoted strings (adjacent ones concatenate, commas separate list items), bare tokens, TLIST(...).
     const values: string[] = [];
@@ -202,7 +197,7 @@ export function readPx(bytes: Uint8Array): PxCube {
   if (!data) throw new PxError(list.at(-1)?.line ?? 1, '缺少 DATA=：檔案沒有資料', 'no DATA=: the file has no data');
   const cells: (number | null)[] = [];
   const missing = new Map<number, string>();
-  const tokens = data.raw.match(/"[^"]*"|[^\s,"]+/g) ?? [];
+  const tokens = data.raw.match(/"[^"]*"|[^\s,";]+/g) ?? [];
   for (const t of tokens) {
     const symbol = t.startsWith('"') ? t.slice(1, -1) : t;
     if (MISSING_SYMBOLS.has(symbol) || symbol === '') {
@@ -222,6 +217,15 @@ export function readPx(bytes: Uint8Array): PxCube {
     throw new PxError(data.line, `DATA 有 ${cells.length} 個值，但維度（${shape}）需要 ${expected} 個`, `DATA has ${cells.length} values but the dimensions (${shape}) need ${expected}`);
   }
 
+  const warnings: string[] = [];
+  const damaged = text.indexOf('\uFFFD');
+  if (damaged >= 0) {
+    const at = text.slice(0, damaged).split('\n').length;
+    warnings.push(`第 ${at} 行起有無法辨識的字元（�），檔案在交給本平臺前已經損毀 / from line ${at} the text has replacement characters (�): the file was damaged before it reached the portal`);
+  }
+  if (declaredCharset?.toUpperCase() === 'ANSI' && (used === 'UTF-8' || used === 'UTF-16LE' || used === 'UTF-16BE') && !detected.asciiOnly) {
+    warnings.push(`檔案宣告 CHARSET="ANSI"，實際為 ${used} / the file declares CHARSET="ANSI" but is ${used}`);
+  }
   const decimals = one('DECIMALS');
   const notes = [...(get('NOTE')?.values ?? []), ...(get('NOTEX')?.values ?? [])].map((s) => s.trim()).filter(Boolean);
   return {
@@ -240,6 +244,7 @@ export function readPx(bytes: Uint8Array): PxCube {
     stubCount: stub.length,
     data: cells,
     missing,
+    warnings,
     keywords,
   };
 }
