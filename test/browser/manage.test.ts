@@ -180,6 +180,29 @@ describe.skipIf(skipBrowser)('the back office in a real browser', () => {
     await visitor.getByRole('link', { name: TITLE }).click();
     expect(await visitor.locator('h1').textContent()).toContain(TITLE);
     expect(await visitor.locator('main').textContent()).toContain('開啟 JSON 連結：家庭收支 API');
+    // CKAN clients find it too.
+    const ckan = await visitor.request.get(`${base}/api/3/action/package_search?q=${encodeURIComponent('家庭收支')}`);
+    const found = (await ckan.json()) as { success: boolean; result: { count: number; results: { title: string }[] } };
+    expect(found.success).toBe(true);
+    expect(found.result.results.map((r) => r.title)).toContain(TITLE);
+
+    // An edit of the published dataset is a working copy: the public keeps the approved title until the reviewer approves the change.
+    await contact.goto(`${base}${statusPath}/edit`);
+    await contact.locator('#f-title').fill(`${TITLE}（修正版）`);
+    await click(contact, '儲存');
+    expect(await contact.getByRole('status').textContent()).toContain('已儲存');
+    await click(contact, '送審');
+    expect(await contact.getByRole('status').textContent(), await contact.locator('main').textContent() ?? '').toContain('已送審');
+    const publicPath = new URL(visitor.url()).pathname;
+    await visitor.reload();
+    expect((await visitor.locator('h1').textContent())?.trim()).toBe(TITLE);
+    // (The reviewer chose English above; the choice is remembered, so ask for Chinese again.)
+    await reviewer.goto(`${base}${statusPath}?lang=zh-TW`);
+    expect(await reviewer.locator('table.diff').textContent()).toContain(`${TITLE}（修正版）`);
+    await check(reviewer, 'status (working copy submitted)');
+    await click(reviewer, '核准');
+    await visitor.goto(`${base}${publicPath}`);
+    expect((await visitor.locator('h1').textContent())?.trim()).toBe(`${TITLE}（修正版）`);
   });
   it('works without JavaScript: another resource block, and Enter in a field saves (not "新增資源欄位")', async () => {
     const c = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-TW' });
