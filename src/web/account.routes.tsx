@@ -45,7 +45,7 @@ const clientMeta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.header
 const actorOf = (user: User): Actor => ({ id: user.id, label: user.email });
 
 /** Pages that need a signed-in user send others to sign-in and back. */
-function signedIn(req: FastifyRequest, reply: FastifyReply): User | undefined {
+export function signedIn(req: FastifyRequest, reply: FastifyReply): User | undefined {
   if (req.user) return req.user;
   const q = (req.query ?? {}) as Record<string, unknown>;
   void reply.redirect(buildHref('/signin', { next: req.url.split('?', 1)[0], lang: q.lang === 'en' ? 'en' : undefined }), 303);

@@ -7,7 +7,8 @@ import type { DatasetInput } from '../modules/catalogue/catalogue.schemas.ts';
 import { normalizeDatasetInput, validateDataset } from '../modules/catalogue/catalogue.validation.ts';
 import { assertCan, can } from '../modules/policy/policy.ts';
 import type { User } from '../modules/users/users.service.ts';
-import { buildHref, pageCtx } from './context.ts';
+import { signedIn } from './account.routes.tsx';
+import { pageCtx } from './context.ts';
 import { unitTitle } from './format.ts';
 import { DashboardPage } from './pages/manage/dashboard.tsx';
 import { emptyResource, emptyValues, formErrors, readForm, toInput, valuesOf, type FieldError, type FormValues, type Option } from './pages/manage/dataset-form.tsx';
@@ -44,14 +45,6 @@ const DASHBOARD_LIMIT = 500;
 const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'approvedWithheld', 'returned', 'proposed', 'discApproved', 'discRejected', 'withdrawn']);
 /** Today in Taipei (UTC+8, no daylight saving): the latest meeting date a proposal may give. */
 const taipeiToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-
-/** Pages that need a signed-in user send others to sign-in and back (as the account pages do). */
-function signedIn(req: FastifyRequest, reply: FastifyReply): User | undefined {
-  if (req.user) return req.user;
-  const q = (req.query ?? {}) as Record<string, unknown>;
-  void reply.redirect(buildHref('/signin', { next: req.url.split('?', 1)[0], lang: q.lang === 'en' ? 'en' : undefined }), 303);
-  return undefined;
-}
 
 /** Errors a clerk fixes in the form (invalid values, a name or resource id taken, a state that changed meanwhile); others become error pages. */
 const isFormError = (err: unknown): err is AppError => err instanceof AppError && err.details !== undefined && (err.status === 400 || err.status === 409);
