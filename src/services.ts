@@ -1,13 +1,16 @@
+import path from 'node:path';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
+import { DatastoreService } from './modules/datastore/datastore.service.ts';
 import { CatalogueService } from './modules/catalogue/catalogue.service.ts';
 import { DiscontinuationService } from './modules/discontinuation/discontinuation.service.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
 import { ReviewService } from './modules/review/review.service.ts';
 import { UnitsService } from './modules/units/units.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
+import { LocalFileStore, type FileStore } from './modules/storage/file-store.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -20,6 +23,8 @@ export interface Services {
   audit: AuditService;
   notifications: NotificationService;
   review: ReviewService;
+  files: FileStore;
+  datastore: DatastoreService;
   discontinuation: DiscontinuationService;
 }
 
@@ -29,6 +34,7 @@ export function createServices(config: Config, db: Db): Services {
   const users = new UsersService(db.kysely, units, audit);
   const catalogue = new CatalogueService(db, config, units, audit);
   const notifications = new NotificationService(db.kysely);
+  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   return {
     config,
     db,
@@ -39,6 +45,8 @@ export function createServices(config: Config, db: Db): Services {
     notifications,
     review: new ReviewService(db, config, units, catalogue, audit, notifications),
     discontinuation: new DiscontinuationService(db, config, catalogue, audit, notifications),
+    files,
+    datastore: new DatastoreService(db, files),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }

@@ -10,6 +10,7 @@ import * as m003 from './migrations/003-audit-notifications.ts';
 import * as m004 from './migrations/004-review.ts';
 import * as m005 from './migrations/005-provision-discontinuation.ts';
 import * as m006 from './migrations/006-password-tokens.ts';
+import * as m007 from './migrations/007-datastore.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -73,6 +74,7 @@ const migrations: Record<string, Migration> = {
   '004-review': m004,
   '005-provision-discontinuation': m005,
   '006-password-tokens': m006,
+  '007-datastore': m007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -275,6 +275,72 @@ export interface DiscontinuationsTable {
   notice_date: string | null;
 }
 
+/** A stored file, by content (007-datastore). */
+export interface StoredFilesTable {
+  sha256: string;
+  size: number;
+  created_at: string;
+}
+
+/** One uploaded version of a resource, and its datastore table when tabular (007-datastore). */
+export interface ResourceVersionsTable {
+  id: string;
+  resource_id: string;
+  version: number;
+  sha256: string;
+  size: number;
+  file_name: string;
+  media_type: string;
+  format: string;
+  encoding_declared: string | null;
+  encoding_detected: string | null;
+  encoding_evidence: string | null;
+  uploaded_by: string;
+  uploaded_at: string;
+  /** none | queued | loading | ready | failed */
+  datastore_state: string;
+  datastore_table: string | null;
+  datastore_rows: number | null;
+  datastore_error: string | null;
+  read_issues_json: string | null;
+  loaded_at: string | null;
+}
+
+/** The data dictionary of a datastore table (007-datastore). */
+export interface DatastoreColumnsTable {
+  version_id: string;
+  position: number;
+  column_id: string;
+  name: string;
+  type: string;
+  inferred_type: string;
+  title: string | null;
+  description: string | null;
+  unit: string | null;
+  codes_json: string | null;
+}
+
+export interface DatastoreSeqTable {
+  id: number;
+  next: number;
+}
+
+/** Background work (007-datastore): datastore loads now; quality checks and reminders later. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload_json: string;
+  /** queued | running | done | failed */
+  state: string;
+  progress: string | null;
+  attempts: number;
+  run_after: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   units: UnitsTable;
@@ -296,6 +362,11 @@ export interface Database {
   dataset_revisions: DatasetRevisionsTable;
   password_tokens: PasswordTokensTable;
   discontinuations: DiscontinuationsTable;
+  stored_files: StoredFilesTable;
+  resource_versions: ResourceVersionsTable;
+  datastore_columns: DatastoreColumnsTable;
+  datastore_seq: DatastoreSeqTable;
+  jobs: JobsTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;

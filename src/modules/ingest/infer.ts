@@ -27,74 +27,133 @@ export interface ColumnInference {
 const MAX_MISFITS = 5;
 
 /**
- * Proposes a type for one column from its values. A type is chosen only when every non-missing
- * value fits it (integer before decimal, then percent, date, boolean); otherwise the column is
- * text and `misfits` names the values that kept it from the closest type, so a clerk can fix the
- * data or override the type knowingly.
+ * Proposes a type for one column from its values, one value at a time (so a whole file streams
+ * through). A type is chosen only when every non-missing value fits it (integer before decimal,
+ * then percent, date, boolean); otherwise the column is text and `misfits` names the values that
+ * kept it from the closest type, so a clerk can fix the data or override the type knowingly.
+ * Typed cells (numbers from spreadsheets or cubes, booleans) count as what they are.
  */
-export function inferColumn(cells: readonly string[]): ColumnInference {
-  let values = 0;
-  let missing = 0;
-  let ints = 0;
-  let nums = 0;
-  let pcts = 0;
-  let dates = 0;
-  let bools = 0;
-  let grouped = false;
-  let roc = false;
-  const forms = new Set<string>();
-  const granularities = new Set<Granularity>();
-  const firstNon: Record<'number' | 'percent' | 'date' | 'boolean', { row: number; value: string }[]> = { number: [], percent: [], date: [], boolean: [] };
-  const note = (k: keyof typeof firstNon, row: number, value: string) => {
-    if (firstNon[k].length < MAX_MISFITS) firstNon[k].push({ row, value });
-  };
+export class ColumnInferrer {
+  private values = 0;
+  private missing = 0;
+  private ints = 0;
+  private nums = 0;
+  private pcts = 0;
+  private dates = 0;
+  private bools = 0;
+  private grouped = false;
+  private roc = false;
+  private readonly forms = new Set<string>();
+  private readonly granularities = new Set<Granularity>();
+  private readonly firstNon: Record<'number' | 'percent' | 'date' | 'boolean', { row: number; value: string }[]> = { number: [], percent: [], date: [], boolean: [] };
+  private row = -1;
 
-  cells.forEach((cell, row) => {
-    if (isMissing(cell)) {
-      missing++;
+  private note(k: 'number' | 'percent' | 'date' | 'boolean', value: string): void {
+    if (this.firstNon[k].length < MAX_MISFITS) this.firstNon[k].push({ row: this.row, value });
+  }
+
+  add(cell: string | number | boolean | null): void {
+    this.row++;
+    if (cell === null || (typeof cell === 'string' && isMissing(cell))) {
+      this.missing++;
       return;
     }
-    values++;
+    this.values++;
+    if (typeof cell === 'number') {
+      this.nums++;
+      if (Number.isSafeInteger(cell)) this.ints++;
+      const text = String(cell);
+      this.note('percent', text);
+      this.note('date', text);
+      this.note('boolean', text);
+      return;
+    }
+    if (typeof cell === 'boolean') {
+      this.bools++;
+      this.note('number', String(cell));
+      this.note('percent', String(cell));
+      this.note('date', String(cell));
+      return;
+    }
     const n = parseNumber(cell);
     if (n) {
-      nums++;
-      if (n.integer) ints++;
-      if (n.grouped) grouped = true;
-    } else note('number', row, cell);
-    if (parsePercent(cell) !== undefined) pcts++;
-    else note('percent', row, cell);
+      this.nums++;
+      if (n.integer) this.ints++;
+      if (n.grouped) this.grouped = true;
+    } else this.note('number', cell);
+    if (parsePercent(cell) !== undefined) this.pcts++;
+    else this.note('percent', cell);
     const d = parseDate(cell);
     if (d) {
-      dates++;
-      forms.add(d.form);
-      granularities.add(d.granularity);
-      if (d.roc) roc = true;
-    } else note('date', row, cell);
-    if (parseBoolean(cell) !== undefined) bools++;
-    else note('boolean', row, cell);
-  });
-
-  const base = { values, missing, grouped, roc: false, forms: [] as string[], misfits: [] as ColumnInference['misfits'] };
-  if (values === 0) return { ...base, type: 'text' };
-  // Dates first when every value is one: 20240105 is also a number, but a column of them is dates.
-  if (dates === values && granularities.size === 1 && !(nums === values && [...forms].every((f) => f === 'yyyymmdd' || f === 'roc-yyymmdd') && dates < 3)) {
-    return { ...base, type: 'date', granularity: [...granularities][0], forms: [...forms].sort(), roc };
+      this.dates++;
+      this.forms.add(d.form);
+      this.granularities.add(d.granularity);
+      if (d.roc) this.roc = true;
+    } else this.note('date', cell);
+    if (parseBoolean(cell) !== undefined) this.bools++;
+    else this.note('boolean', cell);
   }
-  if (ints === values) return { ...base, type: 'integer' };
-  if (nums === values) return { ...base, type: 'decimal' };
-  if (pcts === values) return { ...base, type: 'percent' };
-  if (bools === values && values >= 2) return { ...base, type: 'boolean' };
-  // Dates of mixed precision (days and months in one column) stay text; the forms say why.
-  if (dates === values) return { ...base, type: 'text', forms: [...forms].sort(), roc };
-  // Text: say which near-miss kept it from the type most of its values have.
-  const best: [number, keyof typeof firstNon, ColumnType][] = [
-    [nums, 'number', ints === nums ? 'integer' : 'decimal'],
-    [pcts, 'percent', 'percent'],
-    [dates, 'date', 'date'],
-    [bools, 'boolean', 'boolean'],
-  ];
-  best.sort((a, b) => b[0] - a[0]);
-  const [count, key, expected] = best[0];
-  const misfits = count >= values / 2 ? firstNon[key].map((m) => ({ ...m, expected })) : [];
-  return { ...base, type: 'text', misfits };
+
+  result(): ColumnInference {
+    const { values, missing, grouped, nums, ints, pcts, dates, bools, forms, granularities, roc, firstNon } = this;
+    const base = { values, missing, grouped, roc: false, forms: [] as string[], misfits: [] as ColumnInference['misfits'] };
+    if (values === 0) return { ...base, type: 'text' };
+    // Dates first when every value is one: 20240105 is also a number, but a column of them is dates
+    // (with fewer than three values that are all plain digits, there is too little to tell).
+    const digitsOnly = nums === values && [...forms].every((f) => f === 'yyyymmdd' || f === 'roc-yyymmdd');
+    if (dates === values && granularities.size === 1 && !(digitsOnly && dates < 3)) {
+      return { ...base, type: 'date', granularity: [...granularities][0], forms: [...forms].sort(), roc };
+    }
+    if (ints === values) return { ...base, type: 'integer' };
+    if (nums === values) return { ...base, type: 'decimal' };
+    if (pcts === values) return { ...base, type: 'percent' };
+    if (bools === values && values >= 2) return { ...base, type: 'boolean' };
+    // Dates of mixed precision (days and months in one column) stay text; the forms say why.
+    if (dates === values) return { ...base, type: 'text', forms: [...forms].sort(), roc };
+    // Text: say which near-miss kept it from the type most of its values have.
+    const best: [number, 'number' | 'percent' | 'date' | 'boolean', ColumnType][] = [
+      [nums, 'number', ints === nums ? 'integer' : 'decimal'],
+      [pcts, 'percent', 'percent'],
+      [dates, 'date', 'date'],
+      [bools, 'boolean', 'boolean'],
+    ];
+    best.sort((a, b) => b[0] - a[0]);
+    const [count, key, expected] = best[0];
+    const misfits = count >= values / 2 ? firstNon[key].map((m) => ({ ...m, expected })) : [];
+    return { ...base, type: 'text', misfits };
+  }
+}
+
+/** inferColumn over a whole array of values (see ColumnInferrer). */
+export function inferColumn(cells: readonly (string | number | boolean | null)[]): ColumnInference {
+  const inf = new ColumnInferrer();
+  for (const c of cells) inf.add(c);
+  return inf.result();
+}
+
+/**
+ * A cell as stored for its column's type: numbers for integer/decimal/percent, the canonical ISO
+ * form for dates (2024-01-05, 2024-01, 2024-Q1, 2024), 1/0 for booleans, text as text; null when
+ * missing or when the value does not fit (the loader reports those).
+ */
+export function convertCell(cell: string | number | boolean | null, type: ColumnType): string | number | null {
+  if (cell === null) return null;
+  if (typeof cell === 'boolean') return type === 'text' ? String(cell) : cell ? 1 : 0;
+  if (typeof cell === 'number') return type === 'text' || type === 'date' ? String(cell) : cell;
+  if (isMissing(cell)) return null;
+  switch (type) {
+    case 'integer':
+    case 'decimal':
+      return parseNumber(cell)?.value ?? null;
+    case 'percent':
+      return parsePercent(cell) ?? null;
+    case 'date':
+      return parseDate(cell)?.iso ?? null;
+    case 'boolean': {
+      const b = parseBoolean(cell);
+      return b === undefined ? null : b ? 1 : 0;
+    }
+    case 'text':
+      return cell;
+  }
 }

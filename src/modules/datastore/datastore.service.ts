@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import type { Database, ResourceVersionsTable } from '../../db/types.ts';
+import { AppError } from '../../errors.ts';
+import { readCsvFile } from '../ingest/csv-reader.ts';
+import { parseDeclaredEncoding } from '../ingest/encoding.ts';
+import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
+import { ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
+import type { FileStore } from '../storage/file-store.ts';
+
+export type VersionRow = ResourceVersionsTable;
+
+export interface DatastoreColumn {
+  position: number;
+  columnId: string;
+  name: string;
+  type: ColumnType;
+  inferredType: ColumnType;
+  title: string | null;
+  description: string | null;
+  unit: string | null;
+}
+
+export interface LoadProgress {
+  phase: 'reading' | 'inferring' | 'loading' | 'indexing' | 'done';
+  rows: number;
+}
+
+export interface LoadResult {
+  versionId: string;
+  table: string;
+  rows: number;
+  columns: (DatastoreColumn & { inference: ColumnInference })[];
+  issues: ReadIssue[];
+}
+
+/** Formats the datastore loads into a table (more arrive with the spreadsheet and cube readers). */
+const TABULAR: Record<string, (path: string, encoding?: string | null) => Promise<RawTable>> = {
+  CSV: (p, enc) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined }),
+  TSV: (p, enc) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined }),
+  TXT: (p, enc) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined }),
+};
+
+export const isTabular = (format: string): boolean => format.toUpperCase() in TABULAR;
+
+const now = () => new Date().toISOString();
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+/** SQL column types per engine; dates are stored in their canonical ISO text form. */
+function sqlType(type: ColumnType, engine: Db['engine']): string {
+  switch (type) {
+    case 'integer':
+      return engine === 'postgres' ? 'bigint' : 'integer';
+    case 'decimal':
+    case 'percent':
+      return engine === 'postgres' ? 'double precision' : 'real';
+    case 'boolean':
+      return engine === 'postgres' ? 'smallint' : 'integer';
+    case 'date':
+    case 'text':
+      return 'text';
+  }
+}
+
+/** Most bound parameters in one INSERT (SQLite allows 32766, PostgreSQL 65535). */
+const MAX_PARAMS = 30_000;
+
+/**
+ * Resource versions and the datastore (issue 4). A version names a stored file; loading reads it
+ * with the reader for its format, infers each column's type over the whole file (first pass),
+ * creates `ds_<n>` and inserts in batches (second pass), and only then marks the version ready
+ * in one transaction with its dictionary: until that moment the previous ready version is what
+ * queries see, and a failed load drops its table and says why.
+ */
+export class DatastoreService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: FileStore,
+  ) {}
+
+  private get k(): Kysely<Database> {
+    return this.db.kysely;
+  }
+
+  /** Stores a file as the next version of a resource (not loaded yet: `datastore_state` queued when tabular). */
+  async addVersion(input: { resourceId: string; source: Readable; fileName: string; format: string; mediaType?: string; encodingDeclared?: string | null; uploadedBy: string }, opts: { maxBytes?: number } = {}): Promise<VersionRow> {
+    const stored = await this.store.put(input.source, opts);
+    return this.k.transaction().execute(async (trx) => {
+      await trx.insertInto('stored_files').values({ sha256: stored.sha256, size: stored.size, created_at: now() }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+      const last = await trx.selectFrom('resource_versions').select((eb) => eb.fn.max('version').as('v')).where('resource_id', '=', input.resourceId).executeTakeFirst();
+      const row: VersionRow = {
+        id: randomUUID(),
+        resource_id: input.resourceId,
+        version: num(last?.v ?? 0) + 1,
+        sha256: stored.sha256,
+        size: stored.size,
+        file_name: input.fileName,
+        media_type: input.mediaType ?? 'application/octet-stream',
+        format: input.format.toUpperCase(),
+        encoding_declared: input.encodingDeclared ?? null,
+        encoding_detected: null,
+        encoding_evidence: null,
+        uploaded_by: input.uploadedBy,
+        uploaded_at: now(),
+        datastore_state: isTabular(input.format) ? 'queued' : 'none',
+        datastore_table: null,
+        datastore_rows: null,
+        datastore_error: null,
+        read_issues_json: null,
+        loaded_at: null,
+      };
+      await trx.insertInto('resource_versions').values(row).execute();
+      return row;
+    });
+  }
+
+  async version(id: string): Promise<VersionRow> {
+    const row = await this.k.selectFrom('resource_versions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AppError('VERSION_NOT_FOUND', 404, `找不到資源版本 ${id}`, `resource version not found: ${id}`);
+    return { ...row, size: num(row.size), datastore_rows: row.datastore_rows === null ? null : num(row.datastore_rows) };
+  }
+
+  /** Every version of a resource, newest first. */
+  async versions(resourceId: string): Promise<VersionRow[]> {
+    const rows = await this.k.selectFrom('resource_versions').selectAll().where('resource_id', '=', resourceId).orderBy('version', 'desc').execute();
+    return rows.map((r) => ({ ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) }));
+  }
+
+  /** The version queries use: the newest ready one, or version `n` when asked (it must be ready). */
+  async readyVersion(resourceId: string, n?: number): Promise<VersionRow | undefined> {
+    let q = this.k.selectFrom('resource_versions').selectAll().where('resource_id', '=', resourceId).where('datastore_state', '=', 'ready');
+    q = n === undefined ? q.orderBy('version', 'desc') : q.where('version', '=', n);
+    const r = await q.limit(1).executeTakeFirst();
+    return r ? { ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) } : undefined;
+  }
+
+  async columns(versionId: string): Promise<DatastoreColumn[]> {
+    const rows = await this.k.selectFrom('datastore_columns').selectAll().where('version_id', '=', versionId).orderBy('position').execute();
+    return rows.map((r) => ({ position: r.position, columnId: r.column_id, name: r.name, type: r.type as ColumnType, inferredType: r.inferred_type as ColumnType, title: r.title, description: r.description, unit: r.unit }));
+  }
+
+  /** Opens a version's file as a table with the reader for its format. */
+  async openTable(v: VersionRow): Promise<RawTable> {
+    const reader = TABULAR[v.format.toUpperCase()];
+    const path = this.store.localPath(v.sha256);
+    if (!reader || !path) throw new AppError('NOT_TABULAR', 409, `${v.format} 格式的檔案不能載入資料庫`, `${v.format} files cannot be loaded into the datastore`);
+    return reader(path, v.encoding_declared);
+  }
+
+  /**
+   * Loads a version into its own table. Atomic for readers: the version becomes `ready` (and so
+   * the one queries use) only when every row is in; on any failure the table is dropped, the
+   * version is `failed` with the reason, and the previous ready version stays in use.
+   */
+  async load(versionId: string, onProgress?: (p: LoadProgress) => void): Promise<LoadResult> {
+    const v = await this.version(versionId);
+    await this.k.updateTable('resource_versions').set({ datastore_state: 'loading', datastore_error: null }).where('id', '=', v.id).execute();
+    let table: string | undefined;
+    try {
+      onProgress?.({ phase: 'reading', rows: 0 });
+      const raw = await this.openTable(v);
+      const width = raw.columns.length;
+      // Pass 1: types over the whole file.
+      const inferrers = raw.columns.map(() => new ColumnInferrer());
+      let n = 0;
+      for await (const row of raw.rows()) {
+        for (let k = 0; k < width; k++) inferrers[k].add(row[k] ?? null);
+        if (++n % 50_000 === 0) onProgress?.({ phase: 'inferring', rows: n });
+      }
+      if (width === 0) throw new ReadError('找不到任何欄位', 'no columns found');
+      const inferences = inferrers.map((i) => i.result());
+      const columns = raw.columns.map((name, k) => ({
+        position: k,
+        columnId: `c${k + 1}`,
+        name,
+        type: inferences[k].type,
+        inferredType: inferences[k].type,
+        title: null,
+        description: null,
+        unit: null,
+        inference: inferences[k],
+      }));
+      // Pass 2: the table.
+      table = await this.allocateTable();
+      const t = table;
+      const defs = columns.map((c) => sql`${sql.id(c.columnId)} ${sql.raw(sqlType(c.type, this.db.engine))}`);
+      await sql`create table ${sql.table(t)} (${sql.id('_id')} integer primary key, ${sql.join(defs)})`.execute(this.k);
+      const perBatch = Math.max(1, Math.floor(MAX_PARAMS / (width + 1)));
+      const colRefs = sql.join([sql.id('_id'), ...columns.map((c) => sql.id(c.columnId))]);
+      let rows = 0;
+      let batch: RawCell[][] = [];
+      const flush = async (trx: Kysely<Database>) => {
+        if (batch.length === 0) return;
+        const values = batch.map((r) => sql`(${sql.join(r.map((cell) => sql`${cell}`))})`);
+        await sql`insert into ${sql.table(t)} (${colRefs}) values ${sql.join(values)}`.execute(trx);
+        batch = [];
+      };
+      await this.k.transaction().execute(async (trx) => {
+        for await (const row of raw.rows()) {
+          rows++;
+          const out: RawCell[] = [rows];
+          for (let k = 0; k < width; k++) out.push(convertCell(row[k] ?? null, columns[k].type));
+          batch.push(out);
+          if (batch.length >= perBatch) {
+            await flush(trx);
+            if (rows % 50_000 < perBatch) onProgress?.({ phase: 'loading', rows });
+          }
+        }
+        await flush(trx);
+      });
+      onProgress?.({ phase: 'indexing', rows });
+      for (const c of columns) await sql`create index ${sql.id(`${t}_${c.columnId}`)} on ${sql.table(t)} (${sql.id(c.columnId)})`.execute(this.k);
+      await this.k.transaction().execute(async (trx) => {
+        await trx.deleteFrom('datastore_columns').where('version_id', '=', v.id).execute();
+        for (const c of columns) {
+          await trx
+            .insertInto('datastore_columns')
+            .values({ version_id: v.id, position: c.position, column_id: c.columnId, name: c.name, type: c.type, inferred_type: c.inferredType, title: null, description: null, unit: null, codes_json: null })
+            .execute();
+        }
+        const enc = 'encoding' in raw ? (raw as { encoding: { used: string; evidence: string } }).encoding : undefined;
+        await trx
+          .updateTable('resource_versions')
+          .set({
+            datastore_state: 'ready',
+            datastore_table: t,
+            datastore_rows: rows,
+            datastore_error: null,
+            read_issues_json: JSON.stringify(raw.issues),
+            encoding_detected: enc?.used ?? null,
+            encoding_evidence: enc?.evidence ?? null,
+            loaded_at: now(),
+          })
+          .where('id', '=', v.id)
+          .execute();
+      });
+      onProgress?.({ phase: 'done', rows });
+      return { versionId: v.id, table: t, rows, columns, issues: raw.issues };
+    } catch (err) {
+      if (table) await sql`drop table if exists ${sql.table(table)}`.execute(this.k).catch(() => undefined);
+      const message = err instanceof ReadError || err instanceof AppError ? err.message : `載入失敗 / load failed: ${(err as Error).message}`;
+      await this.k.updateTable('resource_versions').set({ datastore_state: 'failed', datastore_table: null, datastore_rows: null, datastore_error: message }).where('id', '=', v.id).execute();
+      if (err instanceof ReadError) throw new AppError('FILE_UNREADABLE', 422, err.zh, err.en, { file: [err.message] });
+      throw err;
+    }
+  }
+
+  private async allocateTable(): Promise<string> {
+    const r = await this.k.updateTable('datastore_seq').set((eb) => ({ next: eb('next', '+', 1) })).where('id', '=', 1).returning('next').executeTakeFirstOrThrow();
+    return `ds_${num(r.next) - 1}`;
+  }
+}

@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import { detectLayout, sniffDialect, type Dialect } from './dialect.ts';
+import { decode, decodeStream, detectEncoding, type Encoding, type EncodingGuess } from './encoding.ts';
+import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
+
+const SAMPLE_BYTES = 1 << 20;
+/** Issues of one kind beyond this many are counted, not listed. */
+const MAX_LISTED = 20;
+const NOTE = /^\s*(註|附註|說明|資料來源|來源|備註|note|notes|source|sources)\s*[0-9０-９一二三四五六七八九十]*\s*[:：.．、)）]?/i;
+
+export interface CsvTable extends RawTable {
+  encoding: EncodingGuess & { used: Encoding };
+  dialect: Dialect;
+  /** Rows above the header that were skipped (titles), by 1-based line. */
+  headerLine: number;
+}
+
+async function readSample(filePath: string): Promise<{ bytes: Buffer; complete: boolean }> {
+  const fh = await open(filePath, 'r');
+  try {
+    const { size } = await fh.stat();
+    const bytes = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
+    await fh.read(bytes, 0, bytes.length, 0);
+    return { bytes, complete: size <= SAMPLE_BYTES };
+  } finally {
+    await fh.close();
+  }
+}
+
+const filled = (r: readonly string[]): number => r.reduce((n, c) => (c.trim() === '' ? n : n + 1), 0);
+
+/**
+ * A CSV/TSV/semicolon/pipe file as a table: the encoding detected (or as given), the dialect
+ * sniffed, title rows above the header and notes rows below the data found on a 1 MB sample and
+ * skipped with an issue each, ragged rows padded or cut to the header's width and reported.
+ * `rows()` streams the file afresh each time it is called (the loader reads twice: types, then data).
+ */
+export async function readCsvFile(filePath: string, opts: { encoding?: Encoding } = {}): Promise<CsvTable> {
+  const { bytes, complete } = await readSample(filePath);
+  if (bytes.length === 0) throw new ReadError('檔案是空的', 'the file is empty');
+  const detected = detectEncoding(bytes, { complete });
+  const used = opts.encoding ?? detected.encoding;
+  const sampleText = decode(bytes, used);
+  if (sampleText.slice(0, 4096).includes('\u0000') && !used.startsWith('UTF-16')) {
+    throw new ReadError('檔案含有二進位內容（NUL 位元組），不是文字檔 CSV', 'the file holds binary content (NUL bytes): it is not a text CSV', { line: sampleText.slice(0, sampleText.indexOf('\u0000')).split('\n').length });
+  }
+  const dialect = sniffDialect(sampleText);
+  // Lay out the sample without its last (possibly cut) line.
+  const cut = complete ? sampleText : sampleText.slice(0, Math.max(0, sampleText.lastIndexOf(dialect.lineEnd)));
+  const sampleRecords: { record: string[]; line: number }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const p = parse({ delimiter: dialect.delimiter, record_delimiter: dialect.lineEnd, relax_column_count: true, relax_quotes: true, bom: true, info: true, skip_empty_lines: false });
+    p.on('readable', () => {
+      let r: { record: string[]; info: { lines: number } } | null;
+      while ((r = p.read() as typeof r) !== null) sampleRecords.push({ record: r.record, line: r.info.lines });
+    });
+    p.on('error', reject);
+    p.on('end', resolve);
+    p.end(cut);
+  }).catch((err: unknown) => {
+    throw new ReadError(`無法剖析 CSV：${(err as Error).message}`, `cannot parse the CSV: ${(err as Error).message}`);
+  });
+  if (sampleRecords.length === 0) throw new ReadError('檔案沒有任何資料列', 'the file has no rows');
+  const layout = detectLayout(sampleRecords.map((r) => r.record));
+  const issues: ReadIssue[] = [];
+  if (opts.encoding && opts.encoding !== detected.encoding && !detected.asciiOnly) {
+    issues.push({ level: 'warning', zh: `指定編碼 ${opts.encoding}，但偵測為 ${detected.encoding}（${detected.evidence}）`, en: `read as ${opts.encoding} as asked, but the bytes look like ${detected.encoding} (${detected.evidence})` });
+  }
+  if (detected.evidence.startsWith('UTF-8 with an invalid byte')) {
+    issues.push({ level: 'warning', zh: `檔案有損毀的位元組：${detected.evidence}`, en: `the file has damaged bytes: ${detected.evidence}` });
+  }
+  for (const t of layout.titleRows) {
+    const text = sampleRecords[t].record.filter((c) => c.trim()).join(' ').slice(0, 80);
+    issues.push({ level: 'warning', line: sampleRecords[t].line, zh: `略過表頭上方的標題列「${text}」`, en: `skipped the title row "${text}" above the header` });
+  }
+  const headerRecord = sampleRecords[layout.headerRow];
+  const headerLine = headerRecord.line;
+  const columns = uniqueColumns(headerRecord.record, issues, headerLine);
+  const width = columns.length;
+
+  // Issues are collected on the first pass only; later passes read the same file again.
+  let passes = 0;
+  const table: CsvTable = {
+    columns,
+    issues,
+    encoding: { ...detected, used },
+    dialect,
+    headerLine,
+    rows: () => streamRows(filePath, used, dialect, layout.headerRow, width, passes++ === 0 ? issues : undefined),
+  };
+  return table;
+}
+
+/** Streams the data rows: skips up to the header, pads ragged rows, holds back note-like rows until a data row proves them data. */
+async function* streamRows(filePath: string, encoding: Encoding, dialect: Dialect, headerRow: number, width: number, sink: ReadIssue[] | undefined): AsyncGenerator<RawCell[]> {
+  const collect = sink !== undefined;
+  const issues = sink ?? [];
+  const parser = createReadStream(filePath)
+    .pipe(decodeStream(encoding))
+    .pipe(parse({ delimiter: dialect.delimiter, record_delimiter: dialect.lineEnd, relax_column_count: true, relax_quotes: true, bom: true, info: true, skip_empty_lines: false }));
+  let index = -1;
+  let ragged = 0;
+  let blank = 0;
+  let held: { record: string[]; line: number }[] = [];
+  const emit = (record: string[], line: number): RawCell[] => {
+    if (record.length !== width) {
+      ragged++;
+      if (collect && ragged <= MAX_LISTED) {
+        issues.push({ level: 'warning', line, zh: `第 ${line} 行有 ${record.length} 個欄位，表頭有 ${width} 個（${record.length < width ? '已補空值' : '多出的已略去'}）`, en: `line ${line} has ${record.length} fields, the header ${width} (${record.length < width ? 'padded with empty values' : 'extra fields dropped'})` });
+      }
+    }
+    const row: RawCell[] = new Array<RawCell>(width);
+    for (let k = 0; k < width; k++) {
+      const v = record[k];
+      row[k] = v === undefined || v === '' ? null : v;
+    }
+    return row;
+  };
+  try {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      index++;
+      if (index <= headerRow) continue;
+      const w = filled(r.record);
+      const first = r.record.find((c) => c.trim() !== '') ?? '';
+      const noteLike = w === 0 || NOTE.test(first) || (w <= 2 && width > 3 && first.length > 20);
+      if (noteLike) {
+        held.push({ record: r.record, line: r.info.lines });
+        continue;
+      }
+      for (const h of held) {
+        if (filled(h.record) === 0) {
+          blank++;
+          if (collect && blank <= MAX_LISTED) issues.push({ level: 'warning', line: h.line, zh: `第 ${h.line} 行是空白列（已略過）`, en: `line ${h.line} is blank (skipped)` });
+        } else yield emit(h.record, h.line);
+      }
+      held = [];
+      yield emit(r.record, r.info.lines);
+    }
+  } catch (err) {
+    throw new ReadError(`無法剖析 CSV：${(err as Error).message}`, `cannot parse the CSV: ${(err as Error).message}`);
+  }
+  if (collect) {
+    for (const h of held) {
+      if (filled(h.record) === 0) continue;
+      const text = h.record.filter((c) => c.trim()).join(' ').slice(0, 80);
+      issues.push({ level: 'warning', line: h.line, zh: `略過資料下方的附註列「${text}」`, en: `skipped the note row "${text}" below the data` });
+    }
+    if (ragged > MAX_LISTED) issues.push({ level: 'warning', zh: `另有 ${ragged - MAX_LISTED} 列欄位數與表頭不符`, en: `${ragged - MAX_LISTED} more rows have a different number of fields than the header` });
+    if (blank > MAX_LISTED) issues.push({ level: 'warning', zh: `另有 ${blank - MAX_LISTED} 個空白列`, en: `${blank - MAX_LISTED} more blank rows` });
+  }
+}
