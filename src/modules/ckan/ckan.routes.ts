@@ -27,6 +27,8 @@ import {
   TagListParams,
 } from './ckan.schemas.ts';
 import { CkanService } from './ckan.service.ts';
+import { DatastoreQuery } from '../datastore/datastore.query.ts';
+import { DatastoreInfoParams, DatastoreInfoResult, DatastoreSearchParams, DatastoreSearchResult } from '../datastore/datastore.schemas.ts';
 
 /** Deletion is discontinuation (停止提供): a proposal the head approves, with a public notice — a later issue. */
 const DELETE_ACTIONS = ['package_delete', 'resource_delete'] as const;
@@ -165,6 +167,16 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
     const text = helps.get(p.name);
     if (text === undefined) throw notFound('action', 'action', p.name);
     return text;
+  });
+
+  const datastore = new DatastoreQuery(app.services.db, app.services.datastore);
+  action('datastore_search', '查詢資料表 Query a resource\'s table (filters, q, fields, sort, limit ≤ 32000, offset, include_total, records_format)', DatastoreSearchParams, DatastoreSearchResult, (p, user) =>
+    datastore.search(p, user, `/api/3/action/datastore_search?resource_id=${encodeURIComponent(p.resource_id)}&limit=${p.limit ?? 100}`),
+  );
+  action('datastore_info', '資料表欄位與筆數 Fields and row count of a resource\'s table', DatastoreInfoParams, DatastoreInfoResult, (p, user) => {
+    const id = p.resource_id ?? p.id;
+    if (!id) throw new AppError('CKAN_VALIDATION', 409, '缺少 resource_id', 'Missing value: resource_id', { resource_id: ['必填 / Missing value'] });
+    return datastore.info(id, user);
   });
 
   const reviewNote = '（建立或變更草稿／工作副本，經審查者核可後才公開 creates or changes a draft or working copy; public only after a reviewer approves）';
