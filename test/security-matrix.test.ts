@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +82,7 @@ interface Target {
   /** A discontinuation proposal's id, for `:pid`. */
   pid?: string;
 }
-type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal';
+type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal' | 'table';
 type Body = (t: Target) => Record<string, unknown>;
 
 interface Row {
@@ -144,6 +145,9 @@ const ckanRows = (prefix: string): Record<string, Row> => ({
   [`POST ${prefix}/resource_show`]: row('published', [A, A, A, A, A, A, A], (t) => ({ id: t.resourceId })),
   [`POST ${prefix}/status_show`]: row('nothing', [A, A, A, A, A, A, A]),
   [`POST ${prefix}/group_list`]: row('nothing', [A, A, A, A, A, A, A]),
+  // The datastore: public tables of published datasets, read by anyone.
+  [`POST ${prefix}/datastore_search`]: row('table', [A, A, A, A, A, A, A], (t) => ({ resource_id: t.resourceId })),
+  [`POST ${prefix}/datastore_info`]: row('table', [A, A, A, A, A, A, A], (t) => ({ resource_id: t.resourceId })),
   [`POST ${prefix}/help_show`]: row('nothing', [A, A, A, A, A, A, A], () => ({ name: 'package_show' })),
   // Writes: an API token of a contact of the unit (or the admin); drafts and working copies only.
   [`POST ${prefix}/package_create`]: row('nothing', [D, D, D, A, D, D, A], () => ckanPackage()),
@@ -321,6 +325,13 @@ describe.each(engines)('security matrix (%s)', (engine) => {
     passwordLink: async () => {
       const { user, link } = await t.services.accounts.invite('cli', { email: `l-${unique()}@matrix.test`, name: '受邀', unit: 'census', role: 'contact' });
       return { id: user.email, email: user.email, token: new URL(link).searchParams.get('token') ?? '' };
+    },
+    // A published dataset whose first resource has a loaded datastore table.
+    table: async () => {
+      const d = await SETUP.published();
+      const v = await t.services.datastore.addVersion({ resourceId: d.resourceId ?? '', source: Readable.from([Buffer.from('年,值\n2024,1\n')]), fileName: 't.csv', format: 'CSV', uploadedBy: 'matrix' });
+      await t.services.datastore.load(v.id);
+      return d;
     },
     // A published dataset with an open discontinuation proposal by the unit contact.
     proposal: async () => {
