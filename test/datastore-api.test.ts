@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishPendingVersions } from '../src/modules/datastore/datastore.service.ts';
 import { DGBAS_CSV } from './factories/tables.ts';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeApp } from './helpers/env.ts';
@@ -28,6 +29,8 @@ describe.each(engines)('datastore API on %s', (engine) => {
     rid = dataset.resources[0].resourceId;
     const v = await t.services.datastore.addVersion({ resourceId: rid, source: Readable.from([iconv.encode(DGBAS_CSV, 'big5hkscs')]), fileName: 'income.csv', format: 'CSV', encodingDeclared: 'BIG5', uploadedBy: 'test' });
     await t.services.datastore.load(v.id);
+    // As if the dataset version that brought the file had been approved.
+    await t.services.db.kysely.transaction().execute((trx) => publishPendingVersions(trx, dataset.id, new Date().toISOString()));
   });
   afterAll(async () => t.cleanup());
 

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishPendingVersions } from '../src/modules/datastore/datastore.service.ts';
 import { sessionCookieName } from '../src/modules/accounts/accounts.http.ts';
 import type { User } from '../src/modules/users/users.service.ts';
 import { resourceFieldName, valuesOf } from '../src/web/pages/manage/dataset-form.tsx';
@@ -331,6 +332,7 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       const d = await SETUP.published();
       const v = await t.services.datastore.addVersion({ resourceId: d.resourceId ?? '', source: Readable.from([Buffer.from('年,值\n2024,1\n')]), fileName: 't.csv', format: 'CSV', uploadedBy: 'matrix' });
       await t.services.datastore.load(v.id);
+      await t.services.db.kysely.transaction().execute((trx) => publishPendingVersions(trx, d.id, new Date().toISOString()));
       return d;
     },
     // A published dataset with an open discontinuation proposal by the unit contact.

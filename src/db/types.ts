@@ -297,6 +297,8 @@ export interface ResourceVersionsTable {
   encoding_evidence: string | null;
   uploaded_by: string;
   uploaded_at: string;
+  /** When the review that brought this version was approved; null while it waits (then only its unit sees it). */
+  published_at: string | null;
   /** none | queued | loading | ready | failed */
   datastore_state: string;
   datastore_table: string | null;

@@ -33,6 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('encoding_evidence', 'text')
     .addColumn('uploaded_by', 'text', (c) => c.notNull())
     .addColumn('uploaded_at', 'text', (c) => c.notNull())
+    /** Set when the dataset version that brought it is approved; until then only its unit sees it. */
+    .addColumn('published_at', 'text')
     /** none | queued | loading | ready | failed */
     .addColumn('datastore_state', 'text', (c) => c.notNull())
     .addColumn('datastore_table', 'text')

@@ -88,8 +88,8 @@ export class DatastoreQuery {
       if (owner.state !== 'published') throw notFound;
       if (owner.provision_type === 'on_application') throw new AppError('ON_APPLICATION', 403, '此資料依申請提供，請依資料集頁面說明申請', 'This data is provided on application; see the dataset page for how to apply');
     }
-    const v = byVersion && version === undefined ? await this.datastore.version(resourceOrVersionId) : await this.datastore.readyVersion(resourceId, version);
-    if (!v || v.datastore_state !== 'ready' || !v.datastore_table) {
+    const v = byVersion && version === undefined ? await this.datastore.version(resourceOrVersionId) : await this.datastore.readyVersion(resourceId, version, { publishedOnly: !mayReadAll });
+    if (!v || v.datastore_state !== 'ready' || !v.datastore_table || (!mayReadAll && v.published_at === null)) {
       throw new AppError('DATASTORE_NOT_READY', 404, version === undefined ? `資源 ${resourceId} 尚無可查詢的資料表` : `資源 ${resourceId} 沒有第 ${version} 版的資料表`, version === undefined ? `Resource ${resourceId} has no queryable table yet` : `Resource ${resourceId} has no table for version ${version}`);
     }
     return { version: v, columns: await this.datastore.columns(v.id), table: v.datastore_table };

@@ -104,6 +104,7 @@ export class DatastoreService {
         encoding_evidence: null,
         uploaded_by: input.uploadedBy,
         uploaded_at: now(),
+        published_at: null,
         datastore_state: isTabular(input.format) ? 'queued' : 'none',
         datastore_table: null,
         datastore_rows: null,
@@ -128,9 +129,13 @@ export class DatastoreService {
     return rows.map((r) => ({ ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) }));
   }
 
-  /** The version queries use: the newest ready one, or version `n` when asked (it must be ready). */
-  async readyVersion(resourceId: string, n?: number): Promise<VersionRow | undefined> {
+  /**
+   * The version queries use: the newest ready one, or version `n` when asked (it must be ready).
+   * The public sees only published versions (approved with their dataset); the unit sees all.
+   */
+  async readyVersion(resourceId: string, n?: number, opts: { publishedOnly?: boolean } = {}): Promise<VersionRow | undefined> {
     let q = this.k.selectFrom('resource_versions').selectAll().where('resource_id', '=', resourceId).where('datastore_state', '=', 'ready');
+    if (opts.publishedOnly) q = q.where('published_at', 'is not', null);
     q = n === undefined ? q.orderBy('version', 'desc') : q.where('version', '=', n);
     const r = await q.limit(1).executeTakeFirst();
     return r ? { ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) } : undefined;
@@ -251,4 +256,18 @@ export class DatastoreService {
     const r = await this.k.updateTable('datastore_seq').set((eb) => ({ next: eb('next', '+', 1) })).where('id', '=', 1).returning('next').executeTakeFirstOrThrow();
     return `ds_${num(r.next) - 1}`;
   }
+}
+
+/**
+ * Publishes the versions waiting on a dataset's resources, in the approving transaction: what the
+ * reviewer approved is what the public gets, together.
+ */
+export async function publishPendingVersions(trx: Kysely<Database>, datasetId: string, at: string): Promise<number> {
+  const r = await trx
+    .updateTable('resource_versions')
+    .set({ published_at: at })
+    .where('published_at', 'is', null)
+    .where('resource_id', 'in', trx.selectFrom('resources').select('resource_id').where('dataset_id', '=', datasetId))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

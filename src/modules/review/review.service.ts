@@ -15,6 +15,7 @@ import { approvalToContact, decisionToRequester, returnToContact, submissionToRe
 import { assertCan, can, type Action } from '../policy/policy.ts';
 import type { UnitsService } from '../units/units.service.ts';
 import type { User } from '../users/users.service.ts';
+import { publishPendingVersions } from '../datastore/datastore.service.ts';
 
 export const REVISION_STATES = ['draft', 'submitted', 'returned', 'approved', 'superseded'] as const;
 export type RevisionState = (typeof REVISION_STATES)[number];
@@ -365,6 +366,8 @@ export class ReviewService {
       // Approved as withheld it becomes an internal record, never public.
       const withheld = !copy && payload.provisionType === 'withheld';
       const { dataset } = await this.catalogue.save(payload, { state: withheld ? 'withheld' : 'published', actor: actorOf(user), trx });
+      // Files uploaded with this version become public with it.
+      if (!withheld) await publishPendingVersions(trx, d.id, ts);
       await trx.updateTable('dataset_revisions').set({ state: 'superseded', updated_at: ts }).where('dataset_id', '=', d.id).where('state', '=', 'approved').execute();
       let version: number;
       if (copy) {
