@@ -20,6 +20,7 @@ import type { User } from './modules/users/users.service.ts';
 import type { Services } from './services.ts';
 import { isApiPath, notFoundHandler, sendErrorPage } from './web/not-found.tsx';
 import { webRoutes } from './web/web.routes.tsx';
+import { datastoreRoutes } from './modules/datastore/datastore.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -147,6 +148,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(auditRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(reviewRoutes, { prefix: '/api/v1' });
+  await app.register(datastoreRoutes, { prefix: '/api/v1' });
   await app.register(discontinuationRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.

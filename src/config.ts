@@ -39,6 +39,8 @@ export interface Config {
   readonly lockoutAttempts: number;
   /** … for this many seconds (default 15 min). */
   readonly lockoutSeconds: number;
+  /** Largest file an upload may be (default 2 GiB). */
+  readonly uploadMaxBytes: number;
   /** A password link (invitation or reset) works for this many hours (default 72). */
   readonly passwordLinkHours: number;
 }
@@ -192,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lockoutAttempts: positive('KAIFANG_LOCKOUT_ATTEMPTS', 5),
     lockoutSeconds: positive('KAIFANG_LOCKOUT_SECONDS', 15 * 60),
     passwordLinkHours: positive('KAIFANG_PASSWORD_LINK_HOURS', 72),
+    uploadMaxBytes: positive('KAIFANG_UPLOAD_MAX_BYTES', 2 * 1024 ** 3),
     ...overrides,
   };
   return Object.freeze(config);

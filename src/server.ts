@@ -19,9 +19,12 @@ async function main(): Promise<void> {
   const app = await buildApp(services, { logger: true });
   const mail = new MailSender(db, config.mail, { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
   mail.start();
+  // Background work (datastore loads) on this instance; several instances share the queue.
+  services.jobs.start();
   const close = async () => {
     await app.close();
     await mail.stop();
+    await services.jobs.stop();
     await db.destroy();
     process.exit(0);
   };

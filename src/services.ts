@@ -11,6 +11,8 @@ import { ReviewService } from './modules/review/review.service.ts';
 import { UnitsService } from './modules/units/units.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
 import { LocalFileStore, type FileStore } from './modules/storage/file-store.ts';
+import { JobService } from './modules/jobs/jobs.service.ts';
+import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -25,6 +27,8 @@ export interface Services {
   review: ReviewService;
   files: FileStore;
   datastore: DatastoreService;
+  jobs: JobService;
+  uploads: UploadService;
   discontinuation: DiscontinuationService;
 }
 
@@ -35,6 +39,13 @@ export function createServices(config: Config, db: Db): Services {
   const catalogue = new CatalogueService(db, config, units, audit);
   const notifications = new NotificationService(db.kysely);
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  const review = new ReviewService(db, config, units, catalogue, audit, notifications);
+  const datastore = new DatastoreService(db, files);
+  const jobs = new JobService(db);
+  // Loads run in the background; the handler is idempotent (loading a version again replaces nothing public until it is ready).
+  jobs.register(LOAD_JOB, async (payload, progress) => {
+    await datastore.load((payload as { versionId: string }).versionId, (p) => void progress({ ...p }));
+  });
   return {
     config,
     db,
@@ -43,10 +54,12 @@ export function createServices(config: Config, db: Db): Services {
     catalogue,
     users,
     notifications,
-    review: new ReviewService(db, config, units, catalogue, audit, notifications),
+    review,
     discontinuation: new DiscontinuationService(db, config, catalogue, audit, notifications),
     files,
-    datastore: new DatastoreService(db, files),
+    datastore,
+    jobs,
+    uploads: new UploadService(db, config, review, datastore, jobs),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }

@@ -184,6 +184,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/discontinuations/:pid/approve': row('proposal', [D, D, D, D, D, A, D]),
   'POST /api/v1/discontinuations/:pid/reject': row('proposal', [D, D, D, D, D, A, D], () => ({ comment: '請再評估' })),
   'POST /api/v1/discontinuations/:pid/withdraw': row('proposal', [D, D, D, A, D, D, D]),
+  // Uploads: whoever may edit the dataset; without a multipart body the route answers 400 after the access check.
+  'POST /api/v1/datasets/:id/resources/:rid/versions': row('draft', [D, D, D, 'allowed-400', D, D, 'allowed-400']),
   // Only its owner marks a notification read, the admin included (404 for everyone else).
   'POST /api/v1/me/notifications/:id/read': row('contactNotification', [D, D, D, A, D, D, D]),
 
@@ -220,7 +222,7 @@ const MATRIX: Record<string, Row> = {
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */
 const urlOf = (path: string, tg: Target): string =>
-  path.replace(':id', encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id)).replace(':pid', encodeURIComponent(tg.pid ?? tg.id));
+  path.replace(':id', encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id)).replace(':pid', encodeURIComponent(tg.pid ?? tg.id)).replace(':rid', encodeURIComponent(tg.resourceId ?? ''));
 const isApi = (path: string) => path.startsWith('/api/');
 const isCkan = (path: string) => path.startsWith('/api/3/action/') || path.startsWith('/api/action/');
 const splitKey = (key: string): { method: string; path: string } => {

@@ -69,10 +69,12 @@ export class DatastoreQuery {
     return this.db.kysely;
   }
 
-  /** The table behind a resource (or version) id, if the caller may read it. */
-  async resolve(resourceOrVersionId: string, user: User | null, version?: number): Promise<Readable> {
-    const byVersion = await this.k.selectFrom('resource_versions').select(['resource_id']).where('id', '=', resourceOrVersionId).executeTakeFirst();
-    const resourceId = byVersion?.resource_id ?? resourceOrVersionId;
+  /**
+   * Whether the caller may read a resource's files and tables: the public reads published
+   * datasets (410 when discontinued, 403 when provided on application); the unit reads its own
+   * non-public work. Returns whether unpublished versions are visible too.
+   */
+  private async access(resourceId: string, user: User | null, asked: string): Promise<{ mayReadAll: boolean }> {
     const owner = await this.k
       .selectFrom('resources as r')
       .innerJoin('datasets as d', 'd.id', 'r.dataset_id')
@@ -80,14 +82,37 @@ export class DatastoreQuery {
       .select(['d.state', 'd.provision_type', 'u.name as unit'])
       .where('r.resource_id', '=', resourceId)
       .executeTakeFirst();
-    const notFound = new AppError('DATASTORE_NOT_FOUND', 404, `找不到資料表：${resourceOrVersionId}`, `No datastore table for resource ${resourceOrVersionId}`);
-    if (!owner) throw notFound;
+    // A resource that exists only in a working copy is found through its versions' unit later; until
+    // then it is simply not found.
+    if (!owner) throw new AppError('DATASTORE_NOT_FOUND', 404, `找不到資料資源：${asked}`, `No such resource: ${asked}`);
     const mayReadAll = can(user, 'dataset.read_nonpublic', { unit: owner.unit });
     if (!mayReadAll) {
       if (owner.state === 'discontinued') throw new AppError('DATASET_DISCONTINUED', 410, '此資料集已停止提供', 'This dataset is no longer provided (discontinued)');
-      if (owner.state !== 'published') throw notFound;
+      if (owner.state !== 'published') throw new AppError('DATASTORE_NOT_FOUND', 404, `找不到資料資源：${asked}`, `No such resource: ${asked}`);
       if (owner.provision_type === 'on_application') throw new AppError('ON_APPLICATION', 403, '此資料依申請提供，請依資料集頁面說明申請', 'This data is provided on application; see the dataset page for how to apply');
     }
+    return { mayReadAll };
+  }
+
+  /** The versions the caller may see, newest first (the public: published ones). */
+  async visibleVersions(resourceId: string, user: User | null): Promise<VersionRow[]> {
+    const { mayReadAll } = await this.access(resourceId, user, resourceId);
+    return (await this.datastore.versions(resourceId)).filter((v) => mayReadAll || v.published_at !== null);
+  }
+
+  /** The version whose original file a download gets: the newest visible one, or version `n`. */
+  async fileVersion(resourceId: string, user: User | null, n?: number): Promise<VersionRow> {
+    const visible = await this.visibleVersions(resourceId, user);
+    const v = n === undefined ? visible[0] : visible.find((x) => x.version === n);
+    if (!v) throw new AppError('VERSION_NOT_FOUND', 404, n === undefined ? `資料資源 ${resourceId} 尚無上傳的檔案` : `資料資源 ${resourceId} 沒有第 ${n} 版`, n === undefined ? `Resource ${resourceId} has no uploaded file` : `Resource ${resourceId} has no version ${n}`);
+    return v;
+  }
+
+  /** The table behind a resource (or version) id, if the caller may read it. */
+  async resolve(resourceOrVersionId: string, user: User | null, version?: number): Promise<Readable> {
+    const byVersion = await this.k.selectFrom('resource_versions').select(['resource_id']).where('id', '=', resourceOrVersionId).executeTakeFirst();
+    const resourceId = byVersion?.resource_id ?? resourceOrVersionId;
+    const { mayReadAll } = await this.access(resourceId, user, resourceOrVersionId);
     const v = byVersion && version === undefined ? await this.datastore.version(resourceOrVersionId) : await this.datastore.readyVersion(resourceId, version, { publishedOnly: !mayReadAll });
     if (!v || v.datastore_state !== 'ready' || !v.datastore_table || (!mayReadAll && v.published_at === null)) {
       throw new AppError('DATASTORE_NOT_READY', 404, version === undefined ? `資源 ${resourceId} 尚無可查詢的資料表` : `資源 ${resourceId} 沒有第 ${version} 版的資料表`, version === undefined ? `Resource ${resourceId} has no queryable table yet` : `Resource ${resourceId} has no table for version ${version}`);
@@ -184,12 +209,7 @@ export class DatastoreQuery {
       const t = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(r.table)} ${where}`.execute(this.k);
       total = Number(t.rows[0]?.n ?? 0);
     }
-    const valueOf = (c: DatastoreColumn, v: unknown): unknown => {
-      if (v === null || v === undefined) return null;
-      if (c.type === 'integer' || c.type === 'decimal' || c.type === 'percent') return Number(v);
-      if (c.type === 'boolean') return Number(v) === 1;
-      return v;
-    };
+    const valueOf = (c: DatastoreColumn, v: unknown): unknown => this.value(c, v);
     const format = p.records_format ?? 'objects';
     let records: unknown;
     if (format === 'lists') records = rows.rows.map((row) => [Number(row._id), ...selected.map((c) => valueOf(c, row[c.columnId]))]);
@@ -219,5 +239,36 @@ export class DatastoreQuery {
       _links: { start: link(0), next: link(offset + limit) },
       version: r.version.version,
     };
+  }
+
+  /**
+   * One page of the table in `_id` order after `after` (keyset pagination: constant cost however
+   * deep), with the exact count only when asked.
+   */
+  async page(resourceId: string, user: User | null, p: { after: number; limit: number; count: boolean; version?: number }): Promise<{ fields: { id: string; type: string; title: string | null }[]; records: Record<string, unknown>[]; lastId: number | null; total?: number; version: number }> {
+    const r = await this.resolve(resourceId, user, p.version);
+    const cols = sql.join([sql.id('_id'), ...r.columns.map((c) => sql.id(c.columnId))]);
+    const rows = await sql<Record<string, unknown>>`select ${cols} from ${sql.table(r.table)} where ${sql.id('_id')} > ${p.after} order by ${sql.id('_id')} limit ${p.limit}`.execute(this.k);
+    const records = rows.rows.map((row) => {
+      const entries: [string, unknown][] = [['_id', Number(row._id)], ...r.columns.map((c): [string, unknown] => [c.name, this.value(c, row[c.columnId])])];
+      return Object.fromEntries(entries);
+    });
+    let total: number | undefined;
+    if (p.count) total = Number((await sql<{ n: number | string }>`select count(*) as n from ${sql.table(r.table)}`.execute(this.k)).rows[0]?.n ?? 0);
+    const last = rows.rows.at(-1);
+    return {
+      fields: [{ id: '_id', type: 'integer', title: null }, ...r.columns.map((c) => ({ id: c.name, type: c.type, title: c.title }))],
+      records,
+      lastId: last ? Number(last._id) : null,
+      ...(total !== undefined ? { total } : {}),
+      version: r.version.version,
+    };
+  }
+
+  private value(c: DatastoreColumn, v: unknown): unknown {
+    if (v === null || v === undefined) return null;
+    if (c.type === 'integer' || c.type === 'decimal' || c.type === 'percent') return Number(v);
+    if (c.type === 'boolean') return Number(v) === 1;
+    return v;
   }
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { detectLayout, sniffDialect, type Dialect } from './dialect.ts';
-import { decode, decodeStream, detectEncoding, type Encoding, type EncodingGuess } from './encoding.ts';
+import { declarationFits, decode, decodeStream, detectEncoding, type Encoding, type EncodingGuess } from './encoding.ts';
 import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
 
 const SAMPLE_BYTES = 1 << 20;
@@ -37,11 +37,13 @@ const filled = (r: readonly string[]): number => r.reduce((n, c) => (c.trim() ==
  * skipped with an issue each, ragged rows padded or cut to the header's width and reported.
  * `rows()` streams the file afresh each time it is called (the loader reads twice: types, then data).
  */
-export async function readCsvFile(filePath: string, opts: { encoding?: Encoding } = {}): Promise<CsvTable> {
+export async function readCsvFile(filePath: string, opts: { /** The declared 編碼格式; the bytes win unless detection is weak. */ encoding?: Encoding } = {}): Promise<CsvTable> {
   const { bytes, complete } = await readSample(filePath);
   if (bytes.length === 0) throw new ReadError('檔案是空的', 'the file is empty');
   const detected = detectEncoding(bytes, { complete });
-  const used = opts.encoding ?? detected.encoding;
+  // The bytes decide; a declaration is used only where they cannot tell (weak detection).
+  const declared = opts.encoding;
+  const used = declared && detected.confidence < 50 && !detected.asciiOnly ? declared : detected.encoding;
   const sampleText = decode(bytes, used);
   if (sampleText.slice(0, 4096).includes('\u0000') && !used.startsWith('UTF-16')) {
     throw new ReadError('檔案含有二進位內容（NUL 位元組），不是文字檔 CSV', 'the file holds binary content (NUL bytes): it is not a text CSV', { line: sampleText.slice(0, sampleText.indexOf('\u0000')).split('\n').length });
@@ -65,8 +67,12 @@ export async function readCsvFile(filePath: string, opts: { encoding?: Encoding 
   if (sampleRecords.length === 0) throw new ReadError('檔案沒有任何資料列', 'the file has no rows');
   const layout = detectLayout(sampleRecords.map((r) => r.record));
   const issues: ReadIssue[] = [];
-  if (opts.encoding && opts.encoding !== detected.encoding && !detected.asciiOnly) {
-    issues.push({ level: 'warning', zh: `指定編碼 ${opts.encoding}，但偵測為 ${detected.encoding}（${detected.evidence}）`, en: `read as ${opts.encoding} as asked, but the bytes look like ${detected.encoding} (${detected.evidence})` });
+  if (declared && !declarationFits(declared, detected)) {
+    issues.push({
+      level: 'warning',
+      zh: `宣告的編碼為 ${declared}，檔案實際為 ${detected.encoding}（${detected.evidence}）；以 ${used} 讀取`,
+      en: `declared encoding ${declared}, but the file is ${detected.encoding} (${detected.evidence}); read as ${used}`,
+    });
   }
   if (detected.evidence.startsWith('UTF-8 with an invalid byte')) {
     issues.push({ level: 'warning', zh: `檔案有損毀的位元組：${detected.evidence}`, en: `the file has damaged bytes: ${detected.evidence}` });

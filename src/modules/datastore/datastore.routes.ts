@@ -1,0 +1,175 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.ts';
+import type { User } from '../users/users.service.ts';
+import { fileTooLarge } from '../storage/file-store.ts';
+import { DatastoreQuery } from './datastore.query.ts';
+
+const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))) }) });
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 410: ErrorSchema, 413: ErrorSchema, 422: ErrorSchema };
+const security = [{ bearer: [] }];
+const ResourceParams = Type.Object({ rid: Type.String({ minLength: 1, maxLength: 200, description: '資料資源編號 national resource id' }) });
+const VersionQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, description: '版本（預設最新公開版本）version (default: the latest public one)' })) });
+
+function userOf(req: FastifyRequest): User {
+  if (req.user) return req.user;
+  throw new AppError('UNAUTHENTICATED', 401, '需要登入或 API 權杖', 'Authentication required: sign in or send an API token');
+}
+
+const VersionSchema = Type.Object({
+  version: Type.Integer(),
+  fileName: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  format: Type.String(),
+  encodingDeclared: Type.Union([Type.String(), Type.Null()]),
+  encodingDetected: Type.Union([Type.String(), Type.Null()]),
+  uploadedAt: Type.String(),
+  published: Type.Boolean(),
+  datastore: Type.Object({ state: Type.String(), rows: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) }),
+});
+
+/**
+ * Resource files and tables under /api/v1: upload a new version (multipart), list versions,
+ * download the original bytes (Range, ETag), and read the table with keyset pagination.
+ */
+export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, uploads, datastore, db, files } = app.services;
+  const query = new DatastoreQuery(db, datastore);
+  // Multipart only here (encapsulated): the CKAN routes read their own bodies.
+  // One byte over the limit reaches the store, which refuses it and keeps nothing.
+  await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes + 1, files: 1, fields: 10 } });
+
+  app.post(
+    '/datasets/:id/resources/:rid/versions',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: '上傳資料資源新版本 Upload a new version of a resource (multipart field `file`; optional field `encoding`); through the review gate',
+        security,
+        consumes: ['multipart/form-data'],
+        params: Type.Object({ id: Type.String({ maxLength: 200 }), rid: Type.String({ maxLength: 200 }) }),
+        response: {
+          200: Type.Object({ resourceId: Type.String(), versionId: Type.String(), version: Type.Integer(), size: Type.Integer(), sha256: Type.String(), jobId: Type.Union([Type.String(), Type.Null()]), status: Type.Object({ id: Type.String(), state: Type.String() }, { additionalProperties: true }) }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const user = userOf(req);
+      await uploads.check(user, req.params.id, req.params.rid);
+      if (!req.isMultipart()) throw new AppError('MULTIPART_REQUIRED', 400, '請以 multipart/form-data 上傳，檔案放在 file 欄位', 'Upload as multipart/form-data with the file in the field "file"', { file: ['必填 / required'] });
+      let encoding: string | undefined;
+      for await (const part of req.parts()) {
+        if (part.type === 'field') {
+          if (part.fieldname === 'encoding' && typeof part.value === 'string') encoding = part.value.slice(0, 50);
+          continue;
+        }
+        if (part.fieldname !== 'file') {
+          part.file.resume();
+          continue;
+        }
+        const result = await uploads.upload(user, req.params.id, req.params.rid, { source: part.file, fileName: part.filename || 'upload', mediaType: part.mimetype }, { encoding });
+        if (part.file.truncated) throw fileTooLarge(config.uploadMaxBytes);
+        return result;
+      }
+      throw new AppError('FILE_REQUIRED', 400, '缺少 file 欄位（要上傳的檔案）', 'The field "file" (the file to upload) is missing', { file: ['必填 / required'] });
+    },
+  );
+
+  app.get(
+    '/resources/:rid/versions',
+    { schema: { tags: ['resources'], summary: '資料資源的版本 Versions of a resource (public: published ones)', params: ResourceParams, response: { 200: Type.Object({ versions: Type.Array(VersionSchema) }), ...errors } } },
+    async (req) => {
+      const visible = await query.visibleVersions(req.params.rid, req.user);
+      return {
+        versions: visible.map((v) => ({
+          version: v.version,
+          fileName: v.file_name,
+          size: v.size,
+          sha256: v.sha256,
+          format: v.format,
+          encodingDeclared: v.encoding_declared,
+          encodingDetected: v.encoding_detected,
+          uploadedAt: v.uploaded_at,
+          published: v.published_at !== null,
+          datastore: { state: v.datastore_state, rows: v.datastore_rows, error: v.datastore_error },
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/resources/:rid/file',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: '下載原始檔案 The file as uploaded, byte for byte (latest public version, or ?version=N); Range and ETag supported',
+        params: ResourceParams,
+        querystring: VersionQuery,
+        response: { 200: Type.Unsafe<Buffer | NodeJS.ReadableStream>({ type: 'string', format: 'binary' }), 206: Type.Unsafe<Buffer | NodeJS.ReadableStream>({ type: 'string', format: 'binary' }), 304: Type.Null(), 416: ErrorSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const v = await query.fileVersion(req.params.rid, req.user, req.query.version);
+      const etag = `"${v.sha256}"`;
+      void reply
+        .header('etag', etag)
+        .header('accept-ranges', 'bytes')
+        .header('content-type', v.media_type || 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${v.file_name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(v.file_name)}`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'public, max-age=300');
+      if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) return reply.status(304).send(null);
+      const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+      if (range && (range[1] || range[2])) {
+        const size = v.size;
+        let start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+        let end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+        if (!range[1]) end = size - 1;
+        if (start >= size || start > end) {
+          return reply.status(416).header('content-range', `bytes */${size}`).header('content-disposition', 'inline').type('application/json; charset=utf-8').send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: `範圍超出檔案大小 ${size} / range outside the file (${size} bytes)` } });
+        }
+        start = Math.max(0, start);
+        end = Math.min(end, size - 1);
+        return reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`).header('content-length', String(end - start + 1)).send(files.open(v.sha256, { start, end }));
+      }
+      return reply.header('content-length', String(v.size)).send(files.open(v.sha256));
+    },
+  );
+
+  app.get(
+    '/resources/:rid/records',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: '資料表的紀錄（鍵集分頁）Records of the table, with keyset pagination: follow `next`; no exact count unless count=true',
+        params: ResourceParams,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 32_000, default: 1000 })),
+          after: Type.Optional(Type.Integer({ minimum: 0, description: '上一頁最後一筆的 _id（由 next 給出）the last _id of the previous page (next gives it)' })),
+          count: Type.Optional(Type.Boolean({ default: false })),
+          version: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: {
+          200: Type.Object({
+            fields: Type.Array(Type.Object({ id: Type.String(), type: Type.String(), title: Type.Union([Type.String(), Type.Null()]) })),
+            records: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+            next: Type.Union([Type.String(), Type.Null()]),
+            total: Type.Optional(Type.Integer()),
+            version: Type.Integer(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 1000;
+      const page = await query.page(req.params.rid, req.user, { after: req.query.after ?? 0, limit, count: req.query.count ?? false, version: req.query.version });
+      const next = page.lastId !== null && page.records.length === limit ? `/api/v1/resources/${encodeURIComponent(req.params.rid)}/records?limit=${limit}&after=${page.lastId}${req.query.version ? `&version=${req.query.version}` : ''}` : null;
+      return { fields: page.fields, records: page.records, next, ...(page.total !== undefined ? { total: page.total } : {}), version: page.version };
+    },
+  );
+};
