@@ -392,6 +392,28 @@ function buildProgram(version: string): Command {
       });
     });
 
+  const ds = program.command('datastore').description('資料表 / the datastore (resource files loaded as tables)');
+  ds.command('load')
+    .description('將檔案載入為資料資源的新版本並建立資料表（進度顯示於 stderr）/ store a file as a new version of a resource and load it as a table (progress on stderr)')
+    .argument('<file>', '檔案路徑 path of the file (CSV, TSV …)')
+    .requiredOption('--resource <id>', '資料資源編號 national resource id, e.g. A41000000G-000001-001')
+    .option('--format <format>', '檔案格式（預設依副檔名）format (default: from the file name)')
+    .option('--encoding <encoding>', '宣告的編碼格式（位元組判斷為準）declared encoding (the bytes decide unless detection is weak)')
+    .action(async (file: string, opts: { resource: string; format?: string; encoding?: string }) => {
+      await withServices(async (s) => {
+        const format = (opts.format ?? path.extname(file).slice(1) ?? '').toUpperCase() || 'CSV';
+        const v = await s.datastore.addVersion({ resourceId: opts.resource, source: createReadStream(file), fileName: path.basename(file), format, encodingDeclared: opts.encoding ?? null, uploadedBy: 'cli' }, { maxBytes: s.config.uploadMaxBytes });
+        const bar = progress('載入 Loading', 0);
+        const started = Date.now();
+        const r = await s.datastore.load(v.id, (p) => bar.update(p.rows, `${p.phase} ${p.rows.toLocaleString('en')} 筆 rows`)).finally(() => bar.stop());
+        const secs = (Date.now() - started) / 1000;
+        out(`版本 version ${v.version} (${v.id}) → ${r.table}: ${r.rows} 筆 rows, ${secs.toFixed(1)} s`);
+        for (const c of r.columns) out(`  ${c.name}\t${c.type}`);
+        for (const i of r.issues) info(`${i.line ? `第 ${i.line} 行 line ${i.line}: ` : ''}${i.zh} / ${i.en}`);
+        info('此版本尚未公開：隨資料集的變更經審查核准後公開 / this version is not public yet: it becomes public when the dataset change that brings it is approved');
+      });
+    });
+
   program
     .command('reindex')
     .description('重建公開搜尋索引 / rebuild the public search index')
