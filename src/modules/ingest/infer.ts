@@ -1,4 +1,4 @@
-import { isMissing, parseBoolean, parseDate, parseNumber, parsePercent, type Granularity } from './values.ts';
+import { isMissing, isMissingN, normaliseCell, parseBoolean, parseBooleanN, parseDate, parseDateN, parseNumber, parseNumberN, parsePercent, parsePercentN, type Granularity } from './values.ts';
 
 /** Column types of the datastore (issue 4). An inferred type is a proposal the contact can override. */
 export const COLUMN_TYPES = ['integer', 'decimal', 'percent', 'date', 'boolean', 'text'] as const;
@@ -54,7 +54,7 @@ export class ColumnInferrer {
 
   add(cell: string | number | boolean | null): void {
     this.row++;
-    if (cell === null || (typeof cell === 'string' && isMissing(cell))) {
+    if (cell === null) {
       this.missing++;
       return;
     }
@@ -75,23 +75,40 @@ export class ColumnInferrer {
       this.note('date', String(cell));
       return;
     }
-    const n = parseNumber(cell);
-    if (n) {
-      this.nums++;
-      if (n.integer) this.ints++;
-      if (n.grouped) this.grouped = true;
-    } else this.note('number', cell);
-    if (parsePercent(cell) !== undefined) this.pcts++;
-    else this.note('percent', cell);
-    const d = parseDate(cell);
-    if (d) {
-      this.dates++;
-      this.forms.add(d.form);
-      this.granularities.add(d.granularity);
-      if (d.roc) this.roc = true;
-    } else this.note('date', cell);
-    if (parseBoolean(cell) !== undefined) this.bools++;
-    else this.note('boolean', cell);
+    const v = normaliseCell(cell);
+    if (isMissingN(v)) {
+      this.values--;
+      this.missing++;
+      return;
+    }
+    // A type that has already failed often and fits fewer than half the values cannot win and
+    // will not be the near-miss reported: stop testing it (the big files' hot loop).
+    const hopeless = (fits: number, k: 'number' | 'percent' | 'date' | 'boolean') => this.firstNon[k].length >= MAX_MISFITS && fits * 2 < this.values;
+    if (!hopeless(this.nums, 'number')) {
+      const n = parseNumberN(v);
+      if (n) {
+        this.nums++;
+        if (n.integer) this.ints++;
+        if (n.grouped) this.grouped = true;
+      } else this.note('number', cell);
+    }
+    if (!hopeless(this.pcts, 'percent')) {
+      if (parsePercentN(v) !== undefined) this.pcts++;
+      else this.note('percent', cell);
+    }
+    if (!hopeless(this.dates, 'date')) {
+      const d = parseDateN(v);
+      if (d) {
+        this.dates++;
+        this.forms.add(d.form);
+        this.granularities.add(d.granularity);
+        if (d.roc) this.roc = true;
+      } else this.note('date', cell);
+    }
+    if (!hopeless(this.bools, 'boolean')) {
+      if (parseBooleanN(v) !== undefined) this.bools++;
+      else this.note('boolean', cell);
+    }
   }
 
   result(): ColumnInference {

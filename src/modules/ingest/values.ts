@@ -10,12 +10,28 @@ const MISSING = new Set(['', '-', '－', '—', '–', '...', '…', '..', '.', 
 
 /** Full-width digits, letters and punctuation to their ASCII forms; trims ordinary and ideographic spaces. */
 export function normaliseCell(raw: string): string {
+  // Most cells are plain ASCII without surrounding spaces: skip the costly work for them.
+  let plain = true;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw.charCodeAt(i) > 0x7e) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    const first = raw.charCodeAt(0);
+    const last = raw.charCodeAt(raw.length - 1);
+    return first > 0x20 && last > 0x20 ? raw : raw.trim();
+  }
   return raw.normalize('NFKC').replace(/^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$/g, '');
 }
 
 export function isMissing(raw: string): boolean {
   return MISSING.has(normaliseCell(raw));
 }
+
+/** isMissing for a cell already passed through normaliseCell. */
+export const isMissingN = (s: string): boolean => MISSING.has(s);
 
 export interface ParsedNumber {
   value: number;
@@ -29,7 +45,15 @@ const PLAIN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** "1,234", "-0.5", "１２３", "(1,234)" (accounting negative) → number. */
 export function parseNumber(raw: string): ParsedNumber | undefined {
-  let s = normaliseCell(raw);
+  return parseNumberN(normaliseCell(raw));
+}
+
+/** parseNumber for a cell already passed through normaliseCell. */
+export function parseNumberN(normalised: string): ParsedNumber | undefined {
+  let s = normalised;
+  const c0 = s.charCodeAt(0);
+  // Fast refusal: a number starts with a digit, a sign, a point or "(".
+  if (!((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 45 || c0 === 46 || c0 === 40)) return undefined;
   let negative = false;
   if (/^\(.*\)$/.test(s)) {
     negative = true;
@@ -50,16 +74,26 @@ export function parseNumber(raw: string): ParsedNumber | undefined {
 
 /** "12.5%", "12.5％", "-3 %" → 12.5 (the number as written, not divided by 100). */
 export function parsePercent(raw: string): number | undefined {
-  const s = normaliseCell(raw);
+  return parsePercentN(normaliseCell(raw));
+}
+
+/** parsePercent for a cell already passed through normaliseCell. */
+export function parsePercentN(s: string): number | undefined {
   if (!s.endsWith('%')) return undefined;
-  return parseNumber(s.slice(0, -1))?.value;
+  return parseNumberN(s.slice(0, -1).trimEnd())?.value;
 }
 
 const TRUE = new Set(['true', 'yes', 'y', 't', '是', '有', '真']);
 const FALSE = new Set(['false', 'no', 'n', 'f', '否', '無', '假']);
 
 export function parseBoolean(raw: string): boolean | undefined {
-  const s = normaliseCell(raw).toLowerCase();
+  return parseBooleanN(normaliseCell(raw));
+}
+
+/** parseBoolean for a cell already passed through normaliseCell. */
+export function parseBooleanN(normalised: string): boolean | undefined {
+  if (normalised.length > 5) return undefined;
+  const s = normalised.toLowerCase();
   if (TRUE.has(s)) return true;
   if (FALSE.has(s)) return false;
   return undefined;
@@ -120,7 +154,15 @@ const CN_QUARTER: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, '1'
  * period codes 2024M01, 2024-M1 (SDMX), 2024Q1, 2024-Q1.
  */
 export function parseDate(raw: string): ParsedDate | undefined {
-  const s = normaliseCell(raw).replace(/\s+/g, '');
+  return parseDateN(normaliseCell(raw));
+}
+
+/** parseDate for a cell already passed through normaliseCell. */
+export function parseDateN(normalised: string): ParsedDate | undefined {
+  // Every form starts with a digit or 民 (民國), and none is longer than 16 characters.
+  const c0 = normalised.charCodeAt(0);
+  if (normalised.length > 24 || !((c0 >= 48 && c0 <= 57) || normalised.startsWith('民'))) return undefined;
+  const s = normalised.includes(' ') ? normalised.replace(/\s+/g, '') : normalised;
   let m: RegExpExecArray | null;
   // Gregorian day.
   if ((m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(s))) return day(+m[1], +m[3], +m[4], false, `iso${m[2]}`);
