@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { testdata } from '../../../test/helpers/env.ts';
 import { pxToCube } from '../ingest/cube-table.ts';
 import { readPx } from '../ingest/pcaxis.ts';
 import { readSdmxJson } from '../ingest/sdmx.ts';
 import type { CubeInfo } from '../ingest/table.ts';
-import { toJsonStat, type JsonStatDataset } from './jsonstat.ts';
+import { toJsonStat, writeJsonStat, type JsonStatDataset } from './jsonstat.ts';
 
 /** The parts of jsonstat-toolkit (the JSON-stat project's own reader; it ships no types) used here. */
 interface JsonStatReader {
@@ -137,4 +138,58 @@ describe('toJsonStat', () => {
     const missing = Object.keys(ds.status ?? {}).map(Number);
     expect(missing.every((i) => ds.value[i] === null)).toBe(true);
   });
+
+  it('writeJsonStat streams exactly the document toJsonStat makes', async () => {
+    const text = await written((out) => writeJsonStat(CUBE, out, { href: 'http://portal.test/x' }));
+    expect(text).toBe(JSON.stringify(toJsonStat(CUBE, { href: 'http://portal.test/x' })));
+    const bare: CubeInfo = { title: null, dimensions: [{ id: 'a', label: 'a', codes: [], labels: [] }], values: [] };
+    expect(JSON.parse(await written((out) => writeJsonStat(bare, out)))).toEqual(toJsonStat(bare));
+  });
+
+  it('writeJsonStat: a 3,000,000-cell cube goes out in pieces, never as one string', async () => {
+    const n = 3_000_000;
+    const values = Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? null : i / 4));
+    const status = new Map<number, string>();
+    for (let i = 0; i < n; i += 1000) status.set(i, '.');
+    const cube: CubeInfo = {
+      title: '大表',
+      dimensions: [
+        { id: 'a', label: '甲', codes: Array.from({ length: 3000 }, (_, i) => `a${i}`), labels: Array.from({ length: 3000 }, (_, i) => `甲${i}`) },
+        { id: 'b', label: '乙', codes: Array.from({ length: 1000 }, (_, i) => `b${i}`), labels: Array.from({ length: 1000 }, (_, i) => `乙${i}`) },
+      ],
+      values,
+      status,
+    };
+    let bytes = 0;
+    let writes = 0;
+    let largest = 0;
+    let tail = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        writes++;
+        largest = Math.max(largest, chunk.length);
+        tail = (tail + chunk.toString('latin1')).slice(-40);
+        cb();
+      },
+    });
+    await writeJsonStat(cube, out);
+    expect(bytes).toBeGreaterThan(20_000_000);
+    expect(writes).toBeGreaterThan(300);
+    // No piece is more than a few hundred kB: the document was never one string.
+    expect(largest).toBeLessThan(1_000_000);
+    expect(tail.endsWith('"2999000":"."}}')).toBe(true);
+  }, 60_000);
 });
+
+async function written(write: (out: Writable) => Promise<void>): Promise<string> {
+  const chunks: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk);
+      cb();
+    },
+  });
+  await write(out);
+  return Buffer.concat(chunks).toString('utf8');
+}

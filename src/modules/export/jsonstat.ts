@@ -1,3 +1,5 @@
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CubeInfo } from '../ingest/table.ts';
 
 /**
@@ -43,13 +45,17 @@ function uniqueKeys(keys: readonly string[]): string[] {
   });
 }
 
-/**
- * The cube as a JSON-stat 2.0 dataset: dimensions in the cube's order with their category codes
- * (index) and labels, roles (time, geo, metric), values row-major with null for missing, and the
- * source's missing-value symbols as `status`. The unit goes on the metric dimension when there is
- * one, else into `extension.unit` (JSON-stat has no dataset-level unit).
- */
-export function toJsonStat(cube: CubeInfo, opts: { href?: string; label?: string } = {}): JsonStatDataset {
+/** Everything of the dataset but `value` and `status` (which grow with the cube). */
+type JsonStatHead = Omit<JsonStatDataset, 'value' | 'status' | 'extension'>;
+
+export interface JsonStatOptions {
+  /** The dataset's own address (JSON-stat `href`). */
+  href?: string;
+  /** Overrides the cube's title. */
+  label?: string;
+}
+
+function head(cube: CubeInfo, opts: JsonStatOptions): JsonStatHead {
   const size = cube.dimensions.map((d) => d.codes.length);
   const cells = size.reduce((n, s) => n * s, 1);
   if (cube.values.length !== cells) throw new Error(`toJsonStat: ${cube.values.length} values for ${cells} cells`);
@@ -74,7 +80,6 @@ export function toJsonStat(cube: CubeInfo, opts: { href?: string; label?: string
   });
 
   const label = opts.label ?? cube.title;
-  const hasMetric = cube.dimensions.some((d) => d.role === 'metric');
   // Key order follows the specification's examples, so the file reads well to a person too.
   return {
     version: '2.0',
@@ -88,8 +93,59 @@ export function toJsonStat(cube: CubeInfo, opts: { href?: string; label?: string
     size,
     ...(Object.keys(role).length ? { role } : {}),
     dimension,
-    value: cube.values.map((v) => (v === null || Number.isFinite(v) ? v : null)),
-    ...(cube.status?.size ? { status: Object.fromEntries([...cube.status].sort((a, b) => a[0] - b[0]).map(([i, s]) => [String(i), s])) } : {}),
-    ...(cube.unit && !hasMetric ? { extension: { unit: cube.unit } } : {}),
   };
+}
+
+const jsonValue = (v: number | null): number | null => (v === null || Number.isFinite(v) ? v : null);
+const sortedStatus = (cube: CubeInfo): [number, string][] => [...(cube.status ?? [])].sort((a, b) => a[0] - b[0]);
+/** JSON-stat has no dataset-level unit: it goes on the metric dimension when there is one, else here. */
+const extensionOf = (cube: CubeInfo): Record<string, unknown> | undefined => (cube.unit && !cube.dimensions.some((d) => d.role === 'metric') ? { unit: cube.unit } : undefined);
+
+/**
+ * The cube as a JSON-stat 2.0 dataset: dimensions in the cube's order with their category codes
+ * (index) and labels, roles (time, geo, metric), values row-major with null for missing, and the
+ * source's missing-value symbols as `status`. The unit goes on the metric dimension when there is
+ * one, else into `extension.unit`. For a download, writeJsonStat streams the same document.
+ */
+export function toJsonStat(cube: CubeInfo, opts: JsonStatOptions = {}): JsonStatDataset {
+  const status = sortedStatus(cube);
+  const extension = extensionOf(cube);
+  return {
+    ...head(cube, opts),
+    value: cube.values.map(jsonValue),
+    ...(status.length ? { status: Object.fromEntries(status.map(([i, s]) => [String(i), s])) } : {}),
+    ...(extension ? { extension } : {}),
+  };
+}
+
+/** Values and status entries per piece of text handed to the stream. */
+const VALUES_PER_CHUNK = 8192;
+
+/**
+ * Writes the same document as JSON.stringify(toJsonStat(cube)), streamed: the values (and status
+ * symbols) go out in pieces as `out` takes them, so a cube of millions of cells never becomes one
+ * string. Ends `out` unless `end: false`.
+ */
+export async function writeJsonStat(cube: CubeInfo, out: Writable, opts: JsonStatOptions & { end?: boolean } = {}): Promise<void> {
+  const start = JSON.stringify(head(cube, opts));
+  const status = sortedStatus(cube);
+  const extension = extensionOf(cube);
+  function* pieces(): Generator<string> {
+    yield `${start.slice(0, -1)},"value":[`;
+    for (let i = 0; i < cube.values.length; i += VALUES_PER_CHUNK) {
+      const part = cube.values.slice(i, i + VALUES_PER_CHUNK).map(jsonValue);
+      yield (i ? ',' : '') + JSON.stringify(part).slice(1, -1);
+    }
+    yield ']';
+    if (status.length) {
+      yield ',"status":{';
+      for (let i = 0; i < status.length; i += VALUES_PER_CHUNK) {
+        yield (i ? ',' : '') + status.slice(i, i + VALUES_PER_CHUNK).map(([k, s]) => `"${k}":${JSON.stringify(s)}`).join(',');
+      }
+      yield '}';
+    }
+    if (extension) yield `,"extension":${JSON.stringify(extension)}`;
+    yield '}';
+  }
+  await pipeline(Readable.from(pieces(), { objectMode: true, highWaterMark: 2 }), out, { end: opts.end ?? true });
 }
