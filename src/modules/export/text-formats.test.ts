@@ -63,6 +63,12 @@ describe('writeCsv', () => {
     expect(c.text()).toBe(`'=cmd,b\r\nx,\r\n1,2\r\n`);
   });
 
+  it('quotes a field holding a lone LF or CR, so it reads back as one field', async () => {
+    const c = collector();
+    await writeCsv(['a', 'b'], from([['x\ny', 'p\rq']]), c.out);
+    expect(c.text()).toBe('a,b\r\n"x\ny","p\rq"\r\n');
+  });
+
   it('writes just the header for a table without rows', async () => {
     const c = collector();
     expect(await writeCsv(['a', 'b'], from([]), c.out)).toBe(0);

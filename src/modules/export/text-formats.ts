@@ -52,7 +52,10 @@ const textSource = (chunks: AsyncIterable<string>): Readable => Readable.from(ch
 export async function writeCsv(columns: readonly string[], rows: AsyncIterable<RawCell[]>, out: Writable, opts: TextWriteOptions & { bom?: boolean } = {}): Promise<number> {
   const options = {
     record_delimiter: '\r\n',
-    cast: { boolean: (b: boolean) => (b ? 'true' : 'false'), number: (n: number) => String(n) },
+    // Given a record delimiter, csv-stringify would quote only fields holding CR LF; a lone LF or
+    // CR must be quoted too or readers split the record there.
+    quote_record_delimiter: true,
+    cast: { boolean: (b: boolean) => (b ? 'true' : 'false') },
   };
   const width = columns.length;
   const counted = { rows: 0 };
