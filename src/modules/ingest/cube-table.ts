@@ -11,8 +11,8 @@ import { ReadError, uniqueColumns, type CubeDimension, type CubeInfo, type RawCe
 /** Header of the value column of a cube's table. */
 export const VALUE_COLUMN = '數值';
 
-/** Cells a cube may have before we refuse it: beyond this a hostile header would exhaust memory. */
-export const MAX_CUBE_CELLS = 50_000_000;
+/** Cells a cube may have before we refuse it (the values array alone is 8 bytes a cell): beyond this a hostile header would exhaust memory. */
+export const MAX_CUBE_CELLS = 10_000_000;
 
 /** Number of cells the dimensions span (1 for a cube without dimensions). */
 export function cubeSize(dimensions: readonly Pick<CubeDimension, 'codes'>[]): number {
