@@ -146,6 +146,8 @@ describe('readDgbasXml', () => {
 
   it('never crashes on what is not DGBAS XML: empty, garbage, an HTML error page, JSON, entity bombs', async () => {
     expect((await readError(readDgbasXml(whole('')))).en).toBe('the file is empty');
+    // A missing file is an I/O failure, not "malformed XML".
+    await expect(readDgbasXml(path.join(dir, 'no-such.xml'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readError(readDgbasXml(pieces(new Uint8Array([0x00, 0xff, 0x13, 0x37, 0x3c]), 2)))).toBeInstanceOf(ReadError);
     expect((await readError(readDgbasXml(whole('<html><body><p>系統維護中</p></body></html>')))).en).toBe('no <Obs> elements: this is not DGBAS XML data');
     expect((await readError(readDgbasXml(whole('{"Obs": []}')))).en).toMatch(/^malformed XML/);

@@ -127,22 +127,26 @@ async function* observations(open: () => AsyncIterable<Uint8Array | string>, iss
   parser.on('closetag', (tag) => {
     if (localName(tag.name) === 'series') series.pop();
   });
-  let sawText = false;
-  try {
-    for await (const text of decoded(open, issues)) {
-      sawText ||= text.length > 0;
-      parser.write(text);
-      if (batch.length) {
-        yield batch;
-        batch = [];
-      }
+  // Only the parser's complaints are XML errors; a file that cannot be opened or read fails as it is.
+  const parse = (text: string | null) => {
+    try {
+      if (text === null) parser.close();
+      else parser.write(text);
+    } catch (e) {
+      throw xmlError(parser, e);
     }
-    if (!sawText) throw new ReadError('檔案是空的', 'the file is empty');
-    parser.close();
-  } catch (e) {
-    if (e instanceof ReadError) throw e;
-    throw xmlError(parser, e);
+  };
+  let sawText = false;
+  for await (const text of decoded(open, issues)) {
+    sawText ||= text.length > 0;
+    parse(text);
+    if (batch.length) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (!sawText) throw new ReadError('檔案是空的', 'the file is empty');
+  parse(null);
   if (batch.length) yield batch;
 }
 
