@@ -2,6 +2,9 @@ import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { testdata } from '../../../test/helpers/env.ts';
+import { readSdmxJson } from '../ingest/sdmx.ts';
 import type { RawCell } from '../ingest/table.ts';
 import { escapeXml, writeCsv, writeJson, writeXml, xmlElementNames } from './text-formats.ts';
 
@@ -166,6 +169,25 @@ describe('writeXml', () => {
     const c = collector();
     expect(await writeXml(['a'], from([]), c.out)).toBe(0);
     expect(parseXml(c.text())).toEqual({ root: 'dataset', rows: [] });
+  });
+});
+
+describe('a real cube through the writers', () => {
+  it('DGBAS 五等分位所得分配 (SDMX-JSON A020004010) as CSV, JSON and XML', async (ctx) => {
+    const p = testdata('dgbas-nstatdb/A020004010.json');
+    if (!p) return ctx.skip();
+    const t = readSdmxJson(readFileSync(p));
+    const csv = collector();
+    expect(await writeCsv(t.columns, t.rows(), csv.out, { bom: true })).toBe(7 * 42);
+    const lines = csv.text().split('\r\n');
+    expect(lines[0]).toBe('\uFEFF可支配所得-戶數五等分位組-所得分配比,統計期,數值');
+    expect(lines).toContain('吉尼係數,106年,0.337');
+    const json = collector();
+    await writeJson(t.columns, t.rows(), json.out);
+    expect((JSON.parse(json.text()) as unknown[]).at(-1)).toEqual({ '可支配所得-戶數五等分位組-所得分配比': '吉尼係數', 統計期: '106年', 數值: 0.337 });
+    const xml = collector();
+    await writeXml(t.columns, t.rows(), xml.out);
+    expect(xml.text()).toContain('<row><可支配所得-戶數五等分位組-所得分配比>吉尼係數</可支配所得-戶數五等分位組-所得分配比><統計期>106年</統計期><數值>0.337</數值></row>');
   });
 });
 
