@@ -151,22 +151,25 @@ export function readSdmxJson(input: Uint8Array | string, opts: { name?: string }
   const statusAttr = asArray(isObject(structure.attributes) ? structure.attributes.observation : undefined).findIndex((a) => isObject(a) && /^OBS_STATUS$/i.test(asString(a.id) ?? ''));
   const statusCodes = statusAttr >= 0 ? readDimension(asArray(isObject(structure.attributes) ? structure.attributes.observation : undefined)[statusAttr], 'attribute', statusAttr).codes : [];
 
-  const offsetOf = (key: string, keyDims: Dim[], first: number, what: string): number => {
+  const offsetOf = (key: string, keyDims: Dim[], first: number, what: { zh: string; en: string }): number => {
     const parts = key === '' ? [] : key.split(':');
+    const shown = key.slice(0, 40);
     if (parts.length !== keyDims.length) {
-      throw invalid(`${what}鍵「${key.slice(0, 40)}」應有 ${keyDims.length} 個位置`, `${what === '序列' ? 'series' : 'observation'} key "${key.slice(0, 40)}" should have ${keyDims.length} positions`);
+      throw invalid(`${what.zh}鍵「${shown}」應有 ${keyDims.length} 個位置`, `${what.en} key "${shown}" should have ${keyDims.length} positions`);
     }
     let offset = 0;
     parts.forEach((p, i) => {
       const n = Number(p);
       const dim = keyDims[i];
       if (!/^\d+$/.test(p) || n >= dim.codes.length) {
-        throw invalid(`${what}鍵「${key.slice(0, 40)}」的第 ${i + 1} 個位置超出維度「${dim.label}」的 ${dim.codes.length} 個值`, `${what === '序列' ? 'series' : 'observation'} key "${key.slice(0, 40)}": position ${i + 1} is outside dimension "${dim.label}" (${dim.codes.length} values)`);
+        throw invalid(`${what.zh}鍵「${shown}」的第 ${i + 1} 個位置超出維度「${dim.label}」的 ${dim.codes.length} 個值`, `${what.en} key "${shown}": position ${i + 1} is outside dimension "${dim.label}" (${dim.codes.length} values)`);
       }
       offset += n * strides[first + i];
     });
     return offset;
   };
+  const SERIES = { zh: '序列', en: 'series' };
+  const OBSERVATION = { zh: '觀測值', en: 'observation' };
 
   const put = (offset: number, obs: Json) => {
     const arr = Array.isArray(obs) ? obs : [obs];
@@ -180,13 +183,13 @@ export function readSdmxJson(input: Uint8Array | string, opts: { name?: string }
 
   const readObservations = (observations: Json | undefined, base: number) => {
     if (!isObject(observations)) return;
-    for (const [key, obs] of Object.entries(observations)) put(base + offsetOf(key, obsDims, setDims.length + seriesDims.length, '觀測值'), obs);
+    for (const [key, obs] of Object.entries(observations)) put(base + offsetOf(key, obsDims, setDims.length + seriesDims.length, OBSERVATION), obs);
   };
 
   if (isObject(dataSet.series)) {
     for (const [key, series] of Object.entries(dataSet.series)) {
       if (!isObject(series)) continue;
-      readObservations(series.observations, offsetOf(key, seriesDims, setDims.length, '序列'));
+      readObservations(series.observations, offsetOf(key, seriesDims, setDims.length, SERIES));
     }
   } else {
     readObservations(dataSet.observations, 0);
