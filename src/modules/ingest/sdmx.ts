@@ -148,8 +148,10 @@ export function readSdmxJson(input: Uint8Array | string, opts: { name?: string }
   const strides = dims.map((_, k) => dims.slice(k + 1).reduce((n, d) => n * d.codes.length, 1));
   const values: (number | null)[] = new Array<number | null>(size).fill(null);
   const status = new Map<number, string>();
-  const statusAttr = asArray(isObject(structure.attributes) ? structure.attributes.observation : undefined).findIndex((a) => isObject(a) && /^OBS_STATUS$/i.test(asString(a.id) ?? ''));
-  const statusCodes = statusAttr >= 0 ? readDimension(asArray(isObject(structure.attributes) ? structure.attributes.observation : undefined)[statusAttr], 'attribute', statusAttr).codes : [];
+  // OBS_STATUS (SDMX's "A" normal, "P" provisional, "M" missing, …) becomes the cell's status symbol.
+  const obsAttributes = asArray(isObject(structure.attributes) ? structure.attributes.observation : undefined);
+  const statusAttr = obsAttributes.findIndex((a) => isObject(a) && /^OBS_STATUS$/i.test(asString(a.id) ?? ''));
+  const statusCodes = statusAttr >= 0 ? readDimension(obsAttributes[statusAttr], 'attribute', statusAttr).codes : [];
 
   const offsetOf = (key: string, keyDims: Dim[], first: number, what: { zh: string; en: string }): number => {
     const parts = key === '' ? [] : key.split(':');
