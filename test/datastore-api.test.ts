@@ -102,4 +102,24 @@ describe.each(engines)('datastore API on %s', (engine) => {
     // The datasets table is still there.
     expect(await t.services.catalogue.countPublished()).toBe(1);
   });
+
+  it('downloads the table as CSV (with BOM on request), JSON and XML, streamed, with formulas neutralised in CSV', async () => {
+    const csv = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.csv` });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="${rid}-v1.csv"`);
+    expect(csv.body).toBe('年月,可支配所得,消費支出,儲蓄率\r\n2024-01,1234567,987654,19.99\r\n2024-02,1245000,990100,20.47\r\n2024-03,,1001234,\r\n');
+    const bom = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.csv?bom=true` });
+    expect(bom.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const json = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.json` });
+    expect(json.json()).toEqual([
+      { 年月: '2024-01', 可支配所得: 1234567, 消費支出: 987654, 儲蓄率: 19.99 },
+      { 年月: '2024-02', 可支配所得: 1245000, 消費支出: 990100, 儲蓄率: 20.47 },
+      { 年月: '2024-03', 可支配所得: null, 消費支出: 1001234, 儲蓄率: null },
+    ]);
+    const xml = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.xml` });
+    expect(xml.body).toContain('<年月>2024-01</年月>');
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.jsonstat` })).statusCode).toBe(409);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.exe` })).statusCode).toBe(400);
+  });
 });

@@ -305,6 +305,7 @@ export interface ResourceVersionsTable {
   datastore_rows: number | null;
   datastore_error: string | null;
   read_issues_json: string | null;
+  cube_sha256: string | null;
   loaded_at: string | null;
 }
 

@@ -42,6 +42,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('datastore_error', 'text')
     /** JSON array of ReadIssue: what the reader noticed (title rows skipped, ragged rows …). */
     .addColumn('read_issues_json', 'text')
+    /** For statistical cubes (PC-Axis, SDMX-JSON): the stored JSON-stat 2.0 document. */
+    .addColumn('cube_sha256', 'text')
     .addColumn('loaded_at', 'text')
     .addUniqueConstraint('resource_versions_uq', ['resource_id', 'version'])
     .execute();

@@ -271,4 +271,16 @@ export class DatastoreQuery {
     if (c.type === 'boolean') return Number(v) === 1;
     return v;
   }
+
+  /** Every row of a table in `_id` order, read in keyset batches: memory stays flat however big the table. */
+  async *rows(r: Readable, batch = 5000): AsyncGenerator<(string | number | boolean | null)[]> {
+    const cols = sql.join([sql.id('_id'), ...r.columns.map((c) => sql.id(c.columnId))]);
+    let after = 0;
+    for (;;) {
+      const page = await sql<Record<string, unknown>>`select ${cols} from ${sql.table(r.table)} where ${sql.id('_id')} > ${after} order by ${sql.id('_id')} limit ${batch}`.execute(this.k);
+      for (const row of page.rows) yield r.columns.map((c) => this.value(c, row[c.columnId]) as string | number | boolean | null);
+      if (page.rows.length < batch) return;
+      after = Number(page.rows[page.rows.length - 1]._id);
+    }
+  }
 }

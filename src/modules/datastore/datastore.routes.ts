@@ -5,7 +5,17 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import type { User } from '../users/users.service.ts';
 import { fileTooLarge } from '../storage/file-store.ts';
+import { PassThrough } from 'node:stream';
+import { writeCsv, writeJson, writeXml } from '../export/text-formats.ts';
 import { DatastoreQuery } from './datastore.query.ts';
+
+/** The open formats every table downloads as (ODS and XLSX join when the spreadsheet writers land). */
+const EXPORTS: Record<string, { type: string; ext: string }> = {
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
+  json: { type: 'application/json; charset=utf-8', ext: 'json' },
+  xml: { type: 'application/xml; charset=utf-8', ext: 'xml' },
+  jsonstat: { type: 'application/json; charset=utf-8', ext: 'jsonstat.json' },
+};
 
 const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))) }) });
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 410: ErrorSchema, 413: ErrorSchema, 422: ErrorSchema };
@@ -170,6 +180,42 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = await query.page(req.params.rid, req.user, { after: req.query.after ?? 0, limit, count: req.query.count ?? false, version: req.query.version });
       const next = page.lastId !== null && page.records.length === limit ? `/api/v1/resources/${encodeURIComponent(req.params.rid)}/records?limit=${limit}&after=${page.lastId}${req.query.version ? `&version=${req.query.version}` : ''}` : null;
       return { fields: page.fields, records: page.records, next, ...(page.total !== undefined ? { total: page.total } : {}), version: page.version };
+    },
+  );
+
+  app.get(
+    '/resources/:rid/data.:format',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: '下載資料表 The table in an open format, streamed: csv (UTF-8; ?bom=true for Excel), json, xml; jsonstat for statistical cubes (latest public version, or ?version=N)',
+        params: Type.Object({ rid: Type.String({ minLength: 1, maxLength: 200 }), format: Type.Union(Object.keys(EXPORTS).map((f) => Type.Literal(f))) }),
+        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })), bom: Type.Optional(Type.Boolean({ default: false })) }),
+        response: { 200: Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const table = await query.resolve(req.params.rid, req.user, req.query.version);
+      const fmt = EXPORTS[req.params.format];
+      const base = `${req.params.rid}-v${table.version.version}`;
+      void reply
+        .type(fmt.type)
+        .header('content-disposition', `attachment; filename="${base.replace(/[^\x20-\x7e]|"/g, '_')}.${fmt.ext}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'public, max-age=300');
+      if (req.params.format === 'jsonstat') {
+        if (!table.version.cube_sha256) throw new AppError('NOT_A_CUBE', 409, 'JSON-stat 只提供統計資料立方體（PC-Axis、SDMX-JSON）', 'JSON-stat is offered for statistical cubes (PC-Axis, SDMX-JSON) only');
+        const size = await files.size(table.version.cube_sha256);
+        if (size !== undefined) void reply.header('content-length', String(size));
+        return reply.send(files.open(table.version.cube_sha256));
+      }
+      // Chunked: the writer streams rows from the database with backpressure.
+      const out = new PassThrough();
+      const names = table.columns.map((c) => c.name);
+      const rows = query.rows(table);
+      const write = req.params.format === 'csv' ? writeCsv(names, rows, out, { bom: req.query.bom === true }) : req.params.format === 'json' ? writeJson(names, rows, out) : writeXml(names, rows, out);
+      write.catch((err: unknown) => out.destroy(err as Error));
+      return reply.send(out);
     },
   );
 };

@@ -4,7 +4,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Database, ResourceVersionsTable } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
+import { readFile } from 'node:fs/promises';
+import { Readable as NodeReadable } from 'node:stream';
+import { toJsonStat } from '../export/jsonstat.ts';
+import { cubeToTable, pxToCube } from '../ingest/cube-table.ts';
 import { readCsvFile } from '../ingest/csv-reader.ts';
+import { readDgbasXml } from '../ingest/dgbas-xml.ts';
+import { readPx } from '../ingest/pcaxis.ts';
+import { readSdmxJson } from '../ingest/sdmx.ts';
 import { parseDeclaredEncoding } from '../ingest/encoding.ts';
 import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
 import { ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
@@ -36,11 +43,24 @@ export interface LoadResult {
   issues: ReadIssue[];
 }
 
-/** Formats the datastore loads into a table (more arrive with the spreadsheet and cube readers). */
+const csv = (p: string, enc?: string | null) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined });
+const px = async (p: string) => {
+  const cube = readPx(await readFile(p));
+  return cubeToTable(pxToCube(cube), { issues: cube.warnings.map((w) => ({ level: 'warning' as const, zh: w.split(' / ')[0] ?? w, en: w.split(' / ')[1] ?? w })) });
+};
+/** JSON is read as SDMX-JSON (the statistical database's answers). */
+const sdmx = async (p: string) => readSdmxJson(await readFile(p));
+
+/** The readers of the formats the datastore loads into a table, by declared format. */
 const TABULAR: Record<string, (path: string, encoding?: string | null) => Promise<RawTable>> = {
-  CSV: (p, enc) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined }),
-  TSV: (p, enc) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined }),
-  TXT: (p, enc) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined }),
+  CSV: csv,
+  TSV: csv,
+  TXT: csv,
+  PX: px,
+  'PC-AXIS': px,
+  JSON: sdmx,
+  'SDMX-JSON': sdmx,
+  XML: (p) => readDgbasXml(p),
 };
 
 export const isTabular = (format: string): boolean => format.toUpperCase() in TABULAR;
@@ -110,6 +130,7 @@ export class DatastoreService {
         datastore_rows: null,
         datastore_error: null,
         read_issues_json: null,
+        cube_sha256: null,
         loaded_at: null,
       };
       await trx.insertInto('resource_versions').values(row).execute();
@@ -216,7 +237,15 @@ export class DatastoreService {
         await flush(trx);
       });
       onProgress?.({ phase: 'indexing', rows });
-      for (const c of columns) await sql`create index ${sql.id(`${t}_${c.columnId}`)} on ${sql.table(t)} (${sql.id(c.columnId)})`.execute(this.k);
+      // A statistical cube is also kept as JSON-stat 2.0, stored like any file.
+      const cube = raw.cube ? await this.store.put(NodeReadable.from([JSON.stringify(toJsonStat(raw.cube))])) : undefined;
+      if (cube) await this.k.insertInto('stored_files').values({ sha256: cube.sha256, size: cube.size, created_at: now() }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+      for (const c of columns) {
+        // PostgreSQL's btree refuses entries over ~2.7 kB (long descriptions); a hash index serves the
+        // equality filters on text and has no such limit.
+        const using = this.db.engine === 'postgres' && c.type === 'text' ? sql`using hash` : sql``;
+        await sql`create index ${sql.id(`${t}_${c.columnId}`)} on ${sql.table(t)} ${using} (${sql.id(c.columnId)})`.execute(this.k);
+      }
       await this.k.transaction().execute(async (trx) => {
         await trx.deleteFrom('datastore_columns').where('version_id', '=', v.id).execute();
         for (const c of columns) {
@@ -236,6 +265,7 @@ export class DatastoreService {
             read_issues_json: JSON.stringify(raw.issues),
             encoding_detected: enc?.used ?? null,
             encoding_evidence: enc?.evidence ?? null,
+            cube_sha256: cube?.sha256 ?? null,
             loaded_at: now(),
           })
           .where('id', '=', v.id)

@@ -83,6 +83,15 @@ export async function readCsvFile(filePath: string, opts: { /** The declared 編
   }
   const headerRecord = sampleRecords[layout.headerRow];
   const headerLine = headerRecord.line;
+  const numericHeaders = headerRecord.record.filter((h) => /^[\d.,\s-]+$/.test(h.trim()) && h.trim() !== '').length;
+  if (numericHeaders * 2 > headerRecord.record.length) {
+    issues.push({
+      level: 'warning',
+      line: headerLine,
+      zh: `第 ${headerLine} 行被當作表頭，但多數欄位是數字：表頭可能跨多列或缺漏，請整理成單列表頭後再上傳`,
+      en: `line ${headerLine} was taken as the header but most of its cells are numbers: the header may span several rows or be missing; give the table a one-row header and upload again`,
+    });
+  }
   const columns = uniqueColumns(headerRecord.record, issues, headerLine);
   const width = columns.length;
 
