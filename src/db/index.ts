@@ -17,6 +17,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly engine: Engine;
+  /** The `sqlite:<file>` or `postgres://` URL it was opened from (bulk loads open side connections). */
+  readonly url: string;
   destroy(): Promise<void>;
 }
 
@@ -58,13 +60,13 @@ export function openDb(databaseUrl: string): Db {
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-    return { kysely, engine: 'sqlite', destroy: () => kysely.destroy() };
+    return { kysely, engine: 'sqlite', url: databaseUrl, destroy: () => kysely.destroy() };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // Stop a bad PostgreSQL connection from taking the process down; queries on it fail instead.
   pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, engine: 'postgres', destroy: () => kysely.destroy() };
+  return { kysely, engine: 'postgres', url: databaseUrl, destroy: () => kysely.destroy() };
 }
 
 const migrations: Record<string, Migration> = {

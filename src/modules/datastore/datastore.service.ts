@@ -14,8 +14,10 @@ import { readPx } from '../ingest/pcaxis.ts';
 import { readSdmxJson } from '../ingest/sdmx.ts';
 import { parseDeclaredEncoding } from '../ingest/encoding.ts';
 import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
+import { isMissing } from '../ingest/values.ts';
 import { ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
 import type { FileStore } from '../storage/file-store.ts';
+import { bulkInsert } from './bulk-insert.ts';
 
 export type VersionRow = ResourceVersionsTable;
 
@@ -66,6 +68,8 @@ const TABULAR: Record<string, (path: string, encoding?: string | null) => Promis
 export const isTabular = (format: string): boolean => format.toUpperCase() in TABULAR;
 
 const now = () => new Date().toISOString();
+/** Rows whose values propose the column types before the table is created. */
+const SAMPLE_ROWS = 10_000;
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
 /** SQL column types per engine; dates are stored in their canonical ISO text form. */
@@ -84,8 +88,6 @@ function sqlType(type: ColumnType, engine: Db['engine']): string {
   }
 }
 
-/** Most bound parameters in one INSERT (SQLite allows 32766, PostgreSQL 65535). */
-const MAX_PARAMS = 30_000;
 
 /**
  * Resource versions and the datastore (issue 4). A version names a stored file; loading reads it
@@ -188,54 +190,52 @@ export class DatastoreService {
       onProgress?.({ phase: 'reading', rows: 0 });
       const raw = await this.openTable(v);
       const width = raw.columns.length;
-      // Pass 1: types over the whole file.
-      const inferrers = raw.columns.map(() => new ColumnInferrer());
-      let n = 0;
-      for await (const row of raw.rows()) {
-        for (let k = 0; k < width; k++) inferrers[k].add(row[k] ?? null);
-        if (++n % 50_000 === 0) onProgress?.({ phase: 'inferring', rows: n });
-      }
       if (width === 0) throw new ReadError('找不到任何欄位', 'no columns found');
-      const inferences = inferrers.map((i) => i.result());
+      // One pass in the usual case: types from the first rows, then the whole file streams into the
+      // table. A later value that does not fit its column's type (a footnote in a number column on
+      // row 80,000) makes the load start over with types from the whole file.
+      const iterator = raw.rows()[Symbol.asyncIterator]();
+      const sample: RawCell[][] = [];
+      const inferrers = raw.columns.map(() => new ColumnInferrer());
+      while (sample.length < SAMPLE_ROWS) {
+        const next = await iterator.next();
+        if (next.done) break;
+        sample.push(next.value);
+        for (let k = 0; k < width; k++) inferrers[k].add(next.value[k] ?? null);
+      }
+      const sampled = inferrers.map((i) => i.result());
+      const attempt = await this.fill(raw, sampled, sample, iterator, onProgress);
+      let done: { table: string; rows: number; inferences: ColumnInference[] };
+      if ('misfit' in attempt) {
+        table = attempt.table;
+        await sql`drop table if exists ${sql.table(attempt.table)}`.execute(this.k);
+        table = undefined;
+        // Whole-file types, then a second read.
+        const whole = raw.columns.map(() => new ColumnInferrer());
+        let n = 0;
+        for await (const row of raw.rows()) {
+          for (let k = 0; k < width; k++) whole[k].add(row[k] ?? null);
+          if (++n % 50_000 === 0) onProgress?.({ phase: 'inferring', rows: n });
+        }
+        const inferences = whole.map((i) => i.result());
+        const again = await this.fill(raw, inferences, [], raw.rows()[Symbol.asyncIterator](), onProgress);
+        if ('misfit' in again) throw new Error(`column ${again.misfit} still does not fit its inferred type`);
+        done = { ...again, inferences };
+      } else done = { ...attempt, inferences: sampled };
+      table = done.table;
+      const t = done.table;
+      const rows = done.rows;
       const columns = raw.columns.map((name, k) => ({
         position: k,
         columnId: `c${k + 1}`,
         name,
-        type: inferences[k].type,
-        inferredType: inferences[k].type,
+        type: done.inferences[k].type,
+        inferredType: done.inferences[k].type,
         title: null,
         description: null,
         unit: null,
-        inference: inferences[k],
+        inference: done.inferences[k],
       }));
-      // Pass 2: the table.
-      table = await this.allocateTable();
-      const t = table;
-      const defs = columns.map((c) => sql`${sql.id(c.columnId)} ${sql.raw(sqlType(c.type, this.db.engine))}`);
-      await sql`create table ${sql.table(t)} (${sql.id('_id')} integer primary key, ${sql.join(defs)})`.execute(this.k);
-      const perBatch = Math.max(1, Math.floor(MAX_PARAMS / (width + 1)));
-      const colRefs = sql.join([sql.id('_id'), ...columns.map((c) => sql.id(c.columnId))]);
-      let rows = 0;
-      let batch: RawCell[][] = [];
-      const flush = async (trx: Kysely<Database>) => {
-        if (batch.length === 0) return;
-        const values = batch.map((r) => sql`(${sql.join(r.map((cell) => sql`${cell}`))})`);
-        await sql`insert into ${sql.table(t)} (${colRefs}) values ${sql.join(values)}`.execute(trx);
-        batch = [];
-      };
-      await this.k.transaction().execute(async (trx) => {
-        for await (const row of raw.rows()) {
-          rows++;
-          const out: RawCell[] = [rows];
-          for (let k = 0; k < width; k++) out.push(convertCell(row[k] ?? null, columns[k].type));
-          batch.push(out);
-          if (batch.length >= perBatch) {
-            await flush(trx);
-            if (rows % 50_000 < perBatch) onProgress?.({ phase: 'loading', rows });
-          }
-        }
-        await flush(trx);
-      });
       onProgress?.({ phase: 'indexing', rows });
       // A statistical cube is also kept as JSON-stat 2.0, stored like any file.
       const cube = raw.cube ? await this.store.put(NodeReadable.from([JSON.stringify(toJsonStat(raw.cube))])) : undefined;
@@ -280,6 +280,62 @@ export class DatastoreService {
       if (err instanceof ReadError) throw new AppError('FILE_UNREADABLE', 422, err.zh, err.en, { file: [err.message] });
       throw err;
     }
+  }
+
+  /**
+   * Creates a table for the given types and streams the rows into it: first `head`, then the rest
+   * of `iterator`. Stops at the first value that does not fit its column (answering which), so
+   * the caller can start over with better types.
+   */
+  private async fill(
+    raw: RawTable,
+    inferences: ColumnInference[],
+    head: RawCell[][],
+    iterator: AsyncIterator<RawCell[]>,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<{ table: string; rows: number } | { table: string; misfit: string }> {
+    const width = raw.columns.length;
+    const types = inferences.map((i) => i.type);
+    const table = await this.allocateTable();
+    const defs = types.map((type, k) => sql`${sql.id(`c${k + 1}`)} ${sql.raw(sqlType(type, this.db.engine))}`);
+    await sql`create table ${sql.table(table)} (${sql.id('_id')} integer primary key, ${sql.join(defs)})`.execute(this.k);
+    let misfit: string | undefined;
+    async function* converted(): AsyncGenerator<RawCell[]> {
+      let id = 0;
+      const convert = (row: RawCell[]): RawCell[] | undefined => {
+        const out: RawCell[] = new Array<RawCell>(width + 1);
+        out[0] = ++id;
+        for (let k = 0; k < width; k++) {
+          const cell = row[k] ?? null;
+          const value = convertCell(cell, types[k]);
+          if (value === null && cell !== null && typeof cell === 'string' && !isMissing(cell)) {
+            misfit = raw.columns[k];
+            return undefined;
+          }
+          out[k + 1] = value;
+        }
+        return out;
+      };
+      for (const row of head) {
+        const out = convert(row);
+        if (!out) return;
+        yield out;
+      }
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        const out = convert(next.value);
+        if (!out) return;
+        yield out;
+      }
+    }
+    const rows = await bulkInsert(this.db, table, ['_id', ...types.map((_, k) => `c${k + 1}`)], converted(), (n) => onProgress?.({ phase: 'loading', rows: n }));
+    if (misfit !== undefined) {
+      // Stop reading the rest of the file.
+      await iterator.return?.();
+      return { table, misfit };
+    }
+    return { table, rows };
   }
 
   private async allocateTable(): Promise<string> {

@@ -60,4 +60,23 @@ describe.each(engines)('datastore load on %s', (engine) => {
     expect(failed.datastore_error).toContain('NUL');
     expect((await t.services.datastore.readyVersion('A41000000G-000001-001'))?.id).toBe(before?.id);
   });
+
+  it('a value late in the file that does not fit the sampled type: the load starts over with types from the whole file', async () => {
+    const lines = ['年,人數'];
+    for (let i = 1; i <= 15_000; i++) lines.push(`${1900 + (i % 120)},${i === 12_345 ? '"12,000 (註1)"' : i}`);
+    lines.push('資料來源：本處。,');
+    const v = await t.services.datastore.addVersion({ resourceId: 'LATE-1', source: Readable.from([Buffer.from(lines.join('\n'))]), fileName: 'late.csv', format: 'CSV', uploadedBy: 'test' });
+    const r = await t.services.datastore.load(v.id);
+    expect(r.rows).toBe(15_000);
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['年', 'integer'],
+      ['人數', 'text'],
+    ]);
+    expect(r.issues.map((i) => i.en)).toContain('skipped the note row "資料來源：本處。" below the data');
+    // The abandoned first table is gone: only this version's table remains of the two made.
+    const rows = await sql<{ n: number }>`select count(*) as n from ${sql.table(r.table)}`.execute(t.services.db.kysely);
+    expect(Number(rows.rows[0].n)).toBe(15_000);
+    const previous = `ds_${Number(r.table.slice(3)) - 1}`;
+    expect(await sql`select 1 from ${sql.table(previous)} limit 1`.execute(t.services.db.kysely).then(() => 'exists', () => 'gone')).toBe('gone');
+  });
 });

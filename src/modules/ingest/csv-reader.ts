@@ -95,23 +95,29 @@ export async function readCsvFile(filePath: string, opts: { /** The declared 編
   const columns = uniqueColumns(headerRecord.record, issues, headerLine);
   const width = columns.length;
 
-  // Issues are collected on the first pass only; later passes read the same file again.
-  let passes = 0;
+  // What a pass notices is published once, by the first pass that reads the file to its end
+  // (a pass abandoned half-way, as the loader may do, publishes nothing).
+  let published = false;
+  const publish = (found: ReadIssue[]) => {
+    if (published) return;
+    published = true;
+    issues.push(...found);
+  };
   const table: CsvTable = {
     columns,
     issues,
     encoding: { ...detected, used },
     dialect,
     headerLine,
-    rows: () => streamRows(filePath, used, dialect, layout.headerRow, width, passes++ === 0 ? issues : undefined),
+    rows: () => streamRows(filePath, used, dialect, layout.headerRow, width, published ? undefined : publish),
   };
   return table;
 }
 
 /** Streams the data rows: skips up to the header, pads ragged rows, holds back note-like rows until a data row proves them data. */
-async function* streamRows(filePath: string, encoding: Encoding, dialect: Dialect, headerRow: number, width: number, sink: ReadIssue[] | undefined): AsyncGenerator<RawCell[]> {
-  const collect = sink !== undefined;
-  const issues = sink ?? [];
+async function* streamRows(filePath: string, encoding: Encoding, dialect: Dialect, headerRow: number, width: number, publish: ((found: ReadIssue[]) => void) | undefined): AsyncGenerator<RawCell[]> {
+  const collect = publish !== undefined;
+  const issues: ReadIssue[] = [];
   // Line numbers (csv-parse's `info`) cost a third of the parse: only the pass that reports asks for them.
   // UTF-8 goes straight to csv-parse, which decodes it; other encodings through iconv-lite.
   const source = encoding === 'UTF-8' ? createReadStream(filePath) : createReadStream(filePath).pipe(decodeStream(encoding));
@@ -166,5 +172,6 @@ async function* streamRows(filePath: string, encoding: Encoding, dialect: Dialec
     }
     if (ragged > MAX_LISTED) issues.push({ level: 'warning', zh: `另有 ${ragged - MAX_LISTED} 列欄位數與表頭不符`, en: `${ragged - MAX_LISTED} more rows have a different number of fields than the header` });
     if (blank > MAX_LISTED) issues.push({ level: 'warning', zh: `另有 ${blank - MAX_LISTED} 個空白列`, en: `${blank - MAX_LISTED} more blank rows` });
+    publish?.(issues);
   }
 }
