@@ -1,0 +1,271 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as XLSX from '@e965/xlsx';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testdata } from '../../../test/helpers/env.ts';
+import { readWorkbook, type Workbook } from './spreadsheet.ts';
+import { ReadError, type RawCell, type RawTable } from './table.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-sheets-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function allRows(t: RawTable): Promise<RawCell[][]> {
+  const out: RawCell[][] = [];
+  for await (const r of t.rows()) out.push(r);
+  return out;
+}
+
+function sheet(wb: Workbook, name: string): RawTable {
+  const s = wb.sheets.find((x) => x.name === name);
+  if (!s) throw new Error(`no sheet ${name} in ${wb.sheets.map((x) => x.name).join(', ')}`);
+  return s.table;
+}
+
+const issueText = (t: RawTable): string => t.issues.map((i) => `${i.line ?? ''} ${i.en}`).join('\n');
+
+/** Writes a workbook made with SheetJS to a temp file, as Excel or LibreOffice would save it. */
+function saved(name: string, wb: XLSX.WorkBook, bookType: XLSX.BookType): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, XLSX.write(wb, { type: 'buffer', bookType }) as Buffer);
+  return p;
+}
+
+describe('readWorkbook on made-up workbooks', () => {
+  // A DGBAS-style sheet: two title rows, a header whose 金額 spans two columns, a date, a
+  // formula with its cached value, a blank row, and a note under the data.
+  const ws = XLSX.utils.aoa_to_sheet([
+    ['各縣市歲入預算'],
+    ['單位：新臺幣千元'],
+    ['縣市', '日期', '金額', null, '比率'],
+    ['臺北市', new Date(Date.UTC(2024, 0, 5)), 100, 200, 0.5],
+    [],
+    ['新北市', new Date(Date.UTC(2024, 1, 29)), 300, 400, 0.75],
+    ['註：本表不含特別預算。'],
+  ], { cellDates: true });
+  ws['!merges'] = [{ s: { r: 2, c: 2 }, e: { r: 2, c: 3 } }, { s: { r: 3, c: 0 }, e: { r: 4, c: 0 } }];
+  ws.F4 = { t: 'n', v: 300, f: 'C4+D4' };
+  ws['!ref'] = 'A1:F7';
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, '歲入');
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([]), '空白');
+
+  for (const bookType of ['xlsx', 'xls', 'ods'] as const) {
+    it(`${bookType}: finds the header under the titles, names merged header columns, types cells`, async () => {
+      const book = await readWorkbook(saved(`made.${bookType}`, wb, bookType === 'xls' ? 'biff8' : bookType));
+      expect(book.format).toBe(bookType);
+      expect(book.sheets.map((s) => s.name)).toEqual(['歲入', '空白']);
+      const t = sheet(book, '歲入');
+      expect(t.columns).toEqual(['縣市', '日期', '金額', '金額_2', '比率', '欄位6']);
+      expect(await allRows(t)).toEqual([
+        ['臺北市', '2024-01-05', 100, 200, 0.5, 300],
+        ['新北市', '2024-02-29', 300, 400, 0.75, null],
+      ]);
+      const issues = issueText(t);
+      expect(issues).toContain('1 row 1 is a title, not data: 各縣市歲入預算');
+      expect(issues).toContain('3 header "金額" is a cell merged across columns (C3:D3)');
+      expect(issues).toContain('4 merged cells A4:A5');
+      expect(issues).toContain('1 blank rows skipped (rows 5)');
+      expect(issues).toContain('7 row 7 is a note, not data: 註：本表不含特別預算。');
+      expect(t.issues.every((i) => i.sheet === '歲入')).toBe(true);
+      expect(sheet(book, '空白').columns).toEqual([]);
+      expect(issueText(sheet(book, '空白'))).toContain('sheet "空白" is empty');
+    });
+  }
+
+  it('reports error cells and hidden sheets', async () => {
+    const w = XLSX.utils.aoa_to_sheet([['a', 'b'], [1, 2], [3, 4]]);
+    w.B3 = { t: 'e', v: 0x07, w: '#DIV/0!' };
+    const b = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(b, w, 'S');
+    b.Workbook = { Sheets: [{ name: 'S', Hidden: 1 }] };
+    const book = await readWorkbook(saved('errors.xlsx', b, 'xlsx'));
+    const t = sheet(book, 'S');
+    expect(await allRows(t)).toEqual([[1, 2], [3, null]]);
+    expect(issueText(t)).toContain('3 cell B3 holds the error #DIV/0!');
+    expect(issueText(t)).toContain('sheet "S" is hidden');
+  });
+});
+
+describe('readWorkbook refuses what is not a readable workbook', () => {
+  const cases: [string, Buffer | string, RegExp][] = [
+    ['not-a-zip.xlsx', 'id,name\n1,臺北\n', /neither a zip nor an OLE2/],
+    ['empty.xlsx', Buffer.alloc(0), /the file is empty/],
+    ['page.xls', '<html><body><table><tr><td>1</td></tr></table></body></html>', /web page \(HTML\)/],
+    ['garbage.xls', Buffer.concat([Buffer.from('D0CF11E0A1B11AE1', 'hex'), Buffer.alloc(600, 0x41)]), /cannot read the XLS workbook/],
+    ['zip-garbage.xlsx', Buffer.concat([Buffer.from('504B0304', 'hex'), Buffer.alloc(300, 7)]), /incomplete or damaged/],
+  ];
+  for (const [name, content, en] of cases) {
+    it(`${name} → ReadError`, async () => {
+      const p = path.join(dir, name);
+      writeFileSync(p, content);
+      const err = await readWorkbook(p).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReadError);
+      expect((err as ReadError).en).toMatch(en);
+      expect((err as ReadError).zh).toMatch(/[\u4e00-\u9fff]/);
+    });
+  }
+
+  it('a truncated XLSX and a truncated XLS → ReadError, never a crash', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 300 }, (_, i) => [i, `第 ${i} 列`])), 'S');
+    for (const bookType of ['xlsx', 'biff8', 'ods'] as const) {
+      const whole = XLSX.write(wb, { type: 'buffer', bookType }) as Buffer;
+      for (const keep of [0.3, 0.6, 0.95]) {
+        const p = path.join(dir, `cut-${bookType}-${keep}`);
+        writeFileSync(p, whole.subarray(0, Math.floor(whole.length * keep)));
+        const err = await readWorkbook(p).then(() => 'read', (e: unknown) => e);
+        expect(err, `${bookType} cut at ${keep}`).toBeInstanceOf(ReadError);
+      }
+    }
+  });
+
+  it('refuses files over the size limit and zips that unpack to too much, before parsing', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 2000 }, () => ['x'.repeat(500)])), 'S');
+    const p = saved('bomb.xlsx', wb, 'xlsx');
+    await expect(readWorkbook(p, { maxBytes: 1000 })).rejects.toThrow(/too large/);
+    await expect(readWorkbook(p, { maxUncompressedBytes: 100_000 })).rejects.toThrow(/unpacks to more than/);
+  });
+});
+
+/**
+ * Real files, with what a careful person sees on opening them. DGBAS's 總預算彙編 workbooks are
+ * BIFF8 with code page 950 (Big5): three title rows (彙編 name, table name, 中華民國N年度 and
+ * 單位：新臺幣千元) above a header on row 4.
+ */
+describe('readWorkbook on real files', () => {
+  const CITY = 'dgbas-city-budget/src-xls/';
+
+  it('103年度 收支簡明比較分析表: two sheets; the summary and the stacked per-city tables', async (ctx) => {
+    const p = testdata(`${CITY}103年度直轄市及縣市總預算彙編_收支簡明比較分析表.xls`);
+    if (!p) return ctx.skip();
+    const book = await readWorkbook(p);
+    expect(book.format).toBe('xls');
+    expect(book.sheets.map((s) => s.name)).toEqual(['融資總', '融資-縣市(明細）']);
+
+    const total = sheet(book, '融資總');
+    expect(total.columns).toEqual(['項　　　　目', '本年度\n預算數', '上年度\n預算數', '前年度\n決算數', '本年度與上\n年度比較']);
+    const rows = await allRows(total);
+    expect(rows[0]).toEqual(['一、收入合計', 1274053610, 1251029933, 1146873588, 23023677]);
+    expect(rows[1]).toEqual(['　(一)歲入', 945950894, 952788142, 934503481, -6837248]);
+    expect(rows).toHaveLength(8);
+    expect(issueText(total)).toContain('row 2 is a title, not data: 收 支 簡 明 比 較 分 析 表');
+    expect(issueText(total)).toContain('row 3 is a title, not data: 中 華 民 國 103 年 度 單位：新臺幣千元');
+
+    const cities = sheet(book, '融資-縣市(明細）');
+    expect(cities.columns.slice(0, 3)).toEqual(['本年度預算數', '收入合計\n(1)=(2+3+4)', '歲入\n(2)']);
+    const cr = await allRows(cities);
+    expect(cr[0]).toEqual(['合　計', 1274053610, 945950894, 320335908, 7766808, 1274053610, 1037805490, 236248120]);
+    expect(cr[2]).toEqual(['臺北市', 177831396, 160846951, 10000000, 6984445, 177831396, 171231396, 6600000]);
+    expect(cr.at(-1)).toEqual(['連江縣', 3072073, 3068971, 0, 3102, 3072073, 3072073, 0]);
+    // The sheet stacks three tables (本年度預算數, 上年度預算數, 前年度決算數) under one header.
+    const text = issueText(cities);
+    expect(text).toContain('31 row 31 repeats the header; another table or page may start there: 上年度預算數');
+    expect(text).toContain('58 row 58 repeats the header; another table or page may start there: 前年度決算數');
+    expect(text).toContain('merged cells A31:A32');
+    expect(text).toContain('blank rows skipped (rows 5, 32, 59)');
+  });
+
+  it('103年度 歲入來源別預算總表: one wide sheet printed as seven pages side by side', async (ctx) => {
+    const p = testdata(`${CITY}103年度直轄市及縣市總預算彙編_歲入來源別預算總表.xls`);
+    if (!p) return ctx.skip();
+    const book = await readWorkbook(p);
+    expect(book.sheets.map((s) => s.name)).toEqual(['來源別']);
+    const t = sheet(book, '來源別');
+    // Each printed page repeats the 科目 column: they become 科    目, 科    目_2 … 科    目_7.
+    expect(t.columns.slice(0, 4)).toEqual(['科    目', '欄位2', '稅課收入', '土地稅']);
+    expect(t.columns.filter((c) => c.startsWith('科    目'))).toHaveLength(7);
+    expect(t.columns).toContain('遺產及贈與稅');
+    const rows = await allRows(t);
+    // Under the header: the 款 and 項 numbering rows, then 總計, 直轄市合計 and the cities.
+    expect(rows[0].slice(0, 3)).toEqual(['款', '合　　計', 1]);
+    expect(rows[2].slice(0, 4)).toEqual(['總  計', 945950894, 495774372, 152525239]);
+    expect(rows.find((r) => r[0] === '臺北市')?.slice(0, 4)).toEqual(['臺北市', 160846951, 102895107, 38200000]);
+    expect(rows.at(-1)?.[0]).toBe('連江縣');
+    expect(issueText(t)).toContain('header "科    目" repeats; occurrence 7 renamed "科    目_7"');
+  });
+
+  it('103年度 歲出政事別預算總表: 政事別 by city', async (ctx) => {
+    const p = testdata(`${CITY}103年度直轄市及縣市總預算彙編_歲出政事別預算總表.xls`);
+    if (!p) return ctx.skip();
+    const t = sheet(await readWorkbook(p), '政事別-經資');
+    expect(t.columns.slice(0, 4)).toEqual(['科    目', '欄位2', '一般政\n務支出', '政權行\n使支出']);
+    const rows = await allRows(t);
+    const taipei = rows.find((r) => r[0] === '臺北市');
+    expect(taipei?.slice(0, 3)).toEqual(['臺北市', 171231396, 13580671]);
+    expect(rows.find((r) => r[0] === '總  計')?.[1]).toBe(1037805490);
+  });
+
+  it('90年度 融資調度比較分析表: "-" stays text, 民國 year in the title', async (ctx) => {
+    const p = testdata(`${CITY}90年度縣市總預算彙編_融資調度比較分析表.xls`);
+    if (!p) return ctx.skip();
+    const t = sheet(await readWorkbook(p), '融資總表-印');
+    expect(t.columns).toEqual(['項　　　　目', '本年度\n預算數', '上年度\n預算數', '前年度\n決算數', '本年度與上\n年度比較']);
+    expect(await allRows(t)).toEqual([
+      ['歲入歲出差短', 23642510, 44151891, 0, -20509381],
+      ['債務還本', 16744762, 17082159, 0, -337397],
+      ['尚須融資調度數', 40387272, 61234050, 0, -20846778],
+      ['　1.公債收入', '-', '-', 0, '-'],
+      ['　2.賒借收入', 31056318, 44897787, 0, -13841469],
+      ['　3.移用以前年度歲計賸餘', 9330954, 16335263, 0, -7004309],
+    ]);
+    expect(issueText(t)).toContain('row 3 is a title, not data: 中華民國九十年度');
+  });
+
+  it('97年度 收支簡明比較分析表: one sheet, header on row 4', async (ctx) => {
+    const p = testdata(`${CITY}97年度縣市總預算彙編_收支簡明比較分析表.xls`);
+    if (!p) return ctx.skip();
+    const book = await readWorkbook(p);
+    expect(book.sheets.map((s) => s.name)).toEqual(['融資總']);
+    const rows = await allRows(sheet(book, '融資總'));
+    expect(rows[0]).toEqual(['一、收入合計', 582453731, 564039494, 500599611, 18414237]);
+    expect(rows.map((r) => r[0])).toContain('二、支出合計');
+  });
+
+  it('桃園市政府開放資料供應清單.xls: a 29-column catalogue of 1,429 datasets, header on row 1', async (ctx) => {
+    const p = testdata('datagovtw-catalogue/city-portals/桃園市政府開放資料供應清單.xls');
+    if (!p) return ctx.skip();
+    const book = await readWorkbook(p);
+    expect(book.sheets.map((s) => s.name)).toEqual(['桃園市政府開放資料供應清單']);
+    const t = book.sheets[0].table;
+    expect(t.columns).toHaveLength(29);
+    expect(t.columns.slice(0, 5)).toEqual(['編號', '資料名稱', '資料來源', '更新頻率', '檔案格式']);
+    expect(t.columns).toContain('資料集提供機關聯絡人電子郵件');
+    const rows = await allRows(t);
+    expect(rows).toHaveLength(1429);
+    expect(rows[0].slice(0, 5)).toEqual([1, '桃園市臨時暨短期照顧服務之委託單位', '380120000J 【社會局】', '不定期', 'CSV']);
+    expect(rows[0][12]).toBe('2017-08-18 15:37:43');
+    expect(rows.at(-1)?.slice(0, 2)).toEqual([1429, '桃園市其他天然災害出動救災人次']);
+    expect(t.issues.filter((i) => i.level === 'error')).toEqual([]);
+  });
+
+  it('messytables blank_line.ods: Name/Age/When with real dates and a blank row', async (ctx) => {
+    const p = testdata('messy-messytables/blank_line.ods');
+    if (!p) return ctx.skip();
+    const book = await readWorkbook(p);
+    expect(book.format).toBe('ods');
+    const t = sheet(book, 'Sheet1');
+    expect(t.columns).toEqual(['Name', 'Age', 'When']);
+    expect(await allRows(t)).toEqual([['Bob', 20, '2010-10-10'], ['Jane', 23, '2012-01-01'], ['Ian', 34, '2015-11-11']]);
+    expect(issueText(t)).toContain('4 1 blank rows skipped (rows 4)');
+  });
+
+  it('messytables multilineods.ods: one cell of four lines on Sheet1, two empty sheets', async (ctx) => {
+    const p = testdata('messy-messytables/multilineods.ods');
+    if (!p) return ctx.skip();
+    const book = await readWorkbook(p);
+    expect(book.sheets.map((s) => s.name)).toEqual(['Sheet1', 'Sheet2', 'Sheet3']);
+    // A lone cell is read as a header with no data under it; the line breaks inside it survive.
+    expect(sheet(book, 'Sheet1').columns).toEqual(['1\n2\n3\n4']);
+    expect(await allRows(sheet(book, 'Sheet1'))).toEqual([]);
+    expect(issueText(sheet(book, 'Sheet2'))).toContain('is empty');
+  });
+
+  it('a CSV in the corpus is refused as a workbook', async (ctx) => {
+    const p = testdata('messy-messytables/simple.ssv');
+    if (!p) return ctx.skip();
+    expect(readFileSync(p).length).toBeGreaterThan(0);
+    await expect(readWorkbook(p)).rejects.toBeInstanceOf(ReadError);
+  });
+});
