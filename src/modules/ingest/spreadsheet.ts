@@ -52,6 +52,9 @@ export interface ReadWorkbookOptions {
 const MiB = 1024 * 1024;
 /** Issues of one kind beyond this many are summed up in one line rather than listed. */
 const MAX_LISTED = 20;
+/** Rows from the top and from the bottom of a sheet on which its layout is found. */
+const LAYOUT_HEAD = 500;
+const LAYOUT_TAIL = 50;
 
 type Container = 'ole2' | 'zip';
 
@@ -145,7 +148,7 @@ function serialToIso(value: number, date1904: boolean): string | undefined {
   return p.H || p.M || p.S ? `${date}T${time}` : date;
 }
 
-interface SheetStats { errors: { line: number; column: string; text: string }[] }
+interface SheetStats { errors: { line: number; column: string; text: string }[]; errorCount: number }
 
 function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean, line: number, col: number, stats: SheetStats | undefined): RawCell {
   if (!cell) return null;
@@ -164,7 +167,7 @@ function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean, line: n
     case 'd':
       return cell.v instanceof Date ? cell.v.toISOString().replace(/T00:00:00\.000Z$/, '').replace(/\.000Z$/, '') : null;
     case 'e':
-      stats?.errors.push({ line, column: XLSX.utils.encode_col(col), text: cell.w ?? '#ERR' });
+      if (stats && stats.errorCount++ < MAX_LISTED) stats.errors.push({ line, column: XLSX.utils.encode_col(col), text: cell.w ?? '#ERR' });
       return null;
     case 'z':
       return null;
@@ -191,8 +194,10 @@ function sheetTable(wb: XLSX.WorkBook, name: string, index: number): RawTable {
   const ref = ws?.['!ref'];
   const range = ref ? XLSX.utils.decode_range(ref) : undefined;
   const lastRow = Math.min(range?.e.r ?? -1, data.length - 1);
-  const lastCol = range?.e.c ?? -1;
-  const stats: SheetStats = { errors: [] };
+  // The declared range may claim more than the sheet holds (a hostile file can say A1:XFD1048576).
+  let widest = 0;
+  for (let r = 0; r <= lastRow; r++) widest = Math.max(widest, data[r]?.length ?? 0);
+  const lastCol = Math.min(range?.e.c ?? -1, widest - 1);
   const rowAt = (r: number, s?: SheetStats): RawCell[] => {
     const cells = data[r] ?? [];
     const out: RawCell[] = new Array<RawCell>(lastCol + 1);
@@ -200,38 +205,62 @@ function sheetTable(wb: XLSX.WorkBook, name: string, index: number): RawTable {
     return out;
   };
 
-  // The layout is found on the sheet's rows as text, as for CSV (title rows, header, notes).
-  const records: string[][] = [];
-  for (let r = 0; r <= lastRow; r++) records.push(rowAt(r, stats).map(cellText));
+  // The layout is found as for CSV (title rows, header, notes), on the sheet's rows as text: the
+  // first rows and the last ones, which is where titles and notes are.
+  const sample: number[] = [];
+  for (let r = 0; r <= Math.min(lastRow, LAYOUT_HEAD - 1); r++) sample.push(r);
+  for (let r = Math.max(LAYOUT_HEAD, lastRow - LAYOUT_TAIL + 1); r <= lastRow; r++) sample.push(r);
+  const records = sample.map((r) => rowAt(r).map(cellText));
   if (records.every((rec) => rec.every((t) => t.trim() === ''))) {
     issues.push({ level: 'warning', sheet: name, zh: `工作表「${name}」沒有資料`, en: `sheet "${name}" is empty` });
     return { name, columns: [], issues, rows: async function* () {} };
   }
   const layout = detectLayout(records);
-  const headerLine = layout.headerRow + 1;
+  const headerRow = sample[layout.headerRow];
+  const headerLine = headerRow + 1;
+  const dataEnd = layout.dataEnd < sample.length ? sample[layout.dataEnd] : lastRow + 1;
+  const headerRecord = records[layout.headerRow];
+  const headerText = headerRecord.map((t) => t.trim());
 
-  // The table is as wide as the last column with anything in it from the header to the notes.
-  let width = 0;
-  for (let r = layout.headerRow; r < layout.dataEnd; r++) {
-    const rec = records[r];
-    for (let c = rec.length - 1; c >= width; c--) {
-      if (rec[c].trim() !== '') {
-        width = c + 1;
-        break;
-      }
+  // One pass over the data: blank rows, error cells, repeated headers, and the table's width
+  // (the last column with anything in it from the header down).
+  let width = headerText.reduce((w, t, c) => (t ? c + 1 : w), 0);
+  const blanks: number[] = [];
+  const repeats: number[] = [];
+  const stats: SheetStats = { errors: [], errorCount: 0 };
+  for (let r = headerRow + 1; r < dataEnd; r++) {
+    const row = rowAt(r, stats);
+    let last = -1;
+    let filledCells = 0;
+    let numeric = false;
+    let same = 0;
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (v === null || (typeof v === 'string' && v.trim() === '')) continue;
+      last = c;
+      filledCells++;
+      if (typeof v === 'number' || Number.isFinite(Number(v))) numeric = true;
+      else if (typeof v === 'string' && v.trim() === headerText[c]) same++;
     }
+    if (last < 0) {
+      blanks.push(r);
+      continue;
+    }
+    width = Math.max(width, last + 1);
+    // Stacked tables and print pages repeat (part of) the header inside the data.
+    if (!numeric && same > 0 && same * 2 >= filledCells) repeats.push(r);
   }
 
   // Merged cells: a header merged across columns names each column it covers ("金額", "金額_2");
-  // every merge is reported, since only its first cell holds the value.
+  // merges in the data are reported, since only their first cell holds the value.
   const merges = ws?.['!merges'] ?? [];
-  const headerCells: (string | null)[] = records[layout.headerRow].slice(0, width).map((t) => t.trim() || null);
+  const headerCells: (string | null)[] = Array.from({ length: width }, (_, c) => headerText[c] || null);
   let listed = 0;
   for (const m of merges) {
     const where = rangeText(m);
-    const inHeader = m.s.r <= layout.headerRow && m.e.r >= layout.headerRow;
+    const inHeader = m.s.r <= headerRow && m.e.r >= headerRow;
     if (inHeader && m.e.c > m.s.c) {
-      const label = records[m.s.r]?.[m.s.c]?.trim() ?? '';
+      const label = cellText(cellValue(data[m.s.r]?.[m.s.c], date1904, m.s.r + 1, m.s.c, undefined)).trim();
       for (let c = m.s.c; c <= Math.min(m.e.c, width - 1); c++) if (!headerCells[c] && label) headerCells[c] = label;
       issues.push({
         level: 'warning', sheet: name, line: m.s.r + 1, column: XLSX.utils.encode_col(m.s.c),
@@ -241,7 +270,7 @@ function sheetTable(wb: XLSX.WorkBook, name: string, index: number): RawTable {
       continue;
     }
     // Inside titles or notes (skipped anyway), or a header cell merged downwards (only looks).
-    if (inHeader || m.e.r < layout.headerRow || m.s.r >= layout.dataEnd) continue;
+    if (inHeader || m.e.r < headerRow || m.s.r >= dataEnd) continue;
     if (++listed <= MAX_LISTED) {
       issues.push({
         level: 'warning', sheet: name, line: m.s.r + 1, column: XLSX.utils.encode_col(m.s.c),
@@ -257,56 +286,44 @@ function sheetTable(wb: XLSX.WorkBook, name: string, index: number): RawTable {
   const columns = uniqueColumns(headerCells, issues, headerLine);
   for (const i of issues) i.sheet ??= name;
 
-  for (const r of layout.titleRows) {
-    const text = records[r].filter((t) => t.trim() !== '').join(' ').trim();
-    issues.push({ level: 'warning', sheet: name, line: r + 1, zh: `第 ${r + 1} 列是標題，不是資料：${text}`, en: `row ${r + 1} is a title, not data: ${text}` });
+  const joined = (i: number): string => records[i].filter((t) => t.trim() !== '').join(' ').trim();
+  for (const i of layout.titleRows) {
+    const r = sample[i];
+    issues.push({ level: 'warning', sheet: name, line: r + 1, zh: `第 ${r + 1} 列是標題，不是資料：${joined(i)}`, en: `row ${r + 1} is a title, not data: ${joined(i)}` });
   }
-  if (layout.headerRow > 0) {
+  if (headerRow > 0) {
     issues.push({ level: 'warning', sheet: name, line: headerLine, zh: `欄位標題在第 ${headerLine} 列`, en: `the header is on row ${headerLine}` });
   }
-  for (const r of layout.noteRows) {
-    const text = records[r].filter((t) => t.trim() !== '').join(' ').trim();
-    issues.push({ level: 'warning', sheet: name, line: r + 1, zh: `第 ${r + 1} 列是附註，不是資料：${text}`, en: `row ${r + 1} is a note, not data: ${text}` });
+  for (const i of layout.noteRows) {
+    const r = sample[i];
+    issues.push({ level: 'warning', sheet: name, line: r + 1, zh: `第 ${r + 1} 列是附註，不是資料：${joined(i)}`, en: `row ${r + 1} is a note, not data: ${joined(i)}` });
   }
-  const blanks = layout.blankRows;
   if (blanks.length) {
     const shown = blanks.slice(0, MAX_LISTED).map((r) => r + 1).join(', ');
     const more = blanks.length > MAX_LISTED ? '…' : '';
     issues.push({ level: 'warning', sheet: name, line: blanks[0] + 1, zh: `略過 ${blanks.length} 個空白列（第 ${shown}${more} 列）`, en: `${blanks.length} blank rows skipped (rows ${shown}${more})` });
   }
-  // Stacked tables and print pages repeat (part of) the header inside the data: say where.
-  const headerText = records[layout.headerRow].map((t) => t.trim());
-  let repeats = 0;
-  for (let r = layout.headerRow + 1; r < layout.dataEnd; r++) {
-    const rec = records[r].slice(0, width);
-    const filledCells = rec.filter((t) => t.trim() !== '');
-    if (filledCells.length === 0 || filledCells.some((t) => Number.isFinite(Number(t)))) continue;
-    const same = rec.filter((t, c) => t.trim() !== '' && t.trim() === headerText[c]).length;
-    if (same === 0 || same * 2 < filledCells.length) continue;
-    if (++repeats > MAX_LISTED) continue;
-    const text = filledCells.join(' ').replace(/\s+/g, ' ');
+  for (const r of repeats.slice(0, MAX_LISTED)) {
+    const text = rowAt(r).slice(0, width).map(cellText).filter((t) => t.trim() !== '').join(' ').replace(/\s+/g, ' ');
     issues.push({
       level: 'warning', sheet: name, line: r + 1,
       zh: `第 ${r + 1} 列重複了欄位標題，可能是另一個表或另一頁的開頭：${text}`,
       en: `row ${r + 1} repeats the header; another table or page may start there: ${text}`,
     });
   }
-  const dataErrors = stats.errors.filter((e) => e.line > headerLine && e.line <= layout.dataEnd);
-  for (const e of dataErrors.slice(0, MAX_LISTED)) {
+  for (const e of stats.errors) {
     issues.push({ level: 'warning', sheet: name, line: e.line, column: e.column, zh: `儲存格 ${e.column}${e.line} 是錯誤值 ${e.text}，讀為空白`, en: `cell ${e.column}${e.line} holds the error ${e.text}; read as empty` });
   }
-  if (dataErrors.length > MAX_LISTED) {
-    issues.push({ level: 'warning', sheet: name, zh: `另有 ${dataErrors.length - MAX_LISTED} 個錯誤值儲存格`, en: `${dataErrors.length - MAX_LISTED} more cells hold errors` });
+  if (stats.errorCount > MAX_LISTED) {
+    issues.push({ level: 'warning', sheet: name, zh: `另有 ${stats.errorCount - MAX_LISTED} 個錯誤值儲存格`, en: `${stats.errorCount - MAX_LISTED} more cells hold errors` });
   }
 
-  const first = layout.headerRow + 1;
-  const end = layout.dataEnd;
   return {
     name,
     columns,
     issues,
     rows: async function* () {
-      for (let r = first; r < end; r++) {
+      for (let r = headerRow + 1; r < dataEnd; r++) {
         const row = rowAt(r).slice(0, columns.length);
         if (isBlank(row)) continue;
         yield row;

@@ -1,0 +1,129 @@
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readWorkbook } from '../ingest/spreadsheet.ts';
+import type { RawCell } from '../ingest/table.ts';
+import { columnLetter, writeXlsx } from './xlsx.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-xlsx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const COLUMNS = ['縣市', '年月', '金額（千元）', '比率', '說明', '有效'];
+const ROWS: RawCell[][] = [
+  ['臺北市', '113年1月', 1274053610, 0.5, '歲入＋歲出', true],
+  ['新北市', '2024-02-29', -6837248, -0.25, '=HYPERLINK("http://evil.example","點我")', false],
+  ['桃園市', null, 0, 1e-7, '-5', null],
+  ['臺中市', '', 3.14159, 12, '@SUM(A1)', true],
+  ['臺南市', '多行\n文字', 42, 7, '  前後空白  ', false],
+  ['高雄市', 'tab\tinside', 1, 2, 'control\u0001\u0007chars', true],
+];
+
+/** What a reader gets back: formulas neutralised with an apostrophe, control characters gone. */
+const EXPECTED: RawCell[][] = [
+  ['臺北市', '113年1月', 1274053610, 0.5, '歲入＋歲出', true],
+  ['新北市', '2024-02-29', -6837248, -0.25, `'=HYPERLINK("http://evil.example","點我")`, false],
+  ['桃園市', null, 0, 1e-7, "'-5", null],
+  ['臺中市', null, 3.14159, 12, "'@SUM(A1)", true],
+  ['臺南市', '多行\n文字', 42, 7, '  前後空白  ', false],
+  ['高雄市', 'tab\tinside', 1, 2, 'controlchars', true],
+];
+
+async function readBack(file: string): Promise<{ name: string; columns: string[]; rows: RawCell[][] }> {
+  const wb = await readWorkbook(file);
+  expect(wb.sheets).toHaveLength(1);
+  const { name, table } = wb.sheets[0];
+  const rows: RawCell[][] = [];
+  for await (const r of table.rows()) rows.push(r);
+  return { name, columns: table.columns, rows };
+}
+
+describe('writeXlsx', () => {
+  it('writes a header and typed cells that read back as written, formulas neutralised', async () => {
+    const file = path.join(dir, 'small.xlsx');
+    await writeXlsx(COLUMNS, ROWS, createWriteStream(file), { sheetName: '歲入/歲出 [113]' });
+    const back = await readBack(file);
+    expect(back.name).toBe('歲入 歲出  113');
+    expect(back.columns).toEqual(COLUMNS);
+    expect(back.rows).toEqual(EXPECTED);
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+  });
+
+  it('writes a header alone for a table without rows, from an async source', async () => {
+    const file = path.join(dir, 'empty.xlsx');
+    await writeXlsx(['甲', '乙'], (async function* () {})(), createWriteStream(file));
+    const wb = await readWorkbook(file);
+    expect(wb.sheets[0].name).toBe('Sheet1');
+    expect(wb.sheets[0].table.columns).toEqual(['甲', '乙']);
+  });
+
+  it('fails, rather than hangs, when the rows fail', async () => {
+    const file = path.join(dir, 'broken.xlsx');
+    async function* rows() {
+      yield ['a'];
+      await Promise.resolve();
+      throw new Error('the datastore went away');
+    }
+    await expect(writeXlsx(['x'], rows(), createWriteStream(file))).rejects.toThrow('the datastore went away');
+  });
+
+  it('reads rows only as fast as the output takes them (backpressure)', async () => {
+    let pulled = 0;
+    function* rows() {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield [i, `第 ${i} 列的一些中文文字，讓壓縮後的大小不至於太小 ${(i * 7919) % 100_003}`];
+      }
+    }
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let bytes = 0;
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        // The sink stalls after its first 64 KB until the test lets it go.
+        if (bytes > 64 * 1024) void gate.then(() => cb());
+        else cb();
+      },
+    });
+    const done = writeXlsx(['n', 'text'], rows(), slow);
+    await new Promise((r) => setTimeout(r, 300));
+    const pulledWhileStalled = pulled;
+    expect(pulledWhileStalled).toBeLessThan(20_000);
+    release();
+    await done;
+    expect(pulled).toBe(100_000);
+  });
+
+  it('streams 200,000 rows with flat memory, and they read back', async () => {
+    const file = path.join(dir, 'big.xlsx');
+    const n = 200_000;
+    function* rows() {
+      for (let i = 0; i < n; i++) yield [i, `臺北市第${i % 456}里`, i * 1.5, i % 3 === 0 ? `=${i}` : `備註 ${i}`];
+    }
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    await writeXlsx(['序號', '村里', '數值', '備註'], rows(), createWriteStream(file));
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    // The XML is about 30 MB; holding it (or the rows) would show here.
+    expect(peak - before).toBeLessThan(60 * 1024 * 1024);
+
+    const back = await readBack(file);
+    expect(back.columns).toEqual(['序號', '村里', '數值', '備註']);
+    expect(back.rows).toHaveLength(n);
+    expect(back.rows[3]).toEqual([3, '臺北市第3里', 4.5, "'=3"]);
+    expect(back.rows[n - 1]).toEqual([n - 1, `臺北市第${(n - 1) % 456}里`, (n - 1) * 1.5, `備註 ${n - 1}`]);
+  });
+});
+
+describe('columnLetter', () => {
+  it('counts A…Z, AA…', () => {
+    expect([0, 25, 26, 51, 52, 701, 702, 16383].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+  });
+});
