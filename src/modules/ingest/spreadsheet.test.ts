@@ -93,7 +93,7 @@ describe('readWorkbook refuses what is not a readable workbook', () => {
     ['empty.xlsx', Buffer.alloc(0), /the file is empty/],
     ['page.xls', '<html><body><table><tr><td>1</td></tr></table></body></html>', /web page \(HTML\)/],
     ['garbage.xls', Buffer.concat([Buffer.from('D0CF11E0A1B11AE1', 'hex'), Buffer.alloc(600, 0x41)]), /cannot read the XLS workbook/],
-    ['zip-garbage.xlsx', Buffer.concat([Buffer.from('504B0304', 'hex'), Buffer.alloc(300, 7)]), /incomplete or damaged/],
+    ['zip-garbage.xlsx', Buffer.concat([Buffer.from('504B0304', 'hex'), Buffer.alloc(300, 7)]), /damaged or incomplete/],
   ];
   for (const [name, content, en] of cases) {
     it(`${name} → ReadError`, async () => {
@@ -120,12 +120,17 @@ describe('readWorkbook refuses what is not a readable workbook', () => {
     }
   });
 
-  it('refuses files over the size limit and zips that unpack to too much, before parsing', async () => {
+  it('refuses XLS/ODS files over the size limit, and parts that unpack to too much, before parsing', async () => {
     const wb = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 2000 }, () => ['x'.repeat(500)])), 'S');
-    const p = saved('bomb.xlsx', wb, 'xlsx');
-    await expect(readWorkbook(p, { maxBytes: 1000 })).rejects.toThrow(/too large/);
-    await expect(readWorkbook(p, { maxUncompressedBytes: 100_000 })).rejects.toThrow(/unpacks to more than/);
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 2000 }, (_, i) => [`${i} ${'x'.repeat(500)}`])), 'S');
+    const ods = saved('bomb.ods', wb, 'ods');
+    await expect(readWorkbook(ods, { maxBytes: 1000 })).rejects.toThrow(/too large/);
+    await expect(readWorkbook(ods, { maxUncompressedBytes: 100_000 })).rejects.toThrow(/unpacks to more than/);
+    const xlsx = path.join(dir, 'bomb.xlsx');
+    writeFileSync(xlsx, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', bookSST: true }) as Buffer);
+    // An XLSX streams, so its size is no reason to refuse it; its shared strings are held in memory.
+    await expect(readWorkbook(xlsx, { maxUncompressedBytes: 100_000 })).rejects.toThrow(/unpacks to more than/);
+    expect((await readWorkbook(xlsx, { maxBytes: 1000 })).sheets[0].table.columns).toEqual([`0 ${'x'.repeat(500)}`]);
   });
 });
 
