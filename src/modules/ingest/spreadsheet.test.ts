@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testdata } from '../../../test/helpers/env.ts';
+import { writeZip } from '../export/xlsx.ts';
 import { readWorkbook, type Workbook } from './spreadsheet.ts';
 import { ReadError, type RawCell, type RawTable } from './table.ts';
 
@@ -84,6 +85,110 @@ describe('readWorkbook on made-up workbooks', () => {
     expect(await allRows(t)).toEqual([[1, 2], [3, null]]);
     expect(issueText(t)).toContain('3 cell B3 holds the error #DIV/0!');
     expect(issueText(t)).toContain('sheet "S" is hidden');
+  });
+});
+
+/** An XLSX package written by hand, to show what other producers write (no addresses, prefixes, rich text). */
+async function handMadeXlsx(name: string, sheetXml: string, extra: { sharedStrings?: string; styles?: string; workbookPr?: string } = {}): Promise<string> {
+  const p = path.join(dir, name);
+  const ns = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+  const rels = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  await writeZip([
+    { name: '[Content_Types].xml', content: '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>' },
+    { name: '_rels/.rels', content: `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/officeDocument" Target="/xl/workbook.xml"/></Relationships>` },
+    {
+      name: 'xl/workbook.xml',
+      content: `<?xml version="1.0"?><x:workbook xmlns:x="${ns}" xmlns:r="${rels}">${extra.workbookPr ?? ''}<x:sheets><x:sheet name="資料" sheetId="1" r:id="rId7"/><x:sheet name="隱藏" sheetId="2" state="hidden" r:id="rId8"/></x:sheets></x:workbook>`,
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      content: `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Type="${rels}/worksheet" Target="worksheets/data.xml"/><Relationship Id="rId8" Type="${rels}/worksheet" Target="worksheets/hidden.xml"/><Relationship Id="rId2" Type="${rels}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="${rels}/styles" Target="styles.xml"/></Relationships>`,
+    },
+    { name: 'xl/worksheets/data.xml', content: `<?xml version="1.0"?><x:worksheet xmlns:x="${ns}"><x:sheetData>${sheetXml}</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="B1:C1"/></x:mergeCells></x:worksheet>` },
+    { name: 'xl/worksheets/hidden.xml', content: `<?xml version="1.0"?><worksheet xmlns="${ns}"><sheetData><row><c t="inlineStr"><is><t>x</t></is></c><c t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>` },
+    { name: 'xl/sharedStrings.xml', content: `<?xml version="1.0"?><sst xmlns="${ns}">${extra.sharedStrings ?? ''}</sst>` },
+    { name: 'xl/styles.xml', content: `<?xml version="1.0"?><styleSheet xmlns="${ns}">${extra.styles ?? ''}</styleSheet>` },
+  ], createWriteStream(p));
+  return p;
+}
+
+describe('readWorkbook streams XLSX as other producers write it', () => {
+  it('reads prefixed elements, cells and rows without addresses, rich text without its phonetic guide, styled dates', async () => {
+    const p = await handMadeXlsx('hand.xlsx', [
+      '<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c><x:c/><x:c t="s"><x:v>2</x:v></x:c></x:row>',
+      // Row 2 has no address; its cells follow on from A.
+      '<x:row><x:c t="inlineStr"><x:is><x:t>臺北市</x:t></x:is></x:c><x:c s="1"><x:v>45296</x:v></x:c><x:c><x:v>1.5</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c></x:row>',
+      // Row 4 jumps: row 3 is blank. A formula with its cached result; an error cell; an ISO date cell.
+      '<x:row r="4"><x:c r="A4" t="str"><x:f>A2&amp;"區"</x:f><x:v>臺北市區</x:v></x:c><x:c r="B4" s="2"><x:v>45296.5</x:v></x:c><x:c r="C4" t="e"><x:v>#DIV/0!</x:v></x:c><x:c r="D4" t="d"><x:v>2024-01-05T00:00:00Z</x:v></x:c></x:row>',
+    ].join(''), {
+      sharedStrings: '<si><t>縣市</t></si><si><r><t>日</t></r><r><t>期</t></r><rPh sb="0" eb="2"><t>ㄖˋ ㄑㄧˊ</t></rPh></si><si><t xml:space="preserve"> 有效 </t></si>',
+      styles: '<numFmts count="1"><numFmt numFmtId="176" formatCode="yyyy/mm/dd hh:mm"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="176"/></cellXfs>',
+    });
+    const book = await readWorkbook(p);
+    expect(book.format).toBe('xlsx');
+    expect(book.sheets.map((s) => s.name)).toEqual(['資料', '隱藏']);
+    const t = sheet(book, '資料');
+    expect(t.columns).toEqual(['縣市', '日期', '日期_2', '有效']);
+    expect(await allRows(t)).toEqual([
+      ['臺北市', '2024-01-05', 1.5, true],
+      ['臺北市區', '2024-01-05T12:00:00', null, '2024-01-05'],
+    ]);
+    const text = issueText(t);
+    expect(text).toContain('header "日期" is a cell merged across columns (B1:C1)');
+    expect(text).toContain('1 blank rows skipped (rows 3)');
+    expect(text).toContain('4 cell C4 holds the error #DIV/0!');
+    expect(issueText(sheet(book, '隱藏'))).toContain('sheet "隱藏" is hidden');
+  });
+
+  it('honours the 1904 date system (2024-01-05 is 45296 from 1900, 43834 from 1904)', async () => {
+    const p = await handMadeXlsx('1904.xlsx', '<row r="1"><c t="inlineStr"><is><t>日期</t></is></c><c t="inlineStr"><is><t>值</t></is></c></row><row r="2"><c s="1"><v>43834</v></c><c><v>1</v></c></row>', {
+      styles: '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>',
+      workbookPr: '<x:workbookPr date1904="1"/>',
+    });
+    expect(await allRows(sheet(await readWorkbook(p), '資料'))).toEqual([['2024-01-05', 1]]);
+  });
+
+  it('a sheet with broken XML → ReadError naming the sheet', async () => {
+    const p = await handMadeXlsx('broken-xml.xlsx', '<row r="1"><c t="inlineStr"><is><t>a</t></is></c><c><v>1</v></row>');
+    const err = await readWorkbook(p).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReadError);
+    expect((err as ReadError).en).toMatch(/damaged or incomplete/);
+  });
+
+  it('reads 200,000 rows with flat memory', async () => {
+    const rows = (async function* () {
+      for (let i = 0; i < 200_000; i++) yield `<row r="${i + 2}"><c r="A${i + 2}"><v>${i}</v></c><c r="B${i + 2}" t="inlineStr"><is><t>第 ${i} 列</t></is></c></row>`;
+    })();
+    const p = path.join(dir, 'big-read.xlsx');
+    const ns = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+    const rels = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    await writeZip([
+      { name: '[Content_Types].xml', content: '<Types/>' },
+      { name: 'xl/workbook.xml', content: `<workbook xmlns="${ns}" xmlns:r="${rels}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>` },
+      { name: 'xl/_rels/workbook.xml.rels', content: `<Relationships><Relationship Id="rId1" Type="${rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>` },
+      {
+        name: 'xl/worksheets/sheet1.xml',
+        content: (async function* () {
+          yield `<worksheet xmlns="${ns}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>序號</t></is></c><c r="B1" t="inlineStr"><is><t>說明</t></is></c></row>`;
+          yield* rows;
+          yield '</sheetData></worksheet>';
+        })(),
+      },
+    ], createWriteStream(p));
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const t = sheet(await readWorkbook(p), 'S');
+    let n = 0;
+    let last: RawCell[] = [];
+    for await (const r of t.rows()) {
+      n++;
+      last = r;
+    }
+    clearInterval(timer);
+    expect(n).toBe(200_000);
+    expect(last).toEqual([199_999, '第 199999 列']);
+    expect(Math.max(peak, process.memoryUsage().rss) - before).toBeLessThan(60 * 1024 * 1024);
   });
 });
 
