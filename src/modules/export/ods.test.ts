@@ -2,6 +2,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import * as XLSX from '@e965/xlsx';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readWorkbook } from '../ingest/spreadsheet.ts';
 import type { RawCell } from '../ingest/table.ts';
@@ -53,11 +54,14 @@ describe('writeOds', () => {
     ['桃園市', null, 0, 1e-7, '-5', null],
     ['臺中市', '多行\n文字', 3.14159, 12, '兩個  空白，  開頭也有', true],
     ['臺南市', '<tag> & "quotes"', 42, 7, 'control\u0001chars', false],
+    // ODF has no _xHHHH_ escapes (OOXML's); SheetJS's ODS reader applies them anyway, so that
+    // case is checked in content.xml rather than read back.
+    ['嘉義市', ' 行首空白\n 第二行也是', 1, 2, '行尾空白  ', true],
   ];
 
   it('starts with the stored mimetype entry, as ODF requires', async () => {
     const file = path.join(dir, 'small.ods');
-    await writeOds(columns, rows, createWriteStream(file), { sheetName: '歲入' });
+    await writeOds(columns, [...rows, ['_x000D_ 照字面']], createWriteStream(file), { sheetName: '歲入' });
     const buf = readFileSync(file);
     // The ODF "magic": the first local entry is "mimetype", stored, no extra field, so its
     // content sits at byte 38.
@@ -73,6 +77,15 @@ describe('writeOds', () => {
     const content = inflateRawSync(buf.subarray(entries[4].dataOffset, entries[4].dataOffset + entries[4].compressedSize)).toString('utf8');
     expect(content).toContain('<table:table table:name="歲入">');
     expect(content).toContain('office:value-type="float" office:value="1274053610"');
+    expect(content).toContain('<text:p><text:s/>行首空白<text:line-break/><text:s/>第二行也是</text:p>');
+    expect(content).toContain('<text:p>_x000D_ 照字面</text:p>');
+    // SheetJS's ODS parser, independent of ours, reads the same cells.
+    const wb = XLSX.read(buf, { type: 'buffer' });
+    const ws = wb.Sheets['歲入'];
+    expect(ws.A1).toMatchObject({ t: 's', v: '縣市' });
+    expect(ws.C2).toMatchObject({ t: 'n', v: 1274053610 });
+    expect(ws.F2).toMatchObject({ t: 'b', v: true });
+    expect(ws.E3).toMatchObject({ t: 's', v: `'=HYPERLINK("http://evil.example")` });
   });
 
   it('reads back with the header, numbers as numbers, text intact and formulas neutralised', async () => {
@@ -87,6 +100,7 @@ describe('writeOds', () => {
       ['桃園市', null, 0, 1e-7, "'-5", null],
       ['臺中市', '多行\n文字', 3.14159, 12, '兩個  空白，  開頭也有', true],
       ['臺南市', '<tag> & "quotes"', 42, 7, 'controlchars', false],
+      ['嘉義市', ' 行首空白\n 第二行也是', 1, 2, '行尾空白  ', true],
     ]);
   });
 

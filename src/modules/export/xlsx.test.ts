@@ -2,6 +2,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import * as XLSX from '@e965/xlsx';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readWorkbook } from '../ingest/spreadsheet.ts';
 import type { RawCell } from '../ingest/table.ts';
@@ -18,16 +19,18 @@ const ROWS: RawCell[][] = [
   ['臺中市', '', 3.14159, 12, '@SUM(A1)', true],
   ['臺南市', '多行\n文字', 42, 7, '  前後空白  ', false],
   ['高雄市', 'tab\tinside', 1, 2, 'control\u0001\u0007chars', true],
+  ['嘉義市', 'CR\r\nLF', 1, 2, '_x000D_ 不是控制字元', false],
 ];
 
-/** What a reader gets back: formulas neutralised with an apostrophe, control characters gone. */
+/** What a reader gets back: formulas neutralised with an apostrophe, control characters kept (as _xHHHH_ in the file). */
 const EXPECTED: RawCell[][] = [
   ['臺北市', '113年1月', 1274053610, 0.5, '歲入＋歲出', true],
   ['新北市', '2024-02-29', -6837248, -0.25, `'=HYPERLINK("http://evil.example","點我")`, false],
   ['桃園市', null, 0, 1e-7, "'-5", null],
   ['臺中市', null, 3.14159, 12, "'@SUM(A1)", true],
   ['臺南市', '多行\n文字', 42, 7, '  前後空白  ', false],
-  ['高雄市', 'tab\tinside', 1, 2, 'controlchars', true],
+  ['高雄市', 'tab\tinside', 1, 2, 'control\u0001\u0007chars', true],
+  ['嘉義市', 'CR\r\nLF', 1, 2, '_x000D_ 不是控制字元', false],
 ];
 
 async function readBack(file: string): Promise<{ name: string; columns: string[]; rows: RawCell[][] }> {
@@ -49,6 +52,14 @@ describe('writeXlsx', () => {
     expect(back.rows).toEqual(EXPECTED);
     const bytes = readFileSync(file);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+    // A second, independent reader (SheetJS) sees the same workbook: Excel's structure is right.
+    const wb = XLSX.read(bytes, { type: 'buffer' });
+    expect(wb.SheetNames).toEqual(['歲入 歲出  113']);
+    const aoa = XLSX.utils.sheet_to_json<RawCell[]>(wb.Sheets[wb.SheetNames[0]], { header: 1, raw: true, defval: null });
+    expect(aoa[0]).toEqual(COLUMNS);
+    expect(aoa[1]).toEqual(EXPECTED[0]);
+    expect(aoa[2][4]).toBe(`'=HYPERLINK("http://evil.example","點我")`);
+    expect(wb.Sheets[wb.SheetNames[0]].C3).toMatchObject({ t: 'n', v: -6837248 });
   });
 
   it('writes a header alone for a table without rows, from an async source', async () => {

@@ -27,6 +27,20 @@ export function xmlEscape(text: string): string {
   return text.replace(XML_INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * Text for an OOXML cell: characters XML cannot carry (controls, and CR, which XML parsers turn
+ * into LF) are written as _xHHHH_, as Excel does, and a literal "_xHHHH_" is protected as
+ * _x005F_xHHHH_, so that the text reads back exactly.
+ */
+export function ooxmlText(text: string): string {
+  return xmlEscape(
+    text
+      .replace(/_(x[0-9A-Fa-f]{4}_)/g, '_x005F_$1')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B-\u001F]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`),
+  );
+}
+
 /** Excel's column letters: 0 → A, 25 → Z, 26 → AA. */
 export function columnLetter(index: number): string {
   let s = '';
@@ -96,7 +110,7 @@ function cellXml(ref: string, raw: RawCell, header: boolean): string {
     return `<c r="${ref}"${header ? ' s="1"' : ''}><v>${String(value)}</v></c>`;
   }
   if (typeof value === 'boolean') return `<c r="${ref}" t="b"><v>${value ? 1 : 0}</v></c>`;
-  return `<c r="${ref}" t="inlineStr"${header ? ' s="1"' : ''}><is><t xml:space="preserve">${xmlEscape(value)}</t></is></c>`;
+  return `<c r="${ref}" t="inlineStr"${header ? ' s="1"' : ''}><is><t xml:space="preserve">${ooxmlText(value)}</t></is></c>`;
 }
 
 async function* sheetXml(columns: readonly string[], rows: RowSource): AsyncGenerator<string> {

@@ -148,6 +148,11 @@ describe('readWorkbook streams XLSX as other producers write it', () => {
     expect(await allRows(sheet(await readWorkbook(p), '資料'))).toEqual([['2024-01-05', 1]]);
   });
 
+  it('a cell of a million characters → ReadError, not a memory blow-up', async () => {
+    const p = await handMadeXlsx('huge-cell.xlsx', `<row r="1"><c t="inlineStr"><is><t>a</t></is></c><c t="inlineStr"><is><t>b</t></is></c></row><row r="2"><c t="inlineStr"><is><t>${'長'.repeat(1_100_000)}</t></is></c></row>`);
+    await expect(readWorkbook(p)).rejects.toThrow(/over 1000000 characters/);
+  });
+
   it('a sheet with broken XML → ReadError naming the sheet', async () => {
     const p = await handMadeXlsx('broken-xml.xlsx', '<row r="1"><c t="inlineStr"><is><t>a</t></is></c><c><v>1</v></row>');
     const err = await readWorkbook(p).catch((e: unknown) => e);
@@ -348,6 +353,20 @@ describe('readWorkbook on real files', () => {
     expect(rows[0][12]).toBe('2017-08-18 15:37:43');
     expect(rows.at(-1)?.slice(0, 2)).toEqual([1429, '桃園市其他天然災害出動救災人次']);
     expect(t.issues.filter((i) => i.level === 'error')).toEqual([]);
+  });
+
+  it('the Taoyuan catalogue saved as XLSX reads the same as the XLS (streamed XLSX vs SheetJS), CRs in cells included', async (ctx) => {
+    const p = testdata('datagovtw-catalogue/city-portals/桃園市政府開放資料供應清單.xls');
+    if (!p) return ctx.skip();
+    const original = XLSX.read(readFileSync(p), { type: 'buffer', cellNF: true, cellDates: false });
+    const fromXls = (await readWorkbook(p)).sheets[0].table;
+    const xlsRows = await allRows(fromXls);
+    // Row 6's 主要欄位 ends in CR LF, which XLSX stores as _x000D_ and a line feed.
+    expect(xlsRows[5][5]).toBe('year(年度)、breau(地區)、type(案件種類)、h_count(發生數)、a_count(破獲數)\r\n');
+    const copy = saved('taoyuan.xlsx', original, 'xlsx');
+    const t = (await readWorkbook(copy)).sheets[0].table;
+    expect(t.columns).toEqual(fromXls.columns);
+    expect(await allRows(t)).toEqual(xlsRows);
   });
 
   it('messytables blank_line.ods: Name/Age/When with real dates and a blank row', async (ctx) => {

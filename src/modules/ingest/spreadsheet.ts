@@ -68,6 +68,7 @@ const LAYOUT_TAIL = 50;
 /** Excel's limits: a cell address past these is damage, not data. */
 const MAX_ROWS = 1_048_576;
 const MAX_COLS = 16_384;
+const MAX_CELL_CHARS = 1_000_000;
 
 const damaged = (detail: string, sheet?: string): ReadError =>
   new ReadError(`試算表檔案已損壞或不完整（${detail}）；請重新匯出後再上傳`, `the workbook is damaged or incomplete (${detail}); export it again and upload it`, sheet ? { sheet } : {});
@@ -540,11 +541,12 @@ async function readXlsxBook(z: XlsxZip, maxUncompressed: number): Promise<XlsxBo
       },
       text: (s) => {
         if (inT) current += s;
+        if (current.length > MAX_CELL_CHARS) throw damaged(`a shared string is over ${MAX_CELL_CHARS} characters long`);
       },
       close: (n) => {
         if (n === 't') inT = false;
         else if (n === 'rPh') phonetic--;
-        else if (n === 'si') sharedStrings.push(current);
+        else if (n === 'si') sharedStrings.push(unescapeOoxml(current));
       },
     });
   }
@@ -571,6 +573,10 @@ async function readXlsxBook(z: XlsxZip, maxUncompressed: number): Promise<XlsxBo
   }
   return { sheets, sharedStrings, dateStyles, date1904 };
 }
+
+/** OOXML writes characters XML cannot carry (CR, other controls) as _xHHHH_, and a literal "_x" as _x005F_x. */
+const unescapeOoxml = (text: string): string =>
+  text.includes('_x') ? text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text;
 
 /** "B12" → [11, 1] (row, column), or undefined for anything that is not an A1 address. */
 function decodeAddress(ref: string): [number, number] | undefined {
@@ -613,7 +619,7 @@ function xlsxSource(path: string, book: XlsxBook, sheet: XlsxBook['sheets'][numb
           }
           case 'inlineStr':
           case 'str':
-            v = (type === 'inlineStr' ? text : (value ?? '')) || null;
+            v = unescapeOoxml(type === 'inlineStr' ? text : (value ?? '')) || null;
             break;
           case 'b':
             v = value === undefined ? null : value === '1' || value === 'true';
@@ -679,6 +685,8 @@ function xlsxSource(path: string, book: XlsxBook, sheet: XlsxBook['sheets'][numb
         text: (s) => {
           if (inValue) value += s;
           else if (inInline) text += s;
+          // Excel stops at 32,767 characters a cell; a megabyte is no cell but an attack on memory.
+          if ((value?.length ?? 0) + text.length > MAX_CELL_CHARS) problem.error ??= damaged(`a cell in row ${rowIndex + 1} is over ${MAX_CELL_CHARS} characters long`, sheet.name);
         },
         close: (n) => {
           switch (n) {
