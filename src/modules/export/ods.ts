@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { RawCell } from '../ingest/table.ts';
 import { neutraliseFormula } from './cells.ts';
-import { writeZip, xmlEscape, type RowSource, type SheetWriteOptions } from './xlsx.ts';
+import { validSheetName, writeZip, xmlEscape, type RowSource, type SheetWriteOptions } from './xlsx.ts';
 
 /**
  * ODS export, streamed (issue 4): an OpenDocument spreadsheet is a zip whose first entry is the
@@ -79,7 +79,7 @@ async function* contentXml(columns: readonly string[], rows: RowSource, sheetNam
  * count; rows are read only as fast as `out` takes the bytes.
  */
 export async function writeOds(columns: readonly string[], rows: RowSource, out: Writable, options: SheetWriteOptions = {}): Promise<void> {
-  const sheetName = (options.sheetName ?? '').trim() || 'Sheet1';
+  const sheetName = validSheetName(options.sheetName);
   await writeZip([
     { name: 'mimetype', content: MIMETYPE, store: true },
     { name: 'META-INF/manifest.xml', content: MANIFEST },

@@ -70,6 +70,24 @@ describe('writeXlsx', () => {
     expect(wb.sheets[0].table.columns).toEqual(['甲', '乙']);
   });
 
+  it('goes on in further sheets, each with the header, past the rows a sheet can hold', async () => {
+    const file = path.join(dir, 'overflow.xlsx');
+    const rows = Array.from({ length: 7 }, (_, i): RawCell[] => [i + 1, `第 ${i + 1} 筆`]);
+    await writeXlsx(['序號', '名稱'], rows, createWriteStream(file), { sheetName: '一個很長很長很長很長很長很長很長很長很長很長很長的表名', maxRowsPerSheet: 3 });
+    const wb = await readWorkbook(file);
+    expect(wb.sheets.map((s) => s.name)).toEqual(['一個很長很長很長很長很長很長很長很長很長很長很長的表名'.slice(0, 31), `${'一個很長很長很長很長很長很長很長很長很長很長很長的表名'.slice(0, 27)} (2)`, `${'一個很長很長很長很長很長很長很長很長很長很長很長的表名'.slice(0, 27)} (3)`]);
+    const back: RawCell[][] = [];
+    for (const s of wb.sheets) {
+      expect(s.table.columns).toEqual(['序號', '名稱']);
+      for await (const r of s.table.rows()) back.push(r);
+    }
+    expect(back).toEqual(rows);
+    expect(XLSX.read(readFileSync(file), { type: 'buffer' }).SheetNames).toHaveLength(3);
+    // Exactly full: no empty sheet after it.
+    await writeXlsx(['n'], [[1], [2], [3]], createWriteStream(file), { maxRowsPerSheet: 3 });
+    expect((await readWorkbook(file)).sheets.map((s) => s.name)).toEqual(['Sheet1']);
+  });
+
   it('fails, rather than hangs, when the rows fail', async () => {
     const file = path.join(dir, 'broken.xlsx');
     async function* rows() {
@@ -78,6 +96,25 @@ describe('writeXlsx', () => {
       throw new Error('the datastore went away');
     }
     await expect(writeXlsx(['x'], rows(), createWriteStream(file))).rejects.toThrow('the datastore went away');
+  });
+
+  it('stops reading rows and rejects when the client goes away', async () => {
+    let pulled = 0;
+    function* rows() {
+      for (let i = 0; i < 1_000_000; i++) {
+        pulled++;
+        yield [i, `第 ${i} 列 ${(i * 7919) % 100_003}`];
+      }
+    }
+    let bytes = 0;
+    const dropping = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        cb(bytes > 100 * 1024 ? new Error('socket hang up') : null);
+      },
+    });
+    await expect(writeXlsx(['n', 'text'], rows(), dropping)).rejects.toThrow('socket hang up');
+    expect(pulled).toBeLessThan(200_000);
   });
 
   it('reads rows only as fast as the output takes them (backpressure)', async () => {

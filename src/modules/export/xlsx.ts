@@ -1,5 +1,5 @@
 import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { RawCell } from '../ingest/table.ts';
 import { neutraliseFormula } from './cells.ts';
@@ -15,8 +15,10 @@ import { neutraliseFormula } from './cells.ts';
 export type RowSource = AsyncIterable<readonly RawCell[]> | Iterable<readonly RawCell[]>;
 
 export interface SheetWriteOptions {
-  /** Name of the one sheet (default "Sheet1"); made valid for Excel (31 characters, no []:*?/\). */
+  /** Name of the sheet (default "Sheet1"); made valid for Excel (31 characters, no []:*?/\). */
   sheetName?: string;
+  /** XLSX only: data rows per sheet before the table goes on in another (default and at most Excel's 1,048,575). */
+  maxRowsPerSheet?: number;
 }
 
 /** XML 1.0 forbids most C0 controls (DGBAS files carry stray ones) and lone surrogates: drop them. */
@@ -74,29 +76,43 @@ export interface ZipEntry {
 
 /**
  * Writes the entries into a zip on `out`, in order, and resolves when `out` has finished.
- * Backpressure runs from `out` back through yazl and zlib to the entries' generators.
+ * Backpressure runs from `out` back through yazl and zlib to the entries' generators. Entries
+ * may come from an async iterable: the next one is asked for only once the previous one is
+ * written, so a writer can decide on later entries (another sheet) from what the earlier wrote.
  */
-export async function writeZip(entries: readonly ZipEntry[], out: Writable): Promise<void> {
+export async function writeZip(entries: Iterable<ZipEntry> | AsyncIterable<ZipEntry>, out: Writable): Promise<void> {
   const zip = new yazl.ZipFile();
   const output = zip.outputStream as Readable;
   const mtime = new Date();
-  for (const e of entries) {
-    if (typeof e.content === 'string') {
-      // A stored entry gets no extra field, so ODF's "mimetype at byte 38" magic holds.
-      zip.addBuffer(Buffer.from(e.content, 'utf8'), e.name, { compress: !e.store, forceDosTimestamp: true, mtime });
-    } else {
-      const source = Readable.from(chunked(e.content), { objectMode: false, encoding: 'utf8' });
-      // pipe() does not forward errors: a failing row source must fail the download, not hang it.
-      source.on('error', (err) => output.destroy(err));
-      zip.addReadStream(source, e.name, { compress: !e.store, mtime });
-    }
-  }
   zip.on('error', (err: Error) => output.destroy(err));
-  zip.end();
-  await pipeline(output, out);
+  const piping = pipeline(output, out);
+  // Whatever fails first (the output, a source) ends the whole zip.
+  piping.catch(() => undefined);
+  try {
+    for await (const e of entries) {
+      if (typeof e.content === 'string') {
+        // A stored entry gets no extra field, so ODF's "mimetype at byte 38" magic holds.
+        zip.addBuffer(Buffer.from(e.content, 'utf8'), e.name, { compress: !e.store, forceDosTimestamp: true, mtime });
+        continue;
+      }
+      const source = Readable.from(chunked(e.content), { objectMode: false, encoding: 'utf8' });
+      zip.addReadStream(source, e.name, { compress: !e.store, mtime });
+      try {
+        await Promise.race([finished(source), piping]);
+      } catch (err) {
+        // pipe() does not forward errors: a failing row source must fail the download, not hang it.
+        source.destroy();
+        output.destroy(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+    }
+    zip.end();
+  } finally {
+    await piping;
+  }
 }
 
-function validSheetName(name: string | undefined): string {
+export function validSheetName(name: string | undefined): string {
   const cleaned = (name ?? '').replace(/[[\]:*?/\\]/g, ' ').trim().slice(0, 31);
   return cleaned || 'Sheet1';
 }
@@ -113,7 +129,28 @@ function cellXml(ref: string, raw: RawCell, header: boolean): string {
   return `<c r="${ref}" t="inlineStr"${header ? ' s="1"' : ''}><is><t xml:space="preserve">${ooxmlText(value)}</t></is></c>`;
 }
 
-async function* sheetXml(columns: readonly string[], rows: RowSource): AsyncGenerator<string> {
+/** The rows of a table, handed out sheet by sheet: each sheet takes at most `limit`, and knows whether more remain. */
+class RowFeed {
+  private readonly it: AsyncIterator<readonly RawCell[]> | Iterator<readonly RawCell[]>;
+  private peeked: IteratorResult<readonly RawCell[]> | undefined;
+
+  constructor(rows: RowSource) {
+    this.it = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+  }
+
+  async next(): Promise<IteratorResult<readonly RawCell[]>> {
+    const r = this.peeked ?? (await this.it.next());
+    this.peeked = undefined;
+    return r;
+  }
+
+  async more(): Promise<boolean> {
+    this.peeked ??= await this.it.next();
+    return !this.peeked.done;
+  }
+}
+
+async function* sheetXml(columns: readonly string[], feed: RowFeed, limit: number): AsyncGenerator<string> {
   const letters = columns.map((_, i) => columnLetter(i));
   const lastCol = letters.at(-1) ?? 'A';
   yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
@@ -122,7 +159,10 @@ async function* sheetXml(columns: readonly string[], rows: RowSource): AsyncGene
     '<sheetData>';
   yield `<row r="1">${columns.map((c, i) => cellXml(`${letters[i]}1`, c, true)).join('')}</row>`;
   let r = 1;
-  for await (const row of rows) {
+  while (r - 1 < limit) {
+    const next = await feed.next();
+    if (next.done) break;
+    const row = next.value;
     r++;
     let xml = `<row r="${r}">`;
     for (let i = 0; i < columns.length; i++) {
@@ -131,27 +171,35 @@ async function* sheetXml(columns: readonly string[], rows: RowSource): AsyncGene
     }
     yield `${xml}</row>`;
   }
-  yield `</sheetData><autoFilter ref="A1:${lastCol}${Math.max(r, 1)}"/></worksheet>`;
+  yield `</sheetData><autoFilter ref="A1:${lastCol}${r}"/></worksheet>`;
 }
 
-const CONTENT_TYPES = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-  '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-  '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-  '<Default Extension="xml" ContentType="application/xml"/>' +
-  '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
-  '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' +
-  '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
-  '</Types>';
+const SHEET_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml';
+const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+
+function contentTypesXml(sheets: number): string {
+  let overrides = '';
+  for (let i = 1; i <= sheets; i++) overrides += `<Override PartName="/xl/worksheets/sheet${i}.xml" ContentType="${SHEET_TYPE}"/>`;
+  return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
+    `${overrides}</Types>`;
+}
+
+function workbookRelsXml(sheets: number): string {
+  let rels = '';
+  for (let i = 1; i <= sheets; i++) rels += `<Relationship Id="rId${i}" Type="${REL}/worksheet" Target="worksheets/sheet${i}.xml"/>`;
+  return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+    `${rels}<Relationship Id="rId${sheets + 1}" Type="${REL}/styles" Target="styles.xml"/></Relationships>`;
+}
 
 const ROOT_RELS = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
-  '</Relationships>';
-
-const WORKBOOK_RELS = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-  '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>' +
-  '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>' +
   '</Relationships>';
 
 /** Two cell formats: 0 plain, 1 bold (the header row). */
@@ -165,26 +213,40 @@ const STYLES = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
   '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
   '</styleSheet>';
 
-function workbookXml(sheetName: string): string {
+function workbookXml(names: readonly string[]): string {
   return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
-    `<sheets><sheet name="${xmlEscape(sheetName)}" sheetId="1" r:id="rId1"/></sheets>` +
-    '</workbook>';
+    `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${REL}"><sheets>` +
+    names.map((n, i) => `<sheet name="${xmlEscape(n)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('') +
+    '</sheets></workbook>';
 }
 
+/** Excel's last row is 1,048,576: the header and 1,048,575 data rows. */
+export const XLSX_MAX_DATA_ROWS = 1_048_575;
+
 /**
- * Writes one table as an XLSX workbook of one sheet to `out` (which it ends): a bold, frozen
- * header row, numbers as numbers, booleans as booleans, text through `neutraliseFormula`.
- * Memory stays flat whatever the row count; rows are read only as fast as `out` takes the bytes.
+ * Writes one table as an XLSX workbook to `out` (which it ends): a bold, frozen header row with
+ * a filter, numbers as numbers, booleans as booleans, text through `neutraliseFormula`. A table
+ * longer than Excel's 1,048,576 rows goes on in further sheets ("名稱 (2)" …), each with the
+ * header. Memory stays flat whatever the row count; rows are read only as fast as `out` takes
+ * the bytes. The workbook's part list is written after the sheets, once their number is known.
  */
 export async function writeXlsx(columns: readonly string[], rows: RowSource, out: Writable, options: SheetWriteOptions = {}): Promise<void> {
-  const sheetName = validSheetName(options.sheetName);
-  await writeZip([
-    { name: '[Content_Types].xml', content: CONTENT_TYPES },
-    { name: '_rels/.rels', content: ROOT_RELS },
-    { name: 'xl/workbook.xml', content: workbookXml(sheetName) },
-    { name: 'xl/_rels/workbook.xml.rels', content: WORKBOOK_RELS },
-    { name: 'xl/styles.xml', content: STYLES },
-    { name: 'xl/worksheets/sheet1.xml', content: sheetXml(columns, rows) },
-  ], out);
+  const base = validSheetName(options.sheetName);
+  const limit = Math.max(1, Math.min(options.maxRowsPerSheet ?? XLSX_MAX_DATA_ROWS, XLSX_MAX_DATA_ROWS));
+  const feed = new RowFeed(rows);
+  const names: string[] = [];
+  async function* entries(): AsyncGenerator<ZipEntry> {
+    do {
+      const n = names.length + 1;
+      const suffix = n === 1 ? '' : ` (${n})`;
+      names.push(base.slice(0, 31 - suffix.length) + suffix);
+      yield { name: `xl/worksheets/sheet${n}.xml`, content: sheetXml(columns, feed, limit) };
+    } while (await feed.more());
+    yield { name: 'xl/styles.xml', content: STYLES };
+    yield { name: 'xl/workbook.xml', content: workbookXml(names) };
+    yield { name: 'xl/_rels/workbook.xml.rels', content: workbookRelsXml(names.length) };
+    yield { name: '_rels/.rels', content: ROOT_RELS };
+    yield { name: '[Content_Types].xml', content: contentTypesXml(names.length) };
+  }
+  await writeZip(entries(), out);
 }
