@@ -230,6 +230,28 @@ describe('readWorkbook refuses what is not a readable workbook', () => {
     }
   });
 
+  it('garbled bytes inside a workbook: read, or refused with ReadError, never another error', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 500 }, (_, i) => [i, `第 ${i} 列`, i * 0.5])), 'S');
+    for (const bookType of ['xlsx', 'biff8', 'ods'] as const) {
+      const whole = XLSX.write(wb, { type: 'buffer', bookType, compression: true }) as Buffer;
+      for (const at of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+        const bytes = Buffer.from(whole);
+        bytes.fill(0xaa, Math.floor(bytes.length * at), Math.floor(bytes.length * at) + 64);
+        const p = path.join(dir, `garbled-${bookType}-${at}`);
+        writeFileSync(p, bytes);
+        const outcome = await readWorkbook(p).then(
+          async (book) => {
+            for (const s of book.sheets) await allRows(s.table);
+            return 'read';
+          },
+          (e: unknown) => e,
+        );
+        if (outcome !== 'read') expect(outcome, `${bookType} garbled at ${at}`).toBeInstanceOf(ReadError);
+      }
+    }
+  });
+
   it('refuses XLS/ODS files over the size limit, and parts that unpack to too much, before parsing', async () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 2000 }, (_, i) => [`${i} ${'x'.repeat(500)}`])), 'S');

@@ -300,9 +300,14 @@ async function sheetTable(source: SheetSource): Promise<RawTable> {
 
 // ——— XLS and ODS, through SheetJS ———
 
-function parseWithSheetJs(buf: Buffer, format: Workbook['format']): XLSX.WorkBook {
+function parseWithSheetJs(buf: Buffer, format: Workbook['format']): { wb: XLSX.WorkBook; warnings: string[] } {
+  // SheetJS reports records it skips on console.error. XLSX.read is synchronous, so catching
+  // them for the length of the call cannot catch anything else; they become issues, not log noise.
+  const warnings: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
   try {
-    return XLSX.read(buf, {
+    const wb = XLSX.read(buf, {
       type: 'buffer',
       dense: true,
       cellDates: false,
@@ -313,6 +318,7 @@ function parseWithSheetJs(buf: Buffer, format: Workbook['format']): XLSX.WorkBoo
       bookVBA: false,
       WTF: false,
     });
+    return { wb, warnings };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/password|encrypt/i.test(msg)) {
@@ -322,6 +328,8 @@ function parseWithSheetJs(buf: Buffer, format: Workbook['format']): XLSX.WorkBoo
       `無法讀取 ${format.toUpperCase()} 試算表，檔案可能已損壞或不完整（${msg}）`,
       `cannot read the ${format.toUpperCase()} workbook; the file may be damaged or cut short (${msg})`,
     );
+  } finally {
+    console.error = consoleError;
   }
 }
 
@@ -791,9 +799,17 @@ export async function readWorkbook(path: string, options: ReadWorkbookOptions = 
       `the workbook is too large (${Math.ceil(size / MiB)} MB, limit ${Math.floor(maxBytes / MiB)} MB); save it as CSV or XLSX and upload that`,
     );
   }
-  const wb = parseWithSheetJs(await readFile(path), format);
+  const { wb, warnings } = parseWithSheetJs(await readFile(path), format);
   if (wb.SheetNames.length === 0) throw new ReadError('試算表沒有任何工作表', 'the workbook has no sheets');
   const sheets: WorkbookSheet[] = [];
   for (const source of sheetJsSources(wb)) sheets.push({ name: source.name, table: await sheetTable(source) });
+  if (warnings.length) {
+    const shown = [...new Set(warnings)].slice(0, 3).join('; ');
+    sheets[0].table.issues.unshift({
+      level: 'warning',
+      zh: `檔案中有 ${warnings.length} 處無法辨識的內容被略過，檔案可能部分損壞，請核對資料（${shown}）`,
+      en: `${warnings.length} unrecognised parts of the file were skipped; it may be partly damaged, so check the data (${shown})`,
+    });
+  }
   return { format, sheets };
 }
