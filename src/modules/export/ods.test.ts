@@ -1,4 +1,5 @@
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -77,7 +78,7 @@ describe('writeOds', () => {
     const content = inflateRawSync(buf.subarray(entries[4].dataOffset, entries[4].dataOffset + entries[4].compressedSize)).toString('utf8');
     expect(content).toContain('<table:table table:name="歲入">');
     expect(content).toContain('office:value-type="float" office:value="1274053610"');
-    expect(content).toContain('<text:p><text:s/>行首空白<text:line-break/><text:s/>第二行也是</text:p>');
+    expect(content).toContain('<text:p><text:s/>行首空白</text:p><text:p><text:s/>第二行也是</text:p>');
     expect(content).toContain('<text:p>_x000D_ 照字面</text:p>');
     // SheetJS's ODS parser, independent of ours, reads the same cells.
     const wb = XLSX.read(buf, { type: 'buffer' });
@@ -132,5 +133,22 @@ describe('writeOds', () => {
     expect(back.rows).toHaveLength(n);
     expect(back.rows[3]).toEqual([3, '臺北市第3里', 4.5, "'+3"]);
     expect(back.rows[n - 1]).toEqual([n - 1, `臺北市第${(n - 1) % 456}里`, (n - 1) * 1.5, `備註 ${n - 1}`]);
+  });
+});
+
+/** LibreOffice, where it is installed (`apt-get install libreoffice-calc-nogui`), as a third reader. */
+const SOFFICE = '/usr/bin/soffice';
+describe('writeOds output opened by LibreOffice', () => {
+  it.skipIf(!existsSync(SOFFICE))('converts to CSV with the same cells', async () => {
+    const work = mkdtempSync(path.join(dir, 'lo-'));
+    await writeOds(['縣市', '金額', '說明', '有效'], [['臺北市', 1274053610, '=1+1', true], ['新北市', -0.25, ' 前後 空白 ', false], ['桃園市', null, '多行\n文字', null]], createWriteStream(path.join(work, 't.ods')), { sheetName: '表' });
+    // Filter 44,34,76 = comma, double quote, UTF-8; the last -1 = every sheet to its own file.
+    execFileSync(SOFFICE, [`-env:UserInstallation=file://${work}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', work, path.join(work, 't.ods')], { timeout: 120_000, stdio: 'ignore' });
+    const csv = readdirSync(work).filter((f) => f.endsWith('.csv')).sort();
+    expect(csv).toEqual(['t-表.csv']);
+    const text = csv.map((f) => readFileSync(path.join(work, f), 'utf8')).join('');
+    expect(text).toContain('縣市,金額,說明,有效\n臺北市,1274053610,\'=1+1,TRUE\n');
+    expect(text).toContain('新北市,-0.25, 前後 空白 ,FALSE\n');
+    expect(text).toContain('桃園市,,"多行\n文字",\n');
   });
 });

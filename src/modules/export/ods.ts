@@ -35,12 +35,15 @@ function metaXml(): string {
     '</office:meta></office:document-meta>';
 }
 
-/** Text in a cell: ODF keeps runs of spaces only as <text:s/>, and line breaks as <text:line-break/>. */
+/**
+ * Text in a cell, as LibreOffice writes it: one <text:p> a line, runs of spaces and spaces at
+ * either end of a line as <text:s/> (ODF collapses plain ones), tabs as <text:tab/>.
+ */
 function textXml(text: string): string {
   return xmlEscape(text)
     .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/ {2,}/g, (m) => ` <text:s text:c="${m.length - 1}"/>`).replace(/^ /, '<text:s/>').replace(/\t/g, '<text:tab/>'))
-    .join('<text:line-break/>');
+    .map((line) => `<text:p>${line.replace(/^ +| +$| {2,}/g, (m) => (m.length === 1 ? '<text:s/>' : `<text:s text:c="${m.length}"/>`)).replace(/\t/g, '<text:tab/>')}</text:p>`)
+    .join('');
 }
 
 function cellXml(raw: RawCell, header: boolean): string {
@@ -54,7 +57,7 @@ function cellXml(raw: RawCell, header: boolean): string {
   if (typeof value === 'boolean') {
     return `<table:table-cell office:value-type="boolean" office:boolean-value="${String(value)}"><text:p>${value ? 'TRUE' : 'FALSE'}</text:p></table:table-cell>`;
   }
-  return `<table:table-cell${style} office:value-type="string"><text:p>${textXml(value)}</text:p></table:table-cell>`;
+  return `<table:table-cell${style} office:value-type="string">${textXml(value)}</table:table-cell>`;
 }
 
 async function* contentXml(columns: readonly string[], rows: RowSource, sheetName: string): AsyncGenerator<string> {

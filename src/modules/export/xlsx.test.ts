@@ -1,4 +1,5 @@
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -173,5 +174,22 @@ describe('writeXlsx', () => {
 describe('columnLetter', () => {
   it('counts A…Z, AA…', () => {
     expect([0, 25, 26, 51, 52, 701, 702, 16383].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+  });
+});
+
+/** LibreOffice, where it is installed (`apt-get install libreoffice-calc-nogui`), as a third reader. */
+const SOFFICE = '/usr/bin/soffice';
+describe('writeXlsx output opened by LibreOffice', () => {
+  it.skipIf(!existsSync(SOFFICE))('converts to CSV with the same cells', async () => {
+    const work = mkdtempSync(path.join(dir, 'lo-'));
+    await writeXlsx(['縣市', '金額', '說明', '有效'], [['臺北市', 1274053610, '=1+1', true], ['新北市', -0.25, ' 前後 空白 ', false], ['桃園市', null, '多行\n文字', null]], createWriteStream(path.join(work, 't.xlsx')), { sheetName: '表', maxRowsPerSheet: 2 });
+    // Filter 44,34,76 = comma, double quote, UTF-8; the last -1 = every sheet to its own file.
+    execFileSync(SOFFICE, [`-env:UserInstallation=file://${work}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', work, path.join(work, 't.xlsx')], { timeout: 120_000, stdio: 'ignore' });
+    const csv = readdirSync(work).filter((f) => f.endsWith('.csv')).sort();
+    expect(csv).toEqual(['t-表 (2).csv', 't-表.csv']);
+    const text = ['t-表.csv', 't-表 (2).csv'].map((f) => readFileSync(path.join(work, f), 'utf8')).join('');
+    expect(text).toContain('縣市,金額,說明,有效\n臺北市,1274053610,\'=1+1,TRUE\n');
+    expect(text).toContain('新北市,-0.25, 前後 空白 ,FALSE\n');
+    expect(text).toContain('桃園市,,"多行\n文字",\n');
   });
 });
