@@ -1,4 +1,5 @@
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as XLSX from '@e965/xlsx';
@@ -252,17 +253,17 @@ describe('readWorkbook refuses what is not a readable workbook', () => {
     }
   });
 
-  it('refuses XLS/ODS files over the size limit, and parts that unpack to too much, before parsing', async () => {
+  it('refuses XLS files over the size limit, and XLSX shared strings that unpack to too much, before parsing', async () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(Array.from({ length: 2000 }, (_, i) => [`${i} ${'x'.repeat(500)}`])), 'S');
-    const ods = saved('bomb.ods', wb, 'ods');
-    await expect(readWorkbook(ods, { maxBytes: 1000 })).rejects.toThrow(/too large/);
-    await expect(readWorkbook(ods, { maxUncompressedBytes: 100_000 })).rejects.toThrow(/unpacks to more than/);
+    const xls = saved('big.xls', wb, 'biff8');
+    await expect(readWorkbook(xls, { maxBytes: 1000 })).rejects.toThrow(/too large/);
     const xlsx = path.join(dir, 'bomb.xlsx');
     writeFileSync(xlsx, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', bookSST: true }) as Buffer);
-    // An XLSX streams, so its size is no reason to refuse it; its shared strings are held in memory.
     await expect(readWorkbook(xlsx, { maxUncompressedBytes: 100_000 })).rejects.toThrow(/unpacks to more than/);
+    // XLSX and ODS stream, so their size is no reason to refuse them.
     expect((await readWorkbook(xlsx, { maxBytes: 1000 })).sheets[0].table.columns).toEqual([`0 ${'x'.repeat(500)}`]);
+    expect((await readWorkbook(saved('big.ods', wb, 'ods'), { maxBytes: 1000 })).sheets).toHaveLength(1);
   });
 });
 
@@ -418,5 +419,37 @@ describe('readWorkbook on real files', () => {
     if (!p) return ctx.skip();
     expect(readFileSync(p).length).toBeGreaterThan(0);
     await expect(readWorkbook(p)).rejects.toBeInstanceOf(ReadError);
+  });
+});
+
+/**
+ * Where LibreOffice is installed (`apt-get install libreoffice-calc-nogui`), it re-saves DGBAS's
+ * workbooks as XLSX and ODS the way agencies' clerks would; our streaming XLSX and ODS readers
+ * must then see exactly what the XLS reader sees (cells, header, issues).
+ */
+describe('DGBAS workbooks re-saved by LibreOffice read the same', () => {
+  const SOFFICE = '/usr/bin/soffice';
+  const files = ['103年度直轄市及縣市總預算彙編_收支簡明比較分析表.xls', '90年度縣市總預算彙編_融資調度比較分析表.xls', '103年度直轄市及縣市總預算彙編_歲入來源別預算總表.xls'];
+  it.skipIf(!existsSync(SOFFICE))('as XLSX and as ODS', async (ctx) => {
+    const sources = files.map((f) => testdata(`dgbas-city-budget/src-xls/${f}`));
+    if (sources.some((p) => !p)) return ctx.skip();
+    const work = mkdtempSync(path.join(dir, 'lo-'));
+    const local = sources.map((p, i) => {
+      const to = path.join(work, `t${i}.xls`);
+      copyFileSync(p ?? '', to);
+      return to;
+    });
+    for (const format of ['xlsx', 'ods']) {
+      execFileSync(SOFFICE, [`-env:UserInstallation=file://${work}/profile`, '--headless', '--convert-to', format, '--outdir', work, ...local], { timeout: 180_000, stdio: 'ignore' });
+    }
+    const summary = async (p: string) => {
+      const book = await readWorkbook(p);
+      return Promise.all(book.sheets.map(async (s) => ({ name: s.name, columns: s.table.columns, rows: await allRows(s.table), issues: s.table.issues.map((i) => i.en) })));
+    };
+    for (const xls of local) {
+      const expected = await summary(xls);
+      expect(await summary(xls.replace(/xls$/, 'xlsx')), `${xls} as XLSX`).toEqual(expected);
+      expect(await summary(xls.replace(/xls$/, 'ods')), `${xls} as ODS`).toEqual(expected);
+    }
   });
 });

@@ -3,22 +3,21 @@
  * ODS, one RawTable per sheet, with the header found under the title rows and the notes cut off.
  *
  * Libraries, and why:
- * - XLSX is streamed: yauzl opens the zip by its central directory (so entries are read in the
- *   order we need, each inflated as a stream with its declared size enforced) and saxes parses
- *   the sheet XML as it comes. Only the shared-string table and the cell formats are held in
- *   memory, never the sheet: a 1,000,000-row sheet reads in a flat ~150 MB, where SheetJS, which
- *   parses a workbook whole, peaked at 1.6 GB on the same file. exceljs' streaming reader was
- *   tried and dropped: it ignores merged cells, fails on cells without an address, and drags in
- *   190 packages.
- * - XLS and ODS go through SheetJS Community Edition 0.20.3, from npm as `@e965/xlsx` (a
- *   verbatim republication of SheetJS's release; SheetJS stopped publishing to npm at 0.18.5,
- *   whose copy has the prototype-pollution and ReDoS advisories fixed in 0.19.3 / 0.20.2). It is
- *   the one maintained JavaScript library that reads BIFF8 with its code pages (cpexcel tables),
- *   merged ranges, formulas' cached values and the 1904 date system, and it has no dependencies.
- *   It parses whole files, so readWorkbook refuses XLS and ODS files over `maxBytes` and zips
- *   whose declared uncompressed size is over `maxUncompressedBytes` (a "zip bomb") before
- *   parsing. An XLS holds at most 65,536 rows by format; a large ODS is the one case that does
- *   not stream.
+ * - XLSX and ODS are streamed: yauzl opens the zip by its central directory (entries are read in
+ *   the order we need, each inflated as a stream with its declared size enforced) and saxes
+ *   parses the XML as it comes. Only an XLSX's shared-string table and cell formats are held in
+ *   memory, never a sheet: a 1,000,000-row XLSX reads in ~130 MB peak RSS, where SheetJS, which
+ *   parses a workbook whole, took 1.6 GB on the same file. exceljs' streaming reader was tried
+ *   and dropped: it ignores merged cells, fails on cells without an address, and brings 190
+ *   packages. SheetJS's ODS reader was dropped too: it strips ideographic spaces (U+3000, DGBAS's
+ *   indentation of sub-items) and runs of spaces that LibreOffice keeps.
+ * - XLS goes through SheetJS Community Edition 0.20.3, from npm as `@e965/xlsx` (a verbatim
+ *   republication of SheetJS's release; SheetJS stopped publishing to npm at 0.18.5, whose copy
+ *   has the prototype-pollution and ReDoS advisories fixed in 0.19.3 / 0.20.2). It is the one
+ *   maintained JavaScript library that reads BIFF8 with its code pages (cpexcel tables), merged
+ *   ranges, formulas' cached values and the 1904 date system, and it has no dependencies. It
+ *   parses whole files, so XLS files over `maxBytes` are refused before parsing (a BIFF8 sheet
+ *   holds at most 65,536 rows anyway).
  *
  * Only real OLE2 (XLS) and zip (XLSX/ODS) containers are accepted: SheetJS would otherwise happily
  * guess at CSV, HTML or SYLK, which have their own readers.
@@ -53,9 +52,9 @@ export interface Workbook {
 }
 
 export interface ReadWorkbookOptions {
-  /** Largest XLS or ODS file accepted (default 64 MiB): SheetJS holds those whole in memory. XLSX streams. */
+  /** Largest XLS file accepted (default 64 MiB): SheetJS holds it whole in memory. XLSX and ODS stream. */
   maxBytes?: number;
-  /** Largest total uncompressed size of an ODS, and of an XLSX's shared strings and styles (default 512 MiB). */
+  /** Largest uncompressed size of an XLSX's shared strings and of its styles, which are held in memory (default 512 MiB). */
   maxUncompressedBytes?: number;
 }
 
@@ -212,7 +211,9 @@ async function sheetTable(source: SheetSource): Promise<RawTable> {
   // merges in the data are reported, since only their first cell holds the value.
   const headerCells: (string | null)[] = Array.from({ length: width }, (_, c) => headerText[c] || null);
   let listed = 0;
-  for (const m of source.merges) {
+  // In sheet order, whatever order the file lists them in.
+  const merges = [...source.merges].sort((x, y) => x.s.r - y.s.r || x.s.c - y.s.c);
+  for (const m of merges) {
     const where = rangeText(m);
     const inHeader = m.s.r <= headerRow && m.e.r >= headerRow;
     if (inHeader && m.e.c > m.s.c) {
@@ -735,6 +736,188 @@ function xlsxSource(path: string, book: XlsxBook, sheet: XlsxBook['sheets'][numb
   return source;
 }
 
+// ——— ODS, streamed ———
+
+/** Attribute values as LibreOffice (and the ODF specification's examples) prefix them. */
+const odsNumber = (v: string | undefined, fallback: number): number => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+/** "PT12H30M05S" → "12:30:05" (ODF times are ISO 8601 durations). */
+function odsTime(v: string): string {
+  const m = /^-?PT(\d+)H(\d+)M(\d+)(?:[.,]\d+)?S$/.exec(v);
+  return m ? `${pad2(Number(m[1]))}:${pad2(Number(m[2]))}:${pad2(Number(m[3]))}` : v;
+}
+
+async function odsSheetNames(z: XlsxZip): Promise<string[]> {
+  const names: string[] = [];
+  let depth = 0;
+  await readPart(z, 'content.xml', {
+    open: (t) => {
+      if (t.name !== 'table:table') return;
+      if (depth++ === 0) names.push(t.attributes['table:name'] ?? `Sheet${names.length + 1}`);
+    },
+    close: (n) => {
+      if (n === 'table') depth = Math.max(0, depth - 1);
+    },
+  });
+  return names;
+}
+
+/**
+ * One sheet of an ODS file, streamed from content.xml. Cell text is taken as LibreOffice shows
+ * it: paragraphs joined by line breaks, <text:s text:c="n"/> as n spaces, literal spaces and
+ * ideographic spaces (U+3000, DGBAS's indentation) kept. Repeated empty rows and columns (LibreOffice
+ * pads sheets to 1,048,576 × 16,384 that way) cost nothing; covered cells of a merge read empty.
+ */
+function odsSource(path: string, name: string, index: number): SheetSource {
+  const source: SheetSource = {
+    name,
+    hidden: false,
+    merges: [],
+    rows: async function* (stats?: SheetStats) {
+      const z = await openXlsxZip(path);
+      const merges: XLSX.Range[] = [];
+      const done: SheetRow[] = [];
+      let tableIndex = -1;
+      let depth = 0;
+      let inTarget = false;
+      let finishedTarget = false;
+      let rowIndex = 0;
+      let rowRepeat = 1;
+      let cells: RawCell[] = [];
+      let col = 0;
+      let cell: { repeat: number; type: string; value?: string; error: boolean; text: string; paragraphs: number } | undefined;
+      let annotation = 0;
+      const problem: { error?: ReadError } = {};
+      const iter = saxEntry(z, 'content.xml', {
+        open: (t) => {
+          const a = t.attributes;
+          if (t.name === 'table:table') {
+            if (depth++ === 0) {
+              tableIndex++;
+              inTarget = tableIndex === index;
+            }
+            return;
+          }
+          if (!inTarget || depth !== 1) return;
+          switch (t.name) {
+            case 'table:table-row':
+              rowRepeat = odsNumber(a['table:number-rows-repeated'], 1);
+              cells = [];
+              col = 0;
+              break;
+            case 'table:table-cell':
+            case 'table:covered-table-cell': {
+              cell = {
+                repeat: odsNumber(a['table:number-columns-repeated'], 1),
+                type: t.name === 'table:covered-table-cell' ? 'covered' : (a['office:value-type'] ?? ''),
+                error: a['calcext:value-type'] === 'error',
+                text: '',
+                paragraphs: 0,
+              };
+              const type = cell.type;
+              cell.value = type === 'float' || type === 'percentage' || type === 'currency' ? a['office:value']
+                : type === 'date' ? a['office:date-value']
+                  : type === 'time' ? a['office:time-value']
+                    : type === 'boolean' ? a['office:boolean-value']
+                      // A string cell may carry its value apart from the text it shows (formatted, padded).
+                      : a['office:string-value'];
+              const spanCols = odsNumber(a['table:number-columns-spanned'], 1);
+              const spanRows = odsNumber(a['table:number-rows-spanned'], 1);
+              if (spanCols > 1 || spanRows > 1) merges.push({ s: { r: rowIndex, c: col }, e: { r: rowIndex + spanRows - 1, c: col + spanCols - 1 } });
+              break;
+            }
+            case 'office:annotation':
+              annotation++;
+              break;
+            case 'text:p':
+            case 'text:h':
+              if (cell && !annotation && cell.paragraphs++ > 0) cell.text += '\n';
+              break;
+            case 'text:s':
+              if (cell && !annotation) cell.text += ' '.repeat(Math.min(odsNumber(a['text:c'], 1), MAX_CELL_CHARS));
+              break;
+            case 'text:tab':
+              if (cell && !annotation) cell.text += '\t';
+              break;
+            case 'text:line-break':
+              if (cell && !annotation) cell.text += '\n';
+              break;
+          }
+        },
+        text: (s) => {
+          if (cell && !annotation && inTarget) {
+            cell.text += s;
+            if (cell.text.length > MAX_CELL_CHARS) problem.error ??= damaged(`a cell in row ${rowIndex + 1} is over ${MAX_CELL_CHARS} characters long`, name);
+          }
+        },
+        close: (n) => {
+          if (n === 'table') {
+            depth = Math.max(0, depth - 1);
+            if (depth === 0 && inTarget) {
+              inTarget = false;
+              finishedTarget = true;
+            }
+            return;
+          }
+          if (!inTarget || depth !== 1) return;
+          switch (n) {
+            case 'annotation':
+              annotation = Math.max(0, annotation - 1);
+              break;
+            case 'table-cell':
+            case 'covered-table-cell': {
+              if (!cell) break;
+              let v: RawCell = null;
+              const line = rowIndex + 1;
+              if (cell.error) v = noteError(stats, line, col, cell.text || '#ERR');
+              else if (cell.type === 'float' || cell.type === 'percentage' || cell.type === 'currency') {
+                const num = Number(cell.value);
+                v = Number.isFinite(num) ? num : cell.text || null;
+              } else if (cell.type === 'date') v = cell.value ? cell.value.replace(/(\.\d+)?Z?$/, '').replace(/T00:00:00$/, '') : null;
+              else if (cell.type === 'time') v = cell.value ? odsTime(cell.value) : null;
+              else if (cell.type === 'boolean') v = cell.value === 'true';
+              else if (cell.type !== 'covered') v = (cell.value ?? cell.text) || null;
+              if (v !== null) {
+                for (let k = 0; k < cell.repeat && col + k < MAX_COLS; k++) {
+                  while (cells.length < col + k) cells.push(null);
+                  cells[col + k] = v;
+                }
+              }
+              col += cell.repeat;
+              cell = undefined;
+              break;
+            }
+            case 'table-row': {
+              if (cells.some((c) => c !== null)) {
+                for (let k = 0; k < rowRepeat && rowIndex + k < MAX_ROWS; k++) done.push({ index: rowIndex + k, cells: k === 0 ? cells : [...cells] });
+              }
+              rowIndex += rowRepeat;
+              break;
+            }
+          }
+        },
+      });
+      try {
+        for await (const _ of iter) {
+          if (problem.error) throw problem.error;
+          for (const r of done) yield r;
+          done.length = 0;
+          if (finishedTarget) break;
+        }
+        for (const r of done) yield r;
+        source.merges = merges;
+      } finally {
+        await iter.return(undefined);
+        z.zip.close();
+      }
+    },
+  };
+  return source;
+}
+
 // ——— entry point ———
 
 async function readHead(path: string, bytes: number): Promise<Buffer> {
@@ -765,7 +948,6 @@ export async function readWorkbook(path: string, options: ReadWorkbookOptions = 
     throw new ReadError(zh, en);
   }
 
-  let format: Workbook['format'] = 'xls';
   if (container === 'zip') {
     const z = await openXlsxZip(path);
     try {
@@ -778,15 +960,11 @@ export async function readWorkbook(path: string, options: ReadWorkbookOptions = 
         return { format: 'xlsx', sheets };
       }
       if (!z.entries.has('content.xml')) throw new ReadError('這個 zip 檔不是 XLSX 或 ODS 試算表', 'this zip file is not an XLSX or ODS workbook');
-      let total = 0;
-      for (const e of z.entries.values()) total += e.uncompressedSize;
-      if (total > maxUncompressed) {
-        throw new ReadError(
-          `試算表解壓縮後超過 ${Math.floor(maxUncompressed / MiB)} MB，不予讀取；請另存成 CSV 再上傳`,
-          `the workbook unpacks to more than ${Math.floor(maxUncompressed / MiB)} MB and is not read; save it as CSV and upload that`,
-        );
-      }
-      format = 'ods';
+      const names = await odsSheetNames(z);
+      if (names.length === 0) throw new ReadError('試算表沒有任何工作表', 'the workbook has no sheets');
+      const sheets: WorkbookSheet[] = [];
+      for (const [i, name] of names.entries()) sheets.push({ name, table: await sheetTable(odsSource(path, name, i)) });
+      return { format: 'ods', sheets };
     } finally {
       z.zip.close();
     }
@@ -799,6 +977,7 @@ export async function readWorkbook(path: string, options: ReadWorkbookOptions = 
       `the workbook is too large (${Math.ceil(size / MiB)} MB, limit ${Math.floor(maxBytes / MiB)} MB); save it as CSV or XLSX and upload that`,
     );
   }
+  const format = 'xls';
   const { wb, warnings } = parseWithSheetJs(await readFile(path), format);
   if (wb.SheetNames.length === 0) throw new ReadError('試算表沒有任何工作表', 'the workbook has no sheets');
   const sheets: WorkbookSheet[] = [];
