@@ -198,6 +198,44 @@ describe('readWorkbook streams XLSX as other producers write it', () => {
   });
 });
 
+describe('readWorkbook streams ODS as LibreOffice writes it', () => {
+  it('keeps spaces LibreOffice keeps, prefers string-value, skips comments, expands repeats, reports spans', async () => {
+    const p = path.join(dir, 'hand.ods');
+    const cell = (attrs: string, body = ''): string => `<table:table-cell ${attrs}>${body}</table:table-cell>`;
+    const content = '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"><office:body><office:spreadsheet>' +
+      '<table:table table:name="第一表">' +
+      '<table:table-row>' + cell('office:value-type="string"', '<text:p>各縣市統計</text:p>') + cell('table:number-columns-repeated="16383"') + '</table:table-row>' +
+      '<table:table-row>' + cell('office:value-type="string"', '<text:p>項目</text:p>') + cell('office:value-type="string" table:number-columns-spanned="2"', '<text:p>金額</text:p>') + '<table:covered-table-cell/>' + cell('office:value-type="string"', '<text:p>時間</text:p>') + '</table:table-row>' +
+      '<table:table-row>' + cell('office:value-type="string"', '<text:p>　<text:span>(一)</text:span>歲入<office:annotation><text:p>備忘</text:p></office:annotation></text:p>') +
+        cell('office:value-type="float" office:value="945950894"', '<text:p> 945,950,894 </text:p>') + cell('office:value-type="percentage" office:value="0.125"', '<text:p>12.5%</text:p>') + cell('office:value-type="time" office:time-value="PT13H05M09S"', '<text:p>下午 01:05:09</text:p>') + '</table:table-row>' +
+      '<table:table-row table:number-rows-repeated="2">' + cell('office:value-type="string" office:string-value="同列"', '<text:p> 同列 </text:p>') + cell('office:value-type="date" office:date-value="2024-01-05"', '<text:p>113/01/05</text:p>') + cell('office:value-type="string" calcext:value-type="error"', '<text:p>#DIV/0!</text:p>') + cell('office:value-type="boolean" office:boolean-value="false"', '<text:p>FALSE</text:p>') + '</table:table-row>' +
+      '<table:table-row>' + cell('office:value-type="string"', '<text:p><text:s text:c="3"/>三個空白<text:tab/>後</text:p><text:p>第二段</text:p>') + '</table:table-row>' +
+      '<table:table-row table:number-rows-repeated="1048570">' + cell('table:number-columns-repeated="16384"') + '</table:table-row>' +
+      '</table:table><table:table table:name="第二表"><table:table-row>' + cell('office:value-type="string"', '<text:p>甲</text:p>') + cell('office:value-type="string"', '<text:p>乙</text:p>') + '</table:table-row></table:table>' +
+      '</office:spreadsheet></office:body></office:document-content>';
+    await writeZip([
+      { name: 'mimetype', content: 'application/vnd.oasis.opendocument.spreadsheet', store: true },
+      { name: 'content.xml', content },
+    ], createWriteStream(p));
+    const book = await readWorkbook(p);
+    expect(book.format).toBe('ods');
+    expect(book.sheets.map((s) => s.name)).toEqual(['第一表', '第二表']);
+    const t = sheet(book, '第一表');
+    expect(t.columns).toEqual(['項目', '金額', '金額_2', '時間']);
+    expect(await allRows(t)).toEqual([
+      ['　(一)歲入', 945950894, 0.125, '13:05:09'],
+      ['同列', '2024-01-05', null, false],
+      ['同列', '2024-01-05', null, false],
+      ['   三個空白\t後\n第二段', null, null, null],
+    ]);
+    const text = issueText(t);
+    expect(text).toContain('1 row 1 is a title, not data: 各縣市統計');
+    expect(text).toContain('2 header "金額" is a cell merged across columns (B2:C2)');
+    expect(text).toContain('4 cell C4 holds the error #DIV/0!');
+    expect(sheet(book, '第二表').columns).toEqual(['甲', '乙']);
+  });
+});
+
 describe('readWorkbook refuses what is not a readable workbook', () => {
   const cases: [string, Buffer | string, RegExp][] = [
     ['not-a-zip.xlsx', 'id,name\n1,臺北\n', /neither a zip nor an OLE2/],
