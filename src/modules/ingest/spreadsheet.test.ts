@@ -154,6 +154,20 @@ describe('readWorkbook streams XLSX as other producers write it', () => {
     await expect(readWorkbook(p)).rejects.toThrow(/over 1000000 characters/);
   });
 
+  it('an entity-expansion ("billion laughs") sheet → ReadError, nothing expanded', async () => {
+    const p = path.join(dir, 'laughs.xlsx');
+    const ns = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+    const rels = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const dtd = '<!DOCTYPE worksheet [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>';
+    await writeZip([
+      { name: '[Content_Types].xml', content: '<Types/>' },
+      { name: 'xl/workbook.xml', content: `<workbook xmlns="${ns}" xmlns:r="${rels}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>` },
+      { name: 'xl/_rels/workbook.xml.rels', content: `<Relationships><Relationship Id="rId1" Type="${rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>` },
+      { name: 'xl/worksheets/sheet1.xml', content: `<?xml version="1.0"?>${dtd}<worksheet xmlns="${ns}"><sheetData><row r="1"><c t="inlineStr"><is><t>&d;&d;&d;</t></is></c></row></sheetData></worksheet>` },
+    ], createWriteStream(p));
+    await expect(readWorkbook(p)).rejects.toBeInstanceOf(ReadError);
+  });
+
   it('a sheet with broken XML → ReadError naming the sheet', async () => {
     const p = await handMadeXlsx('broken-xml.xlsx', '<row r="1"><c t="inlineStr"><is><t>a</t></is></c><c><v>1</v></row>');
     const err = await readWorkbook(p).catch((e: unknown) => e);
