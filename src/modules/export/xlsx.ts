@@ -5,8 +5,8 @@ import type { RawCell } from '../ingest/table.ts';
 import { neutraliseFormula } from './cells.ts';
 
 /**
- * XLSX export, streamed (issue 4). The workbook is one sheet of SpreadsheetML written by hand
- * and zipped by yazl as it is produced: exceljs' streaming WorkbookWriter buffers committed rows
+ * XLSX export, streamed (issue 4). The workbook is SpreadsheetML written by hand (one sheet,
+ * more only past Excel's row limit) and zipped by yazl as it is produced: exceljs' streaming WorkbookWriter buffers committed rows
  * without waiting for a slow reader (a download to a slow client would grow memory), while here
  * the XML is generated only when zlib and the output stream ask for more. Text goes in as inline
  * strings, so no shared-string table grows with the row count.
