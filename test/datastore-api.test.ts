@@ -1,6 +1,10 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWorkbook } from '../src/modules/ingest/spreadsheet.ts';
 import { publishPendingVersions } from '../src/modules/datastore/datastore.service.ts';
 import { DGBAS_CSV } from './factories/tables.ts';
 import { datasetInput } from './factories/dataset.ts';
@@ -121,5 +125,22 @@ describe.each(engines)('datastore API on %s', (engine) => {
     expect(xml.body).toContain('<年月>2024-01</年月>');
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.jsonstat` })).statusCode).toBe(409);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.exe` })).statusCode).toBe(400);
+  });
+
+  it('downloads the table as ODS and XLSX that read back with the same cells', async () => {
+    for (const fmt of ['ods', 'xlsx'] as const) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/data.${fmt}` });
+      expect(res.statusCode).toBe(200);
+      const file = path.join(os.tmpdir(), `kaifang-export-${process.pid}.${fmt}`);
+      writeFileSync(file, res.rawPayload);
+      const wb = await readWorkbook(file);
+      const table = wb.sheets[0].table;
+      expect(table.columns).toEqual(['年月', '可支配所得', '消費支出', '儲蓄率']);
+      const rows: unknown[][] = [];
+      for await (const r of table.rows()) rows.push(r);
+      expect(rows[0]).toEqual(['2024-01', 1234567, 987654, 19.99]);
+      expect(rows).toHaveLength(3);
+      rmSync(file);
+    }
   });
 });

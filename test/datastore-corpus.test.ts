@@ -43,7 +43,7 @@ function corpus(): string[] {
   if (!root) return [];
   const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(path.join(d, f)).isDirectory() ? walk(path.join(d, f)) : [path.join(d, f)]));
   return walk(root)
-    .filter((f) => /[/\\](messy-|dgbas-|pcaxis-|tw-gov-misc)/.test(f) && /\.(csv|tsv|psv|ssv|px|json)$/i.test(f) && !f.includes('clean-json'))
+    .filter((f) => /[/\\](messy-|dgbas-|pcaxis-|tw-gov-misc)/.test(f) && /\.(csv|tsv|psv|ssv|px|json|xls|xlsx|ods)$/i.test(f) && !f.includes('clean-json'))
     .map((f) => path.relative(root, f))
     .sort();
 }

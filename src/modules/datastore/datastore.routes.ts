@@ -6,14 +6,18 @@ import { AppError } from '../../errors.ts';
 import type { User } from '../users/users.service.ts';
 import { fileTooLarge } from '../storage/file-store.ts';
 import { PassThrough } from 'node:stream';
+import { writeOds } from '../export/ods.ts';
 import { writeCsv, writeJson, writeXml } from '../export/text-formats.ts';
+import { writeXlsx } from '../export/xlsx.ts';
 import { DatastoreQuery } from './datastore.query.ts';
 
-/** The open formats every table downloads as (ODS and XLSX join when the spreadsheet writers land). */
+/** The open formats every table downloads as. */
 const EXPORTS: Record<string, { type: string; ext: string }> = {
   csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
   json: { type: 'application/json; charset=utf-8', ext: 'json' },
   xml: { type: 'application/xml; charset=utf-8', ext: 'xml' },
+  ods: { type: 'application/vnd.oasis.opendocument.spreadsheet', ext: 'ods' },
+  xlsx: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx' },
   jsonstat: { type: 'application/json; charset=utf-8', ext: 'jsonstat.json' },
 };
 
@@ -188,7 +192,7 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['resources'],
-        summary: '下載資料表 The table in an open format, streamed: csv (UTF-8; ?bom=true for Excel), json, xml; jsonstat for statistical cubes (latest public version, or ?version=N)',
+        summary: '下載資料表 The table in an open format, streamed: csv (UTF-8; ?bom=true for Excel), json, xml, ods, xlsx; jsonstat for statistical cubes (latest public version, or ?version=N)',
         params: Type.Object({ rid: Type.String({ minLength: 1, maxLength: 200 }), format: Type.Union(Object.keys(EXPORTS).map((f) => Type.Literal(f))) }),
         querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })), bom: Type.Optional(Type.Boolean({ default: false })) }),
         response: { 200: Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' }), ...errors },
@@ -213,7 +217,14 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const out = new PassThrough();
       const names = table.columns.map((c) => c.name);
       const rows = query.rows(table);
-      const write = req.params.format === 'csv' ? writeCsv(names, rows, out, { bom: req.query.bom === true }) : req.params.format === 'json' ? writeJson(names, rows, out) : writeXml(names, rows, out);
+      const writers: Record<string, () => Promise<unknown>> = {
+        csv: () => writeCsv(names, rows, out, { bom: req.query.bom === true }),
+        json: () => writeJson(names, rows, out),
+        xml: () => writeXml(names, rows, out),
+        ods: () => writeOds(names, rows, out),
+        xlsx: () => writeXlsx(names, rows, out),
+      };
+      const write = writers[req.params.format]();
       write.catch((err: unknown) => out.destroy(err as Error));
       return reply.send(out);
     },

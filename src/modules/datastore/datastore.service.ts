@@ -12,6 +12,7 @@ import { readCsvFile } from '../ingest/csv-reader.ts';
 import { readDgbasXml } from '../ingest/dgbas-xml.ts';
 import { readPx } from '../ingest/pcaxis.ts';
 import { readSdmxJson } from '../ingest/sdmx.ts';
+import { readWorkbook } from '../ingest/spreadsheet.ts';
 import { parseDeclaredEncoding } from '../ingest/encoding.ts';
 import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
 import { isMissing } from '../ingest/values.ts';
@@ -50,6 +51,23 @@ const px = async (p: string) => {
   const cube = readPx(await readFile(p));
   return cubeToTable(pxToCube(cube), { issues: cube.warnings.map((w) => ({ level: 'warning' as const, zh: w.split(' / ')[0] ?? w, en: w.split(' / ')[1] ?? w })) });
 };
+/** Workbooks: the first sheet with data is the table; other sheets are named in the issues. */
+const workbook = async (p: string): Promise<RawTable> => {
+  const wb = await readWorkbook(p);
+  const withData = wb.sheets.filter((s) => s.table.columns.length > 0);
+  const first = withData[0];
+  if (!first) throw new ReadError('活頁簿中沒有含資料的工作表', 'the workbook has no sheet with data');
+  const others = withData.slice(1).map((s) => s.name);
+  if (others.length) {
+    first.table.issues.push({
+      level: 'warning',
+      sheet: first.name,
+      zh: `只載入第一個工作表「${first.name}」；其他工作表（${others.join('、')}）請分別作為資料資源上傳`,
+      en: `only the first sheet "${first.name}" was loaded; upload the other sheets (${others.join(', ')}) as resources of their own`,
+    });
+  }
+  return first.table;
+};
 /** JSON is read as SDMX-JSON (the statistical database's answers). */
 const sdmx = async (p: string) => readSdmxJson(await readFile(p));
 
@@ -63,6 +81,9 @@ const TABULAR: Record<string, (path: string, encoding?: string | null) => Promis
   JSON: sdmx,
   'SDMX-JSON': sdmx,
   XML: (p) => readDgbasXml(p),
+  XLSX: workbook,
+  XLS: workbook,
+  ODS: workbook,
 };
 
 export const isTabular = (format: string): boolean => format.toUpperCase() in TABULAR;
