@@ -1,6 +1,6 @@
 /**
  * One load, in its own process so that its peak memory is its own: `tsx bench/datastore-load.ts
- * <csv> <database-url> <data-dir>` prints one JSON line {rows, seconds, maxRssMB, phases}.
+ * <csv> <database-url> <data-dir> [resource-id]` prints one JSON line {rows, seconds, maxRssMB, phases}.
  */
 import { createReadStream } from 'node:fs';
 import { bootstrap } from '../src/bootstrap.ts';
@@ -8,12 +8,12 @@ import { loadConfig } from '../src/config.ts';
 import { openDb } from '../src/db/index.ts';
 import { createServices } from '../src/services.ts';
 
-const [file, url, dir] = process.argv.slice(2);
+const [file, url, dir, resourceId = 'BENCH-000001-001'] = process.argv.slice(2);
 const config = loadConfig({ KAIFANG_DATA_DIR: dir, DATABASE_URL: url, KAIFANG_DEMO: '0', KAIFANG_ADMIN_PASSWORD: 'bench-password-12', LOG_LEVEL: 'warn' });
 const db = openDb(config.databaseUrl);
 const s = createServices(config, db);
 await bootstrap(s);
-const v = await s.datastore.addVersion({ resourceId: 'BENCH-000001-001', source: createReadStream(file), fileName: 'bench.csv', format: 'CSV', uploadedBy: 'bench' });
+const v = await s.datastore.addVersion({ resourceId, source: createReadStream(file), fileName: 'bench.csv', format: 'CSV', uploadedBy: 'bench' });
 const phases: Record<string, number> = {};
 let last = Date.now();
 let phase = 'reading';
