@@ -83,6 +83,16 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     expect(part.rawPayload.equals(big5.subarray(0, 10))).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/file`, headers: { range: `bytes=${big5.length}-` } })).statusCode).toBe(416);
 
+    // The dataset page shows the version, the open formats and the first rows.
+    const page = await t.app.inject({ method: 'GET', url: `/datasets/${id}` });
+    expect(page.statusCode).toBe(200);
+    const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('第 1 版，上傳於');
+    expect(text).toContain('前 3 筆，共 3 筆');
+    expect(text).toContain('2024-01 1234567 987654 19.99');
+    for (const f of ['data.csv', 'data.csv?bom=true', 'data.json', 'data.xml', 'data.ods', 'data.xlsx', 'file']) expect(page.body).toContain(`/api/v1/resources/${rid}/${f.replace('?', '?')}`.replace('&', '&amp;'));
+    expect(page.body).not.toContain('data.jsonstat');
+
     // Keyset pages.
     const p1 = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/records?limit=2&count=true` });
     const b1 = p1.json<{ records: { _id: number }[]; next: string; total: number }>();

@@ -9,7 +9,8 @@ import { manageWebRoutes } from './manage.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
-import { DatasetPage } from './pages/dataset.tsx';
+import { DatasetPage, type ResourceTable } from './pages/dataset.tsx';
+import { DatastoreQuery } from '../modules/datastore/datastore.query.ts';
 import { DiscontinuedPage, UnavailablePage } from './pages/discontinued.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { HomePage } from './pages/home.tsx';
@@ -27,6 +28,7 @@ const UnitParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 20
  */
 export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { catalogue, units, config, discontinuation } = app.services;
+  const datastoreQuery = new DatastoreQuery(app.services.db, app.services.datastore);
 
   const unitNames = async (): Promise<UnitNames> => {
     const all = await units.list({ includeExternal: true });
@@ -74,7 +76,24 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/datasets/:id', { schema: { hide: true, params: RefParams, querystring: LangQuery } }, async (req, reply) => {
     const dataset = await discontinuation.withNotice(await catalogue.get(req.params.id));
-    return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} />);
+    const tables = new Map<string, ResourceTable>();
+    if (dataset.state === 'published' && dataset.provisionType === 'open') {
+      // What the public sees of each resource's uploaded file: its latest published version and the table's first rows.
+      for (const r of dataset.resources) {
+        const versions = await datastoreQuery.visibleVersions(r.resourceId, null).catch(() => []);
+        const v = versions[0];
+        if (!v) continue;
+        const preview =
+          v.datastore_state === 'ready'
+            ? await datastoreQuery.search({ resource_id: r.resourceId, limit: 10, records_format: 'lists' }, null, '').then(
+                (res) => ({ columns: res.fields.slice(1).map((f) => f.id), rows: (res.records as (string | number | boolean | null)[][]).map((row) => row.slice(1)), total: res.total ?? 0 }),
+                () => undefined,
+              )
+            : undefined;
+        tables.set(r.resourceId, { version: v.version, fileName: v.file_name, size: v.size, uploadedAt: v.uploaded_at, encoding: v.encoding_detected, preview, cube: v.cube_sha256 !== null });
+      }
+    }
+    return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} tables={tables} />);
   });
 
   // Every download goes through here, so a dataset no longer provided (410) or provided on application (403) says so.

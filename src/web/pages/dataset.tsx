@@ -15,7 +15,88 @@ function availabilityOf(d: Dataset): Availability {
   return d.provisionType === 'on_application' ? 'on_application' : 'available';
 }
 
-function ResourceCard({ ctx, d, r, availability }: { ctx: PageCtx; d: Dataset; r: Resource; availability: Availability }) {
+/** What the page shows of a resource's uploaded file and its table (the latest public version). */
+export interface ResourceTable {
+  version: number;
+  fileName: string;
+  size: number;
+  uploadedAt: string;
+  encoding: string | null;
+  /** The table's first rows when it is loaded, with the column names and the row count. */
+  preview?: { columns: string[]; rows: (string | number | boolean | null)[][]; total: number };
+  /** A statistical cube (JSON-stat offered). */
+  cube: boolean;
+}
+
+const tableWords = (lang: string) =>
+  lang === 'en'
+    ? { heading: 'Data', version: (n: number, date: string) => `Version ${n}, uploaded ${date}`, original: 'Original file', formats: 'Download the table as', excel: 'CSV for Excel', preview: (shown: number, total: number) => `First ${shown} of ${total.toLocaleString('en')} rows`, api: 'Query API' }
+    : { heading: '資料內容', version: (n: number, date: string) => `第 ${n} 版，上傳於 ${date}`, original: '原始檔案', formats: '資料表下載格式', excel: 'CSV（Excel 用）', preview: (shown: number, total: number) => `前 ${shown} 筆，共 ${total.toLocaleString('zh-TW')} 筆`, api: '查詢 API' };
+
+const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+
+/** The uploaded file's version, its open-format downloads and a preview of its first rows. */
+function TableSection({ ctx, r, t }: { ctx: PageCtx; r: Resource; t: ResourceTable }) {
+  const w = tableWords(ctx.lang);
+  const base = `/api/v1/resources/${encodeURIComponent(r.resourceId)}`;
+  const formats: [string, string][] = [
+    ['CSV', `${base}/data.csv`],
+    [w.excel, `${base}/data.csv?bom=true`],
+    ['JSON', `${base}/data.json`],
+    ['XML', `${base}/data.xml`],
+    ['ODS', `${base}/data.ods`],
+    ['XLSX', `${base}/data.xlsx`],
+    ...(t.cube ? ([['JSON-stat', `${base}/data.jsonstat`]] as [string, string][]) : []),
+  ];
+  return (
+    <div class="resource-table">
+      <p>
+        {w.version(t.version, dateOnly(t.uploadedAt) ?? t.uploadedAt)}
+        {' · '}
+        <a href={`${base}/file`}>{`${w.original}（${t.fileName}，${kb(t.size)}${t.encoding ? `，${t.encoding}` : ''}）`}</a>
+      </p>
+      {t.preview ? (
+        <>
+          <p>
+            {w.formats}
+            {ctx.m.colon}
+            {formats.map(([label, href], i) => (
+              <>
+                {i > 0 ? ' · ' : ''}
+                <a href={href}>{label}</a>
+              </>
+            ))}
+            {' · '}
+            <a href={`/api/3/action/datastore_search?resource_id=${encodeURIComponent(r.resourceId)}`}>{w.api}</a>
+          </p>
+          <div class="table-scroll">
+            <table class="data preview">
+              <caption>{w.preview(t.preview.rows.length, t.preview.total)}</caption>
+              <thead>
+                <tr>
+                  {t.preview.columns.map((c) => (
+                    <th scope="col">{c}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {t.preview.rows.map((row) => (
+                  <tr>
+                    {row.map((v) => (
+                      <td>{v === null ? '' : String(v)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function ResourceCard({ ctx, d, r, availability, table }: { ctx: PageCtx; d: Dataset; r: Resource; availability: Availability; table?: ResourceTable }) {
   const { m } = ctx;
   const t = discMessages(ctx.lang);
   const isDownload = r.downloadUrl !== null;
@@ -55,6 +136,7 @@ function ResourceCard({ ctx, d, r, availability }: { ctx: PageCtx; d: Dataset; r
           </>
         ) : null}
       </dl>
+      {table && availability === 'available' ? <TableSection ctx={ctx} r={r} t={table} /> : null}
       {availability !== 'available' ? (
         <p class="unavailable">{availability === 'discontinued' ? t.discontinuedNoLink : t.onApplicationNoLink}</p>
       ) : r.url ? (
@@ -192,7 +274,7 @@ function VersionHistory({ ctx, name, history }: { ctx: PageCtx; name: string; hi
   );
 }
 
-export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset; history?: HistoryVersion[] }) {
+export function DatasetPage({ ctx, d, history = [], tables = new Map() }: { ctx: PageCtx; d: Dataset; history?: HistoryVersion[]; tables?: Map<string, ResourceTable> }) {
   const { m } = ctx;
   const title = datasetTitle(d, ctx.lang);
   const modified = dateOnly(d.modified) ?? dateOnly(d.updatedAt);
@@ -288,7 +370,7 @@ export function DatasetPage({ ctx, d, history = [] }: { ctx: PageCtx; d: Dataset
               ) : (
                 <ul class="resource-list">
                   {d.resources.map((r) => (
-                    <ResourceCard ctx={ctx} d={d} r={r} availability={availability} />
+                    <ResourceCard ctx={ctx} d={d} r={r} availability={availability} table={tables.get(r.resourceId)} />
                   ))}
                 </ul>
               )}
