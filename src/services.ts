@@ -12,6 +12,7 @@ import { UnitsService } from './modules/units/units.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
 import { LocalFileStore, type FileStore } from './modules/storage/file-store.ts';
 import { JobService } from './modules/jobs/jobs.service.ts';
+import type { ColumnType } from './modules/ingest/infer.ts';
 import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
@@ -44,7 +45,8 @@ export function createServices(config: Config, db: Db): Services {
   const jobs = new JobService(db);
   // Loads run in the background; the handler is idempotent (loading a version again replaces nothing public until it is ready).
   jobs.register(LOAD_JOB, async (payload, progress) => {
-    await datastore.load((payload as { versionId: string }).versionId, (p) => void progress({ ...p }));
+    const job = payload as { versionId: string; types?: Record<string, ColumnType> };
+    await datastore.load(job.versionId, (p) => void progress({ ...p }), { types: job.types });
   });
   return {
     config,

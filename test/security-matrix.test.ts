@@ -186,6 +186,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/discontinuations/:pid/withdraw': row('proposal', [D, D, D, A, D, D, D]),
   // Uploads: whoever may edit the dataset; without a multipart body the route answers 400 after the access check.
   'POST /api/v1/datasets/:id/resources/:rid/versions': row('draft', [D, D, D, 'allowed-400', D, D, 'allowed-400']),
+  // The data dictionary: whoever may edit the dataset (the change goes to its working copy).
+  'PUT /api/v1/resources/:rid/dictionary': row('table', [D, D, D, A, D, D, A], () => ({ fields: [{ name: '年', title: '年度' }] })),
   // Only its owner marks a notification read, the admin included (404 for everyone else).
   'POST /api/v1/me/notifications/:id/read': row('contactNotification', [D, D, D, A, D, D, D]),
 

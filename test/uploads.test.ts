@@ -152,4 +152,40 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     const job = await t.services.jobs.get(zip.json<{ jobId: string }>().jobId);
     expect(job).toMatchObject({ state: 'failed' });
   });
+
+  it('the data dictionary: titles, units and code meanings stored; a type override reloads the table (refused, naming the value, when it does not fit); it feeds 主要欄位說明', async () => {
+    const { id, rid } = await draft();
+    await upload(id, rid, big5);
+    await t.services.jobs.runPending();
+    const auth = { authorization: `Bearer ${tokens.contact}` };
+    const dict = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/dictionary`, headers: auth });
+    expect(dict.json<{ fields: { name: string; type: string }[] }>().fields.map((f) => [f.name, f.type])).toEqual([['年月', 'date'], ['可支配所得', 'integer'], ['消費支出', 'integer'], ['儲蓄率', 'percent']]);
+    const put = (fields: unknown[], who = 'contact') => t.app.inject({ method: 'PUT', url: `/api/v1/resources/${rid}/dictionary`, headers: { authorization: `Bearer ${tokens[who]}` }, payload: { fields } });
+
+    const ok = await put([
+      { name: '可支配所得', title: '每戶可支配所得', unit: '元', type: 'decimal' },
+      { name: '年月', description: '資料期間（西元年月）', codes: [{ code: '2024-01', meaning: '113年1月' }] },
+    ]);
+    expect(ok.statusCode, ok.body).toBe(200);
+    const body = ok.json<{ jobId: string; fields: { name: string; type: string; inferredType: string; title: string | null; unit: string | null }[] }>();
+    expect(body.jobId).toBeTruthy();
+    expect(await t.services.jobs.runPending()).toBe(1);
+    const after = (await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/dictionary`, headers: auth })).json<typeof body>();
+    expect(after.fields.find((f) => f.name === '可支配所得')).toMatchObject({ type: 'decimal', inferredType: 'integer', title: '每戶可支配所得', unit: '元' });
+    // The dataset's 主要欄位說明 now says what the dictionary says.
+    const d = await t.services.catalogue.get(id, { includeNonPublic: true });
+    expect(d.fields.find((f) => f.name === '可支配所得')).toMatchObject({ title: '每戶可支配所得', description: '單位：元', type: 'decimal' });
+    expect(d.fields.find((f) => f.name === '年月')?.codes).toEqual([{ code: '2024-01', meaning: '113年1月' }]);
+
+    // A type the values do not fit is refused at once, naming the value; nothing changes.
+    const bad = await put([{ name: '年月', type: 'integer' }]);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json<{ error: { message: string } }>().error.message).toContain('「2024-01」（第 1 筆）');
+    const rows = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/records`, headers: auth });
+    expect(rows.json<{ records: { 年月: string }[] }>().records[0].年月).toBe('2024-01');
+    expect((await t.services.catalogue.get(id, { includeNonPublic: true })).fields.find((f) => f.name === '年月')?.type).toBe('date');
+
+    expect((await put([{ name: 'no-such', title: 'x' }])).statusCode).toBe(400);
+    expect([403, 404]).toContain((await put([{ name: '年月', title: 'x' }], 'other')).statusCode);
+  });
 });

@@ -229,4 +229,55 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.send(out);
     },
   );
+
+  const DictField = Type.Object({
+    name: Type.String({ description: '欄位（檔案中的標題）field as headed in the file' }),
+    type: Type.String({ description: 'integer | decimal | percent | date | boolean | text' }),
+    inferredType: Type.String({ description: '推斷的型別 the type the loader proposed' }),
+    title: Type.Union([Type.String(), Type.Null()]),
+    description: Type.Union([Type.String(), Type.Null()]),
+    unit: Type.Union([Type.String(), Type.Null()]),
+    codes: Type.Union([Type.Array(Type.Object({ code: Type.String(), meaning: Type.String() })), Type.Null()]),
+  });
+  const dictionaryOf = async (rid: string, user: FastifyRequest['user']) => {
+    const table = await query.resolve(rid, user);
+    return { version: table.version.version, fields: table.columns.map((c) => ({ name: c.name, type: c.type, inferredType: c.inferredType, title: c.title, description: c.description, unit: c.unit, codes: c.codes })) };
+  };
+
+  app.get(
+    '/resources/:rid/dictionary',
+    { schema: { tags: ['resources'], summary: '資料字典 The data dictionary of the resource\'s table', params: ResourceParams, response: { 200: Type.Object({ version: Type.Integer(), fields: Type.Array(DictField) }), ...errors } } },
+    async (req) => dictionaryOf(req.params.rid, req.user),
+  );
+
+  app.put(
+    '/resources/:rid/dictionary',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: '編修資料字典 Edit the dictionary: titles, descriptions, units, code meanings; a changed type reloads the table; feeds 主要欄位說明 through the review gate',
+        security,
+        params: ResourceParams,
+        body: Type.Object({
+          fields: Type.Array(
+            Type.Object({
+              name: Type.String({ maxLength: 500 }),
+              type: Type.Optional(Type.String({ maxLength: 20 })),
+              title: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+              description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+              unit: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+              codes: Type.Optional(Type.Union([Type.Array(Type.Object({ code: Type.String({ maxLength: 100 }), meaning: Type.String({ maxLength: 500 }) }), { maxItems: 1000 }), Type.Null()])),
+            }),
+            { maxItems: 2000 },
+          ),
+        }),
+        response: { 200: Type.Object({ jobId: Type.Union([Type.String(), Type.Null()]), status: Type.Object({ id: Type.String(), state: Type.String() }, { additionalProperties: true }), version: Type.Integer(), fields: Type.Array(DictField) }), ...errors },
+      },
+    },
+    async (req) => {
+      const user = userOf(req);
+      const result = await uploads.updateDictionary(user, req.params.rid, req.body.fields);
+      return { ...result, ...(await dictionaryOf(req.params.rid, user)) };
+    },
+  );
 };

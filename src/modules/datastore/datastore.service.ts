@@ -31,6 +31,8 @@ export interface DatastoreColumn {
   title: string | null;
   description: string | null;
   unit: string | null;
+  /** Code meanings (代碼意義), e.g. 1 = 男. */
+  codes: { code: string; meaning: string }[] | null;
 }
 
 export interface LoadProgress {
@@ -187,7 +189,17 @@ export class DatastoreService {
 
   async columns(versionId: string): Promise<DatastoreColumn[]> {
     const rows = await this.k.selectFrom('datastore_columns').selectAll().where('version_id', '=', versionId).orderBy('position').execute();
-    return rows.map((r) => ({ position: r.position, columnId: r.column_id, name: r.name, type: r.type as ColumnType, inferredType: r.inferred_type as ColumnType, title: r.title, description: r.description, unit: r.unit }));
+    return rows.map((r) => ({
+      position: r.position,
+      columnId: r.column_id,
+      name: r.name,
+      type: r.type as ColumnType,
+      inferredType: r.inferred_type as ColumnType,
+      title: r.title,
+      description: r.description,
+      unit: r.unit,
+      codes: r.codes_json ? (JSON.parse(r.codes_json) as { code: string; meaning: string }[]) : null,
+    }));
   }
 
   /** Opens a version's file as a table with the reader for its format. */
@@ -203,9 +215,12 @@ export class DatastoreService {
    * the one queries use) only when every row is in; on any failure the table is dropped, the
    * version is `failed` with the reason, and the previous ready version stays in use.
    */
-  async load(versionId: string, onProgress?: (p: LoadProgress) => void): Promise<LoadResult> {
+  async load(versionId: string, onProgress?: (p: LoadProgress) => void, opts: { types?: Record<string, ColumnType> } = {}): Promise<LoadResult> {
     const v = await this.version(versionId);
-    await this.k.updateTable('resource_versions').set({ datastore_state: 'loading', datastore_error: null }).where('id', '=', v.id).execute();
+    // A reload (new types from the dictionary) keeps the current table in use until the new one is ready.
+    const reload = v.datastore_state === 'ready' && v.datastore_table !== null ? { table: v.datastore_table, dictionary: await this.columns(v.id) } : undefined;
+    if (!reload) await this.k.updateTable('resource_versions').set({ datastore_state: 'loading', datastore_error: null }).where('id', '=', v.id).execute();
+    const forced = opts.types ?? Object.fromEntries((reload?.dictionary ?? []).filter((c) => c.type !== c.inferredType).map((c) => [c.name, c.type]));
     let table: string | undefined;
     try {
       onProgress?.({ phase: 'reading', rows: 0 });
@@ -225,8 +240,13 @@ export class DatastoreService {
         for (let k = 0; k < width; k++) inferrers[k].add(next.value[k] ?? null);
       }
       const sampled = inferrers.map((i) => i.result());
-      const attempt = await this.fill(raw, sampled, sample, iterator, onProgress);
+      const types = (inferences: ColumnInference[]) => raw.columns.map((name, k) => forced[name] ?? inferences[k].type);
+      const attempt = await this.fill(raw, types(sampled), sample, iterator, onProgress);
       let done: { table: string; rows: number; inferences: ColumnInference[] };
+      if ('misfit' in attempt && attempt.misfit in forced) {
+        await sql`drop table if exists ${sql.table(attempt.table)}`.execute(this.k);
+        throw new AppError('TYPE_MISFIT', 422, `欄位「${attempt.misfit}」有不是「${forced[attempt.misfit]}」的值「${attempt.value}」（第 ${attempt.row} 筆），無法改為此型別`, `column "${attempt.misfit}" holds "${attempt.value}" (row ${attempt.row}), which is not ${forced[attempt.misfit]}: the type cannot be changed to it`, { [attempt.misfit]: [`${attempt.value}`] });
+      }
       if ('misfit' in attempt) {
         table = attempt.table;
         await sql`drop table if exists ${sql.table(attempt.table)}`.execute(this.k);
@@ -239,22 +259,25 @@ export class DatastoreService {
           if (++n % 50_000 === 0) onProgress?.({ phase: 'inferring', rows: n });
         }
         const inferences = whole.map((i) => i.result());
-        const again = await this.fill(raw, inferences, [], raw.rows()[Symbol.asyncIterator](), onProgress);
+        const again = await this.fill(raw, types(inferences), [], raw.rows()[Symbol.asyncIterator](), onProgress);
         if ('misfit' in again) throw new Error(`column ${again.misfit} still does not fit its inferred type`);
         done = { ...again, inferences };
       } else done = { ...attempt, inferences: sampled };
       table = done.table;
       const t = done.table;
       const rows = done.rows;
+      // What the contact wrote in the dictionary survives a reload, by column name.
+      const kept = new Map((reload?.dictionary ?? []).map((c) => [c.name, c]));
       const columns = raw.columns.map((name, k) => ({
         position: k,
         columnId: `c${k + 1}`,
         name,
-        type: done.inferences[k].type,
+        type: forced[name] ?? done.inferences[k].type,
         inferredType: done.inferences[k].type,
-        title: null,
-        description: null,
-        unit: null,
+        title: kept.get(name)?.title ?? null,
+        description: kept.get(name)?.description ?? null,
+        unit: kept.get(name)?.unit ?? null,
+        codes: kept.get(name)?.codes ?? null,
         inference: done.inferences[k],
       }));
       onProgress?.({ phase: 'indexing', rows });
@@ -272,7 +295,7 @@ export class DatastoreService {
         for (const c of columns) {
           await trx
             .insertInto('datastore_columns')
-            .values({ version_id: v.id, position: c.position, column_id: c.columnId, name: c.name, type: c.type, inferred_type: c.inferredType, title: null, description: null, unit: null, codes_json: null })
+            .values({ version_id: v.id, position: c.position, column_id: c.columnId, name: c.name, type: c.type, inferred_type: c.inferredType, title: c.title, description: c.description, unit: c.unit, codes_json: c.codes ? JSON.stringify(c.codes) : null })
             .execute();
         }
         const enc = 'encoding' in raw ? (raw as { encoding: { used: string; evidence: string } }).encoding : undefined;
@@ -292,10 +315,16 @@ export class DatastoreService {
           .where('id', '=', v.id)
           .execute();
       });
+      if (reload) await sql`drop table if exists ${sql.table(reload.table)}`.execute(this.k);
       onProgress?.({ phase: 'done', rows });
       return { versionId: v.id, table: t, rows, columns, issues: raw.issues };
     } catch (err) {
       if (table) await sql`drop table if exists ${sql.table(table)}`.execute(this.k).catch(() => undefined);
+      if (reload) {
+        // The table in use stays; the reason is recorded.
+        await this.k.updateTable('resource_versions').set({ datastore_error: err instanceof Error ? err.message : String(err) }).where('id', '=', v.id).execute();
+        throw err;
+      }
       const message = err instanceof ReadError || err instanceof AppError ? err.message : `載入失敗 / load failed: ${(err as Error).message}`;
       await this.k.updateTable('resource_versions').set({ datastore_state: 'failed', datastore_table: null, datastore_rows: null, datastore_error: message }).where('id', '=', v.id).execute();
       if (err instanceof ReadError) throw new AppError('FILE_UNREADABLE', 422, err.zh, err.en, { file: [err.message] });
@@ -310,17 +339,18 @@ export class DatastoreService {
    */
   private async fill(
     raw: RawTable,
-    inferences: ColumnInference[],
+    types: ColumnType[],
     head: RawCell[][],
     iterator: AsyncIterator<RawCell[]>,
     onProgress?: (p: LoadProgress) => void,
-  ): Promise<{ table: string; rows: number } | { table: string; misfit: string }> {
+  ): Promise<{ table: string; rows: number } | { table: string; misfit: string; value: string; row: number }> {
     const width = raw.columns.length;
-    const types = inferences.map((i) => i.type);
     const table = await this.allocateTable();
     const defs = types.map((type, k) => sql`${sql.id(`c${k + 1}`)} ${sql.raw(sqlType(type, this.db.engine))}`);
     await sql`create table ${sql.table(table)} (${sql.id('_id')} integer primary key, ${sql.join(defs)})`.execute(this.k);
     let misfit: string | undefined;
+    let misfitValue = '';
+    let misfitRow = 0;
     async function* converted(): AsyncGenerator<RawCell[]> {
       let id = 0;
       const convert = (row: RawCell[]): RawCell[] | undefined => {
@@ -331,6 +361,8 @@ export class DatastoreService {
           const value = convertCell(cell, types[k]);
           if (value === null && cell !== null && typeof cell === 'string' && !isMissing(cell)) {
             misfit = raw.columns[k];
+            misfitValue = cell.slice(0, 80);
+            misfitRow = id;
             return undefined;
           }
           out[k + 1] = value;
@@ -354,7 +386,7 @@ export class DatastoreService {
     if (misfit !== undefined) {
       // Stop reading the rest of the file.
       await iterator.return?.();
-      return { table, misfit };
+      return { table, misfit, value: misfitValue, row: misfitRow };
     }
     return { table, rows };
   }
