@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engines, makeApp } from './helpers/env.ts';
 
@@ -275,22 +277,39 @@ describe.each(engines)('CKAN write actions (%s)', (engine) => {
     expect(en.json<Envelope>().error?.notes).toEqual(['description is required']);
   });
 
-  it('says uploads come later for an upload field or a multipart body', async () => {
+  it('takes a multipart upload in resource_create and resource_update as versions of the resource; refuses an upload that is not a file', async () => {
     const created = ok(await action('package_create', pkg(), tokens.contact));
-    const r = await action('resource_create', { package_id: created.id, upload: 'income.csv', name: 'x' }, tokens.contact);
-    expect(r.status).toBe(409);
-    expect(r.body.error?.__type).toBe('Validation Error');
-    expect(r.body.error?.upload).toBeDefined();
-    expect(r.body.error?.message).toContain('上傳尚未開放');
+    const notFile = await action('resource_create', { package_id: created.id, upload: 'income.csv', name: 'x' }, tokens.contact);
+    expect(notFile.status).toBe(409);
+    expect(notFile.body.error?.__type).toBe('Validation Error');
+    expect(notFile.body.error?.message).toContain('upload 須以 multipart/form-data 傳送檔案');
 
     const boundary = 'kfboundary';
-    const multipart = await t.app.inject({
-      method: 'POST',
-      url: '/api/3/action/resource_create?lang=en',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: tokens.contact },
-      payload: `--${boundary}\r\nContent-Disposition: form-data; name="package_id"\r\n\r\n${created.id}\r\n--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="a.csv"\r\n\r\na,b\r\n--${boundary}--\r\n`,
-    });
-    expect(multipart.statusCode).toBe(409);
-    expect(multipart.json<Envelope>().error?.message).toContain('later');
+    const form = (fields: Record<string, string>, file: string) =>
+      `${Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')}--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="income.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`;
+    const post = (name: string, fields: Record<string, string>, file: string, token = tokens.contact) =>
+      t.app.inject({ method: 'POST', url: `/api/3/action/${name}`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(token ? { authorization: token } : {}) }, payload: form(fields, file) });
+
+    const res = await post('resource_create', { package_id: created.id, name: '所得', description: '所得 CSV' }, '年,所得\n2023,100\n2024,120\n');
+    expect(res.statusCode, res.body).toBe(200);
+    const resource = res.json<Envelope>().result as { id: string; url: string; format: string };
+    expect(resource.format).toBe('CSV');
+    expect(resource.url).toMatch(/\/api\/v1\/resources\/[^/]+\/file$/);
+    const rid = decodeURIComponent(/resources\/([^/]+)\/file$/.exec(resource.url)?.[1] ?? '');
+    await t.services.jobs.runPending();
+    const [v1] = await t.services.datastore.versions(rid);
+    expect(v1).toMatchObject({ version: 1, datastore_state: 'ready', datastore_rows: 2, file_name: 'income.csv' });
+
+    const upd = await post('resource_update', { id: rid, name: '所得', description: '所得 CSV' }, '年,所得\n2025,130\n');
+    expect(upd.statusCode, upd.body).toBe(200);
+    await t.services.jobs.runPending();
+    expect((await t.services.datastore.versions(rid)).map((v) => v.version)).toEqual([2, 1]);
+
+    // Refused after the file arrived (no token): nothing of it is kept.
+    const blobs = () => readdirSync(path.join(t.dir, 'files'), { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f))).length;
+    const before = blobs();
+    const anon = await post('resource_create', { package_id: created.id, name: 'x' }, 'another,file\n9,9\n', '');
+    expect(anon.statusCode).toBe(403);
+    expect(blobs()).toBe(before);
   });
 });

@@ -26,7 +26,9 @@ import {
   TagDictSchema,
   TagListParams,
 } from './ckan.schemas.ts';
+import multipart from '@fastify/multipart';
 import { CkanService } from './ckan.service.ts';
+import { uploadedFile } from './ckan.upload.ts';
 import { DatastoreQuery } from '../datastore/datastore.query.ts';
 import { DatastoreInfoParams, DatastoreInfoResult, DatastoreSearchParams, DatastoreSearchResult } from '../datastore/datastore.schemas.ts';
 
@@ -59,11 +61,22 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
       done(e as Error, undefined);
     }
   });
-  // File uploads come later; the body is drained and the write action answers that uploads are not available yet.
-  app.addContentTypeParser('multipart/form-data', (_req, payload, done) => {
-    payload.resume();
-    payload.on('end', () => done(null, { upload: '(multipart)' }));
-    payload.on('error', (e) => done(e, undefined));
+  // Multipart, as ckanapi sends resource_create/resource_update with a file: the fields become the
+  // data dict and the `upload` file streams straight into the file store (content-addressed), so
+  // the handler gets { upload: { sha256, size, filename, mimetype } }. A refused call removes it.
+  const { files, config } = app.services;
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: config.uploadMaxBytes + 1, files: 1, fields: 50 },
+    async onFile(this: FastifyRequest, part) {
+      // Without a valid API token nothing is stored: the action answers 403 anyway.
+      if (part.fieldname !== 'upload' || !this.user || this.authVia !== 'token') {
+        part.file.resume();
+        return;
+      }
+      const stored = await files.put(part.file, { maxBytes: config.uploadMaxBytes });
+      (part as unknown as { value: unknown }).value = { sha256: stored.sha256, size: stored.size, filename: part.filename, mimetype: part.mimetype };
+    },
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -127,13 +140,20 @@ export const ckanRoutes: FastifyPluginAsyncTypebox<CkanRoutesOptions> = async (a
           hide,
           security: [{ bearer: [] }],
           body: params,
-          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+          consumes: ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'],
           response: { 200: Envelope(result), ...errors },
         },
       },
       async (req) => {
-        if (!req.user || req.authVia !== 'token') throw tokenRequired(name);
-        return { help: helpUrl(baseUrl, name), success: true as const, result: await run(req.body as Record<string, unknown>, req.user) };
+        const body = req.body as Record<string, unknown>;
+        const upload = uploadedFile(body.upload);
+        try {
+          if (!req.user || req.authVia !== 'token') throw tokenRequired(name);
+          return { help: helpUrl(baseUrl, name), success: true as const, result: await run(body, req.user) };
+        } catch (err) {
+          if (upload) await app.services.datastore.discardUnreferenced(upload.sha256);
+          throw err;
+        }
       },
     );
     plain.get(`/${name}`, { schema: { hide: true } }, async () => {
@@ -215,3 +235,4 @@ const tokenRequired = (name: string): AppError =>
     `存取被拒：${name} 需要有效的 API 權杖（以 Authorization 標頭傳送）`,
     `Access denied: ${name} needs a valid API token (sent in the Authorization header)`,
   );
+

@@ -6,6 +6,7 @@ import { isResourceId } from '../catalogue/national.ts';
 import { isSearchable } from '../search/search.indexer.ts';
 import { findResourceOwner } from './ckan.repository.ts';
 import type { User } from '../users/users.service.ts';
+import { uploadedFile } from './ckan.upload.ts';
 import type { Services } from '../../services.ts';
 import type { Dataset } from '../catalogue/catalogue.schemas.ts';
 import type { Unit } from '../units/units.service.ts';
@@ -193,26 +194,33 @@ export class CkanService {
     return this.answer(user, next);
   }
 
-  /** resource_create: appends a resource to the draft or working copy of `package_id`. */
+  /**
+   * resource_create: appends a resource to the draft or working copy of `package_id`. With a
+   * multipart `upload` the file becomes the resource's first version (its url is the stored file).
+   */
   async resourceCreate(user: User, dict: Record<string, unknown>): Promise<CkanResource> {
-    assertNoUpload(dict);
+    const upload = uploadOf(dict);
     const ref = typeof dict.package_id === 'string' ? dict.package_id : '';
     if (!ref) throw ckanInvalid({ package_id: [REQUIRED] });
-    if (typeof dict.url !== 'string' || !dict.url.trim()) throw ckanInvalid({ url: [REQUIRED] });
+    if (!upload && (typeof dict.url !== 'string' || !dict.url.trim())) throw ckanInvalid({ url: [REQUIRED] });
     const { input, status } = await this.s.review.editableInput(user, ref);
     const errors: Record<string, string[]> = {};
-    const resource = fromCkanResource(dict, 'url', errors);
+    const rid = typeof dict.id === 'string' && dict.id ? undefined : nextResourceId(input);
+    const fileUrl = (id: string) => `${this.s.config.baseUrl}/api/v1/resources/${encodeURIComponent(id)}/file`;
+    const resource = fromCkanResource(upload ? { ...dict, url: fileUrl(rid ?? ''), format: dict.format ?? formatOfName(upload.filename) } : dict, 'url', errors);
     if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
     // Numbered now, so a resource waiting in a working copy can be named in resource_update before approval.
-    resource.resourceId ??= nextResourceId(input);
+    const resourceId = resource.resourceId ?? rid ?? nextResourceId(input) ?? undefined;
+    resource.resourceId = resourceId;
     const resources = [...(input.resources ?? []), resource];
-    const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
+    let next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
+    if (upload && resourceId) next = (await this.s.uploads.upload(user, status.id, resourceId, { source: upload, fileName: upload.filename, mediaType: upload.mimetype }, { encoding: typeof dict.encoding === 'string' ? dict.encoding : null })).status;
     return this.resourceOf(user, next, resources.length - 1);
   }
 
-  /** resource_update: replaces a resource (by id or national resource id) in the draft or working copy. */
+  /** resource_update: replaces a resource (by id or national resource id) in the draft or working copy; a multipart `upload` adds a version. */
   async resourceUpdate(user: User, dict: Record<string, unknown>): Promise<CkanResource> {
-    assertNoUpload(dict);
+    const upload = uploadOf(dict);
     const id = typeof dict.id === 'string' ? dict.id : '';
     if (!id) throw ckanInvalid({ id: [REQUIRED] });
     // A stored resource is found by its row; one added in a working copy exists only there, under its national id.
@@ -223,10 +231,12 @@ export class CkanService {
     const at = resources.findIndex((_r, i) => resourceIdAt(input, i) === owner.resourceId);
     if (at < 0) throw notFound('resource', '資料資源', id);
     const errors: Record<string, string[]> = {};
+    const withUrl = upload ? { ...dict, url: `${this.s.config.baseUrl}/api/v1/resources/${encodeURIComponent(owner.resourceId)}/file`, format: dict.format ?? resources[at].format } : dict;
     // Like CKAN's resource_update the dict replaces the resource; the national resource id stays.
-    resources[at] = { ...fromCkanResource(dict, 'url', errors), resourceId: owner.resourceId };
+    resources[at] = { ...fromCkanResource(withUrl, 'url', errors), resourceId: owner.resourceId };
     if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
-    const next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
+    let next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
+    if (upload) next = (await this.s.uploads.upload(user, status.id, owner.resourceId, { source: upload, fileName: upload.filename, mediaType: upload.mimetype }, { encoding: typeof dict.encoding === 'string' ? dict.encoding : null })).status;
     return this.resourceOf(user, next, at);
   }
 
@@ -316,11 +326,21 @@ function ckanInvalid(fields: Record<string, string[]>): AppError {
   return new AppError('CKAN_VALIDATION', 409, `資料驗證錯誤 - ${summary}`, `Validation Error - ${summaryEn}`, fields);
 }
 
-/** Multipart upload (or an `upload` field) is a later issue; say so instead of ignoring the file. */
+/** Files go with resources: package_create/update/patch refuse an `upload` instead of ignoring it. */
 function assertNoUpload(dict: Record<string, unknown>): void {
   if (!Object.hasOwn(dict, 'upload')) return;
-  throw ckanInvalid({ upload: ['檔案上傳尚未開放，之後的版本會提供；請改用 url 提供資料網址 / File uploads are not available yet (they come in a later version); give the data\'s address in url instead'] });
+  throw ckanInvalid({ upload: ['檔案請以 resource_create 或 resource_update 上傳 / upload files with resource_create or resource_update'] });
 }
+
+/** The file a multipart `upload` brought; an `upload` that is not a file (a JSON string, say) is refused by name. */
+function uploadOf(dict: Record<string, unknown>): { sha256: string; size: number; filename: string; mimetype: string } | undefined {
+  if (!Object.hasOwn(dict, 'upload') || dict.upload === null || dict.upload === '') return undefined;
+  const file = uploadedFile(dict.upload);
+  if (!file) throw ckanInvalid({ upload: ['upload 須以 multipart/form-data 傳送檔案 / upload must be a file sent as multipart/form-data'] });
+  return file;
+}
+
+const formatOfName = (name: string): string => name.slice(name.lastIndexOf('.') + 1).toUpperCase() || '其他';
 
 /** A resource's national id: its own, or the `<identifier>-NNN` save() gives it by position. */
 function resourceIdAt(input: DatasetInput, i: number): string | null {

@@ -129,9 +129,19 @@ export class DatastoreService {
     return this.db.kysely;
   }
 
+  /** Removes a stored file no version refers to (an upload refused after it arrived). */
+  async discardUnreferenced(sha256: string): Promise<void> {
+    const used = await this.k.selectFrom('stored_files').select('sha256').where('sha256', '=', sha256).executeTakeFirst();
+    if (!used) await this.store.remove(sha256);
+  }
+
   /** Stores a file as the next version of a resource (not loaded yet: `datastore_state` queued when tabular). */
-  async addVersion(input: { resourceId: string; source: Readable; fileName: string; format: string; mediaType?: string; encodingDeclared?: string | null; uploadedBy: string }, opts: { maxBytes?: number } = {}): Promise<VersionRow> {
-    const stored = await this.store.put(input.source, opts);
+  async addVersion(
+    input: { resourceId: string; source: Readable | { sha256: string; size: number }; fileName: string; format: string; mediaType?: string; encodingDeclared?: string | null; uploadedBy: string },
+    opts: { maxBytes?: number } = {},
+  ): Promise<VersionRow> {
+    // A stream is stored now; a file already stored (a CKAN multipart upload) is used as it is.
+    const stored = 'sha256' in input.source ? input.source : await this.store.put(input.source, opts);
     return this.k.transaction().execute(async (trx) => {
       await trx.insertInto('stored_files').values({ sha256: stored.sha256, size: stored.size, created_at: now() }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
       const last = await trx.selectFrom('resource_versions').select((eb) => eb.fn.max('version').as('v')).where('resource_id', '=', input.resourceId).executeTakeFirst();

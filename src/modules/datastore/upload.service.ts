@@ -58,9 +58,9 @@ export class UploadService {
     return { input, at };
   }
 
-  async upload(user: User, datasetRef: string, resourceId: string, file: { source: Readable; fileName: string; mediaType: string }, opts: { encoding?: string | null } = {}): Promise<UploadResult> {
+  async upload(user: User, datasetRef: string, resourceId: string, file: { source: Readable | { sha256: string; size: number }; fileName: string; mediaType: string }, opts: { encoding?: string | null } = {}): Promise<UploadResult> {
     const { input, at } = await this.check(user, datasetRef, resourceId).catch((err: unknown) => {
-      file.source.resume();
+      if (!('sha256' in file.source)) file.source.resume();
       throw err;
     });
     const resources = input.resources ?? [];

@@ -25,6 +25,8 @@ export interface FileStore {
   size(sha256: string): Promise<number | undefined>;
   /** A local path, for readers that need random access (workbooks); undefined for remote stores. */
   localPath(sha256: string): string | undefined;
+  /** Removes a file nothing refers to (an upload that was refused after it arrived). */
+  remove(sha256: string): Promise<void>;
 }
 
 export const fileTooLarge = (maxBytes: number): AppError =>
@@ -85,6 +87,10 @@ export class LocalFileStore implements FileStore {
 
   open(sha256: string, range?: { start: number; end: number }): Readable {
     return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
   }
 
   async size(sha256: string): Promise<number | undefined> {
