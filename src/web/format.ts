@@ -167,12 +167,3 @@ export function metadataRows(d: Dataset, lang: Lang): MetadataRow[] {
   ];
 }
 
-/**
- * One language's half of a validation message written "中文 / English" (the services' detail
- * convention); a message without the separator is returned whole.
- */
-export function pickLang(message: string, lang: Lang): string {
-  const i = message.indexOf(' / ');
-  if (i < 0) return message;
-  return lang === 'en' ? message.slice(i + 3) : message.slice(0, i);
-}

@@ -18,6 +18,7 @@ import { StatusPage, type DiscontinuationView, type StatusActions } from './page
 import { emptyProposal, ProposalPage, proposalErrors, readProposal, toProposal } from './pages/manage/discontinue.tsx';
 import type { Dataset } from '../modules/catalogue/catalogue.schemas.ts';
 import { sendPage } from './respond.ts';
+import { taipeiDate } from '../time.ts';
 
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
 const StatusQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })), done: Type.Optional(Type.String({ maxLength: 20 })) });
@@ -43,8 +44,6 @@ const ProposalBody = Type.Object(
 const ProposalParams = Type.Object({ pid: Type.String({ minLength: 1, maxLength: 200 }) });
 const DASHBOARD_LIMIT = 500;
 const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'approvedWithheld', 'returned', 'proposed', 'discApproved', 'discRejected', 'withdrawn']);
-/** Today in Taipei (UTC+8, no daylight saving): the latest meeting date a proposal may give. */
-const taipeiToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** Errors a clerk fixes in the form (invalid values, a name or resource id taken, a state that changed meanwhile); others become error pages. */
 const isFormError = (err: unknown): err is AppError => err instanceof AppError && err.details !== undefined && (err.status === 400 || err.status === 409);
@@ -272,7 +271,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const ctx = pageCtx(req, config);
     const d = await proposable(user, req.params.name);
     const alreadyOpen = await hasOpenProposal(user, d);
-    return sendPage(req, reply, alreadyOpen ? 409 : 200, <ProposalPage ctx={ctx} dataset={d} values={emptyProposal()} errors={[]} alreadyOpen={alreadyOpen} maxDate={taipeiToday()} />);
+    return sendPage(req, reply, alreadyOpen ? 409 : 200, <ProposalPage ctx={ctx} dataset={d} values={emptyProposal()} errors={[]} alreadyOpen={alreadyOpen} maxDate={taipeiDate()} />);
   });
 
   app.post('/manage/datasets/:name/discontinue', { schema: { hide: true, params: NameParams, querystring: LangQuery, body: ProposalBody } }, async (req, reply) => {
@@ -281,7 +280,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const ctx = pageCtx(req, config);
     const d = await proposable(user, req.params.name);
     const values = readProposal(req.body);
-    const render = (status: number, errors: FieldError[]) => sendPage(req, reply, status, <ProposalPage ctx={ctx} dataset={d} values={values} errors={errors} maxDate={taipeiToday()} />);
+    const render = (status: number, errors: FieldError[]) => sendPage(req, reply, status, <ProposalPage ctx={ctx} dataset={d} values={values} errors={errors} maxDate={taipeiDate()} />);
     const { input, errors } = toProposal(values);
     if (!input) return render(400, proposalErrors(errors, ctx.lang));
     const result = await discontinuation.propose(user, d.name, input).catch((err: unknown) => {

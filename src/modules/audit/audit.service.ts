@@ -85,6 +85,17 @@ export class AuditService {
   constructor(private readonly db: Db) {}
 
   /**
+   * Runs `fn` in a transaction that first takes the chain's head lock (see lock): the way every
+   * service that records a change opens its transaction.
+   */
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      await this.lock(trx);
+      return fn(trx);
+    });
+  }
+
+  /**
    * Takes the chain's head lock in the caller's transaction. Appends from every app instance
    * queue on it (PostgreSQL: `select … for update` of the head row; SQLite: a write, which takes
    * the database's single write lock). Call it first in a transaction that reads before it writes

@@ -7,6 +7,7 @@ import { isSearchable } from '../search/search.indexer.ts';
 import { findResourceOwner } from './ckan.repository.ts';
 import type { User } from '../users/users.service.ts';
 import { uploadedFile } from './ckan.upload.ts';
+import { formatOfFileName, resourceFileUrl } from '../datastore/upload.service.ts';
 import type { Services } from '../../services.ts';
 import type { Dataset } from '../catalogue/catalogue.schemas.ts';
 import type { Unit } from '../units/units.service.ts';
@@ -205,13 +206,12 @@ export class CkanService {
     if (!upload && (typeof dict.url !== 'string' || !dict.url.trim())) throw ckanInvalid({ url: [REQUIRED] });
     const { input, status } = await this.s.review.editableInput(user, ref);
     const errors: Record<string, string[]> = {};
-    const rid = typeof dict.id === 'string' && dict.id ? undefined : nextResourceId(input);
-    const fileUrl = (id: string) => `${this.s.config.baseUrl}/api/v1/resources/${encodeURIComponent(id)}/file`;
-    const resource = fromCkanResource(upload ? { ...dict, url: fileUrl(rid ?? ''), format: dict.format ?? formatOfName(upload.filename) } : dict, 'url', errors);
+    // Numbered now, so a resource waiting in a working copy can be named in resource_update before
+    // approval, and an uploaded file's URL can name it.
+    const resourceId = (typeof dict.resource_id === 'string' && dict.resource_id.trim()) || nextResourceId(input) || undefined;
+    const resource = fromCkanResource(upload && resourceId ? { ...dict, url: resourceFileUrl(this.s.config.baseUrl, resourceId), format: dict.format ?? formatOfFileName(upload.filename) } : dict, 'url', errors);
     if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
-    // Numbered now, so a resource waiting in a working copy can be named in resource_update before approval.
-    const resourceId = resource.resourceId ?? rid ?? nextResourceId(input) ?? undefined;
-    resource.resourceId = resourceId;
+    resource.resourceId ??= resourceId;
     const resources = [...(input.resources ?? []), resource];
     let next = await this.inCkanNames(() => this.s.review.edit(user, status.id, { ...input, resources }));
     if (upload && resourceId) next = (await this.s.uploads.upload(user, status.id, resourceId, { source: upload, fileName: upload.filename, mediaType: upload.mimetype }, { encoding: typeof dict.encoding === 'string' ? dict.encoding : null })).status;
@@ -231,7 +231,7 @@ export class CkanService {
     const at = resources.findIndex((_r, i) => resourceIdAt(input, i) === owner.resourceId);
     if (at < 0) throw notFound('resource', '資料資源', id);
     const errors: Record<string, string[]> = {};
-    const withUrl = upload ? { ...dict, url: `${this.s.config.baseUrl}/api/v1/resources/${encodeURIComponent(owner.resourceId)}/file`, format: dict.format ?? resources[at].format } : dict;
+    const withUrl = upload ? { ...dict, url: resourceFileUrl(this.s.config.baseUrl, owner.resourceId), format: dict.format ?? resources[at].format } : dict;
     // Like CKAN's resource_update the dict replaces the resource; the national resource id stays.
     resources[at] = { ...fromCkanResource(withUrl, 'url', errors), resourceId: owner.resourceId };
     if (Object.keys(errors).length > 0) throw ckanInvalid(errors);
@@ -339,8 +339,6 @@ function uploadOf(dict: Record<string, unknown>): { sha256: string; size: number
   if (!file) throw ckanInvalid({ upload: ['upload 須以 multipart/form-data 傳送檔案 / upload must be a file sent as multipart/form-data'] });
   return file;
 }
-
-const formatOfName = (name: string): string => name.slice(name.lastIndexOf('.') + 1).toUpperCase() || '其他';
 
 /** A resource's national id: its own, or the `<identifier>-NNN` save() gives it by position. */
 function resourceIdAt(input: DatasetInput, i: number): string | null {

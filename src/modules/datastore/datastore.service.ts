@@ -94,6 +94,8 @@ const now = () => new Date().toISOString();
 /** Rows whose values propose the column types before the table is created. */
 const SAMPLE_ROWS = 10_000;
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+/** PostgreSQL answers bigint columns as strings: sizes and row counts become numbers here, once. */
+const toVersion = (r: VersionRow): VersionRow => ({ ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) });
 
 /** SQL column types per engine; dates are stored in their canonical ISO text form. */
 function sqlType(type: ColumnType, engine: Db['engine']): string {
@@ -176,13 +178,13 @@ export class DatastoreService {
   async version(id: string): Promise<VersionRow> {
     const row = await this.k.selectFrom('resource_versions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new AppError('VERSION_NOT_FOUND', 404, `找不到資源版本 ${id}`, `resource version not found: ${id}`);
-    return { ...row, size: num(row.size), datastore_rows: row.datastore_rows === null ? null : num(row.datastore_rows) };
+    return toVersion(row);
   }
 
   /** Every version of a resource, newest first. */
   async versions(resourceId: string): Promise<VersionRow[]> {
     const rows = await this.k.selectFrom('resource_versions').selectAll().where('resource_id', '=', resourceId).orderBy('version', 'desc').execute();
-    return rows.map((r) => ({ ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) }));
+    return rows.map(toVersion);
   }
 
   /**
@@ -194,7 +196,7 @@ export class DatastoreService {
     if (opts.publishedOnly) q = q.where('published_at', 'is not', null);
     q = n === undefined ? q.orderBy('version', 'desc') : q.where('version', '=', n);
     const r = await q.limit(1).executeTakeFirst();
-    return r ? { ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) } : undefined;
+    return r ? toVersion(r) : undefined;
   }
 
   async columns(versionId: string): Promise<DatastoreColumn[]> {
@@ -258,9 +260,7 @@ export class DatastoreService {
         throw new AppError('TYPE_MISFIT', 422, `欄位「${attempt.misfit}」有不是「${forced[attempt.misfit]}」的值「${attempt.value}」（第 ${attempt.row} 筆），無法改為此型別`, `column "${attempt.misfit}" holds "${attempt.value}" (row ${attempt.row}), which is not ${forced[attempt.misfit]}: the type cannot be changed to it`, { [attempt.misfit]: [`${attempt.value}`] });
       }
       if ('misfit' in attempt) {
-        table = attempt.table;
         await sql`drop table if exists ${sql.table(attempt.table)}`.execute(this.k);
-        table = undefined;
         // Whole-file types, then a second read.
         const whole = raw.columns.map(() => new ColumnInferrer());
         let n = 0;

@@ -11,6 +11,7 @@ import { isTabular, type DatastoreService } from './datastore.service.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import { COLUMN_TYPES, convertCell, type ColumnType } from '../ingest/infer.ts';
+import { taipeiDateTime } from '../../time.ts';
 
 export const LOAD_JOB = 'datastore.load';
 
@@ -25,11 +26,12 @@ export interface UploadResult {
   status: ReviewStatus;
 }
 
-/** 民國/ISO local time in Taipei, as the national 最後更新時間 is written (YYYY-MM-DD hh:mm:ss). */
-const taipeiNow = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
 
 /** Format from the file name when the resource does not say (report.CSV → CSV). */
-const formatOf = (fileName: string): string => path.extname(fileName).slice(1).toUpperCase() || '其他';
+export const formatOfFileName = (fileName: string): string => path.extname(fileName).slice(1).toUpperCase() || '其他';
+
+/** Where a resource's uploaded file is downloaded (its latest public version). */
+export const resourceFileUrl = (baseUrl: string, resourceId: string): string => `${baseUrl}/api/v1/resources/${encodeURIComponent(resourceId)}/file`;
 
 /**
  * Uploading a new version of a resource (issue 4). The file is stored and recorded as the next
@@ -65,15 +67,15 @@ export class UploadService {
     });
     const resources = input.resources ?? [];
     const resource = resources[at];
-    const format = resource.format?.trim() || formatOf(file.fileName);
+    const format = resource.format?.trim() || formatOfFileName(file.fileName);
     const version = await this.datastore.addVersion(
       { resourceId, source: file.source, fileName: file.fileName, format, mediaType: file.mediaType, encodingDeclared: opts.encoding ?? resource.encoding ?? null, uploadedBy: user.id },
       { maxBytes: this.config.uploadMaxBytes },
     );
-    const next: ResourceInput = { ...resource, modified: taipeiNow(), downloadUrl: `${this.config.baseUrl}/api/v1/resources/${encodeURIComponent(resourceId)}/file` };
+    const next: ResourceInput = { ...resource, modified: taipeiDateTime(), downloadUrl: resourceFileUrl(this.config.baseUrl, resourceId) };
     let result: ReviewStatus;
     try {
-      result = await this.review.edit(user, datasetRef, { ...input, resources: resources.map((r, i) => (i === at ? next : r)), modified: taipeiNow() });
+      result = await this.review.edit(user, datasetRef, { ...input, resources: resources.map((r, i) => (i === at ? next : r)), modified: taipeiDateTime() });
     } catch (err) {
       // The edit was refused: the version it would have carried goes too.
       await this.db.kysely.deleteFrom('resource_versions').where('id', '=', version.id).execute();

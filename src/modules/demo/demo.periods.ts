@@ -40,9 +40,6 @@ export function addDays(d: Date, days: number): Date {
 }
 
 /** Today's calendar date in Taipei (UTC+8, no daylight saving). */
-export function taipeiDate(now: Date): string {
-  return isoDate(new Date(now.getTime() + 8 * 3_600_000));
-}
 
 export function periodYear(g: Granularity, idx: number): number {
   return Math.floor(idx / PER_YEAR[g]);

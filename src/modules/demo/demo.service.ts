@@ -4,7 +4,7 @@ import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import { renderDemoFile, type RenderedFile } from './demo.files.ts';
-import { taipeiDate } from './demo.periods.ts';
+import { taipeiDate } from '../../time.ts';
 import { planDemo } from './demo.plan.ts';
 import { claimDemo, demoReferenceDate, releaseDemo } from './demo.repository.ts';
 

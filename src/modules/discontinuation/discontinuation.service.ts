@@ -14,10 +14,9 @@ import { assertCan, can } from '../policy/policy.ts';
 import type { User } from '../users/users.service.ts';
 import * as repo from './discontinuation.repository.ts';
 import { KIND_LABELS, type DiscontinuationKind, type Notice, type Proposal, type ProposalState, type ProposeInput } from './discontinuation.schemas.ts';
+import { taipeiDate } from '../../time.ts';
 
 const now = () => new Date().toISOString();
-/** Today in Taipei (UTC+8, no daylight saving): the date a notice carries. */
-const taipeiToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const actorOf = (user: User): AuditActor => ({ id: user.id, label: user.email });
 /** The revision states of an open working copy (review.service.ts). */
 const OPEN_COPY = ['draft', 'submitted', 'returned'];
@@ -101,12 +100,9 @@ export class DiscontinuationService {
     private readonly notifications: NotificationService,
   ) {}
 
+  /** A transaction holding the audit chain's lock from its start (on SQLite: the write lock before anything is read). */
   private tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.kysely.transaction().execute(async (trx) => {
-      // First: on SQLite this takes the write lock before anything is read (see AuditService.lock).
-      await this.audit.lock(trx);
-      return fn(trx);
-    });
+    return this.audit.transaction(fn);
   }
 
   private link(datasetName: string): string {
@@ -132,7 +128,7 @@ export class DiscontinuationService {
     const date = input.meetingDate.trim();
     if (!date) err('meetingDate', '請填會議日期', 'meetingDate is required');
     else if (!isDate(date)) err('meetingDate', `會議日期「${date}」須為 YYYY-MM-DD（西元年）`, `meetingDate "${date}" must be YYYY-MM-DD (Gregorian)`);
-    else if (date > taipeiToday()) err('meetingDate', `會議日期「${date}」在未來；請填已開會的日期`, `meetingDate "${date}" is in the future; give the date the meeting was held`);
+    else if (date > taipeiDate()) err('meetingDate', `會議日期「${date}」在未來；請填已開會的日期`, `meetingDate "${date}" is in the future; give the date the meeting was held`);
     if (!input.resolution.trim()) err('resolution', '請填會議決議', 'resolution is required');
     if (input.kind === 'to_withheld' && !input.withholdingBasis?.trim()) {
       err('withholdingBasis', '改為不予提供須填法律依據（如 政府資訊公開法第18條第1項第3款）', 'withholdingBasis (the legal basis) is required to withhold the dataset');
@@ -237,7 +233,7 @@ export class DiscontinuationService {
       const ts = now();
       await trx.updateTable('dataset_revisions').set({ state: 'superseded', updated_at: ts }).where('dataset_id', '=', d.id).where('state', 'in', OPEN_COPY).execute();
       const note = comment?.trim() || null;
-      await repo.updateProposal(trx, p.id, { state: 'approved', decided_by: user.id, decided_at: ts, decision_comment: note, notice_date: taipeiToday(), dataset_title: d.title });
+      await repo.updateProposal(trx, p.id, { state: 'approved', decided_by: user.id, decided_at: ts, decision_comment: note, notice_date: taipeiDate(), dataset_title: d.title });
       const after = await this.loadProposal(trx, p.id);
       await this.audit.record(trx, {
         actor: actorOf(user),

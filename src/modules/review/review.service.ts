@@ -131,12 +131,9 @@ export class ReviewService {
     private readonly notifications: NotificationService,
   ) {}
 
+  /** A transaction holding the audit chain's lock from its start (on SQLite: the write lock before anything is read). */
   private tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.kysely.transaction().execute(async (trx) => {
-      // First: on SQLite this takes the write lock before anything is read (see AuditService.lock).
-      await this.audit.lock(trx);
-      return fn(trx);
-    });
+    return this.audit.transaction(fn);
   }
 
   private async load(trx: Kysely<Database>, ref: string): Promise<Loaded> {

@@ -210,8 +210,7 @@ export class UsersService {
     this.assertNotSelf(user, actor);
     const unit = await this.units.get(unitName);
     if (!user.roles.some((r) => r.unit === unit.name && r.role === role)) {
-      await this.db.transaction().execute(async (trx) => {
-        await this.audit.lock(trx);
+      await this.audit.transaction(async (trx) => {
         await trx.insertInto('user_roles').values({ user_id: user.id, unit_id: unit.id, role, created_at: now() }).execute();
         await this.audit.record(trx, { actor, action: 'user.role_add', entityType: 'user', entityId: user.id, before: { roles: user.roles }, after: { roles: [...user.roles, { unit: unit.name, role }] } });
       });
@@ -228,8 +227,7 @@ export class UsersService {
     if (!user.roles.some((r) => r.unit === unit.name && r.role === role)) {
       throw new AppError('ROLE_NOT_FOUND', 404, `${user.email} 在 ${unit.name} 沒有 ${role} 角色`, `${user.email} does not hold ${role} in ${unit.name}`);
     }
-    await this.db.transaction().execute(async (trx) => {
-      await this.audit.lock(trx);
+    await this.audit.transaction(async (trx) => {
       await trx.deleteFrom('user_roles').where('user_id', '=', user.id).where('unit_id', '=', unit.id).where('role', '=', role).execute();
       const after = user.roles.filter((r) => !(r.unit === unit.name && r.role === role));
       await this.audit.record(trx, { actor, action: 'user.role_remove', entityType: 'user', entityId: user.id, before: { roles: user.roles }, after: { roles: after } });
@@ -242,8 +240,7 @@ export class UsersService {
     const user = await this.mustFind(email);
     // Nobody locks themselves out (and the last admin cannot disappear that way).
     if (actor.id === user.id) throw new AppError('USER_SELF_DISABLE', 400, '不能停用自己的帳號', 'You cannot disable your own account', { email: ['不能停用自己的帳號 / you cannot disable your own account'] });
-    await this.db.transaction().execute(async (trx) => {
-      await this.audit.lock(trx);
+    await this.audit.transaction(async (trx) => {
       const r = await trx.updateTable('users').set({ disabled_at: now(), updated_at: now() }).where('id', '=', user.id).where('disabled_at', 'is', null).executeTakeFirst();
       await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
       if (Number(r.numUpdatedRows) > 0) await this.audit.record(trx, { actor, action: 'user.disable', entityType: 'user', entityId: user.id, before: { disabled: false }, after: { disabled: true } });
@@ -253,8 +250,7 @@ export class UsersService {
   /** Enables a disabled account again (its old sessions stay ended; revoked tokens stay revoked). */
   async enable(email: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
     const user = await this.mustFind(email);
-    await this.db.transaction().execute(async (trx) => {
-      await this.audit.lock(trx);
+    await this.audit.transaction(async (trx) => {
       const r = await trx.updateTable('users').set({ disabled_at: null, updated_at: now() }).where('id', '=', user.id).where('disabled_at', 'is not', null).executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) await this.audit.record(trx, { actor, action: 'user.enable', entityType: 'user', entityId: user.id, before: { disabled: true }, after: { disabled: false } });
     });
@@ -265,8 +261,7 @@ export class UsersService {
     if (password.length < 12) throw invalid({ password: ['密碼至少12個字元 / password must be at least 12 characters'] });
     const user = await this.mustFind(email);
     const passwordHash = await hash(password, ARGON);
-    await this.db.transaction().execute(async (trx) => {
-      await this.audit.lock(trx);
+    await this.audit.transaction(async (trx) => {
       await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now() }).where('id', '=', user.id).execute();
       const ended = await trx.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
       // Never the hash itself.

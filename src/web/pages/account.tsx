@@ -3,7 +3,7 @@ import type { PageCtx } from '../context.ts';
 import { Layout } from '../layout.tsx';
 import { accountMessages } from './account-messages.ts';
 import { CsrfField } from './signin.tsx';
-import { pickLang } from '../format.ts';
+import { pickLang } from '../../i18n.ts';
 
 export interface AccountEventView {
   at: string;
