@@ -400,6 +400,8 @@ function buildProgram(version: string): Command {
     .option('--format <format>', '檔案格式（預設依副檔名）format (default: from the file name)')
     .option('--encoding <encoding>', '宣告的編碼格式（位元組判斷為準）declared encoding (the bytes decide unless detection is weak)')
     .action(async (file: string, opts: { resource: string; format?: string; encoding?: string }) => {
+      const size = await stat(file).then((st) => (st.isFile() ? st.size : -1), () => undefined);
+      if (size === undefined || size < 0) throw new AppError('FILE_NOT_FOUND', 404, `找不到檔案：${file}`, `no such file: ${file}`);
       await withServices(async (s) => {
         const format = (opts.format ?? path.extname(file).slice(1) ?? '').toUpperCase() || 'CSV';
         const v = await s.datastore.addVersion({ resourceId: opts.resource, source: createReadStream(file), fileName: path.basename(file), format, encodingDeclared: opts.encoding ?? null, uploadedBy: 'cli' }, { maxBytes: s.config.uploadMaxBytes });

@@ -31,5 +31,11 @@ describe.each(engines)('kaifang datastore load on %s', (engine) => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('it is not a text CSV');
     noStackTrace(bad);
+
+    const missing = await kaifang(['datastore', 'load', path.join(t.dir, 'nope.csv'), '--resource', 'A41000000G-000009-001'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('找不到檔案');
+    expect(missing.stderr).toContain('no such file');
+    noStackTrace(missing);
   });
 });
