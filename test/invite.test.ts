@@ -1,20 +1,15 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MailSender } from '../src/modules/notifications/mail.sender.ts';
 import type { Services } from '../src/services.ts';
 import { engines, makeApp } from './helpers/env.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
+import { decode } from './helpers/markup.ts';
+import { csrfOf, pageText, sessionCookieOf, signInSession } from './helpers/pages.ts';
 
 const ADMIN = { email: 'admin@kaifang.local', password: 'admin-password-for-tests' };
-const decode = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const text = (html: string): string => decode(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-const csrfOf = (html: string): string => decode(/name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '');
-function sessionCookie(res: LightMyRequestResponse): string {
-  const raw = res.headers['set-cookie'];
-  const all = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  return (all.find((c) => /^(__Host-)?kf_session=/.test(c)) ?? '').split(';', 1)[0];
-}
+const text = pageText;
 
 /** Admins create accounts in the back office; the new user sets a password through a mailed one-time link. */
 describe.each(engines)('account invitations on %s', (engine) => {
@@ -26,13 +21,7 @@ describe.each(engines)('account invitations on %s', (engine) => {
 
   const post = (url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: form(fields) });
-  const signIn = async (email: string, password: string) => {
-    const res = await post('/signin', { email, password });
-    expect(res.statusCode).toBe(303);
-    const cookie = sessionCookie(res);
-    const page = await app.inject({ method: 'GET', url: '/account', headers: { cookie } });
-    return { cookie, csrf: csrfOf(page.body) };
-  };
+  const signIn = (email: string, password: string) => signInSession(app, email, password);
   const create = (fields: Record<string, string>, who = admin, lang = '') =>
     post(`/admin/users/create${lang}`, { ...fields, _csrf: who.csrf }, { cookie: who.cookie });
   const mailTo = async (address: string) => {
@@ -94,7 +83,7 @@ describe.each(engines)('account invitations on %s', (engine) => {
     const ok = await post('/account/password', { token, password: 'wang-new-password-1', confirm: 'wang-new-password-1' });
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/account');
-    const cookie = sessionCookie(ok);
+    const cookie = sessionCookieOf(ok);
     const account = await app.inject({ method: 'GET', url: '/account', headers: { cookie } });
     expect(account.statusCode).toBe(200);
     expect(text(account.body)).toContain('王新人');
@@ -162,7 +151,7 @@ describe.each(engines)('account invitations on %s', (engine) => {
     const t = await makeApp(engine);
     try {
       const res = await t.app.inject({ method: 'POST', url: '/signin', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(ADMIN) });
-      const cookie = sessionCookie(res);
+      const cookie = sessionCookieOf(res);
       const csrf = csrfOf((await t.app.inject({ method: 'GET', url: '/admin/users', headers: { cookie } })).body);
       const created = await t.app.inject({
         method: 'POST',

@@ -3,23 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../src/services.ts';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeApp } from './helpers/env.ts';
+import { controlValue, pageText, signInSession, type Session } from './helpers/pages.ts';
 
 const PASSWORD = 'manage-password-123';
 
-const decode = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const text = (html: string): string => decode(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
-const csrfOf = (html: string): string => {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no _csrf field on the page');
-  return decode(m[1]);
-};
-/** The value attribute of the control with this id (inputs), or its text (textareas). */
-function controlValue(html: string, id: string): string | undefined {
-  const input = new RegExp(`<input[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0];
-  if (input) return decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '');
-  const area = new RegExp(`<textarea[^>]*\\bid="${id}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
-  return area ? decode(area[1]) : undefined;
-}
+const text = pageText;
 /** The proposal id in the status page's decision forms. */
 const proposalIdOf = (html: string): string => /action="\/manage\/discontinuations\/([^/"]+)\/(?:approve|withdraw)/.exec(html)?.[1] ?? '';
 
@@ -29,22 +17,13 @@ describe.each(engines)('back office: discontinuation (%s)', (engine) => {
   let app: FastifyInstance;
   let services: Services;
   let cleanup: () => Promise<void>;
-  type Session = { cookie: string; csrf: string };
   let contact: Session;
   let head: Session;
   let contactHead: Session;
   let other: Session;
   let reviewer: Session;
 
-  const signIn = async (email: string): Promise<Session> => {
-    const res = await app.inject({ method: 'POST', url: '/signin', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ email, password: PASSWORD }).toString() });
-    expect(res.statusCode).toBe(303);
-    const raw = res.headers['set-cookie'];
-    const all = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-    const cookie = (all.find((c) => /^(__Host-)?kf_session=/.test(c)) ?? '').split(';', 1)[0];
-    const page = await app.inject({ method: 'GET', url: '/manage', headers: { cookie } });
-    return { cookie, csrf: csrfOf(page.body) };
-  };
+  const signIn = (email: string, password = PASSWORD): Promise<Session> => signInSession(app, email, password, '/manage');
   const get = (url: string, s?: Session) => app.inject({ method: 'GET', url, headers: s ? { cookie: s.cookie } : {} });
   const post = (url: string, s: Session, fields: Record<string, string>) =>
     app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie }, payload: new URLSearchParams({ ...fields, _csrf: s.csrf }).toString() });
