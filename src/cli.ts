@@ -17,6 +17,7 @@ import { AppError } from './errors.ts';
 import { exportDatagovtwList } from './modules/datagovtw/list-export.service.ts';
 import { importDatagovtwList, type LineProblem } from './modules/datagovtw/list-import.service.ts';
 import { MailSender } from './modules/notifications/mail.sender.ts';
+import { checkHeaderRows } from './modules/datastore/upload.service.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -399,12 +400,14 @@ function buildProgram(version: string): Command {
     .requiredOption('--resource <id>', '資料資源編號 national resource id, e.g. A41000000G-000001-001')
     .option('--format <format>', '檔案格式（預設依副檔名）format (default: from the file name)')
     .option('--encoding <encoding>', '宣告的編碼格式（位元組判斷為準）declared encoding (the bytes decide unless detection is weak)')
-    .action(async (file: string, opts: { resource: string; format?: string; encoding?: string }) => {
+    .option('--header <lines>', '表頭所在行號，跨多行時如 4-6（報表版面的檔案）the header line(s) of a report-like file, e.g. 4 or 4-6')
+    .action(async (file: string, opts: { resource: string; format?: string; encoding?: string; header?: string }) => {
+      checkHeaderRows(opts.header);
       const size = await stat(file).then((st) => (st.isFile() ? st.size : -1), () => undefined);
       if (size === undefined || size < 0) throw new AppError('FILE_NOT_FOUND', 404, `找不到檔案：${file}`, `no such file: ${file}`);
       await withServices(async (s) => {
         const format = (opts.format ?? path.extname(file).slice(1) ?? '').toUpperCase() || 'CSV';
-        const v = await s.datastore.addVersion({ resourceId: opts.resource, source: createReadStream(file), fileName: path.basename(file), format, encodingDeclared: opts.encoding ?? null, uploadedBy: 'cli' }, { maxBytes: s.config.uploadMaxBytes });
+        const v = await s.datastore.addVersion({ resourceId: opts.resource, source: createReadStream(file), fileName: path.basename(file), format, encodingDeclared: opts.encoding ?? null, headerRows: opts.header ?? null, uploadedBy: 'cli' }, { maxBytes: s.config.uploadMaxBytes });
         const bar = progress('載入 Loading', 0);
         const started = Date.now();
         const r = await s.datastore.load(v.id, (p) => bar.update(p.rows, `${p.phase} ${p.rows.toLocaleString('en')} 筆 rows`)).finally(() => bar.stop());

@@ -34,8 +34,27 @@ const EXPECT: Record<string, { rows?: number; types?: Record<string, string>; re
   'pcaxis-other/pyaxis/14001.px': { rows: 21 * 48 * 2 * 4 },
   'dgbas-nstatdb/A020001010.json': { rows: 504, types: { 統計期: 'date', 數值: 'decimal' } },
   'dgbas-nstatdb/A030102010.json': { rows: 9054, types: { 數值: 'decimal' } },
-  // Budget tables with headers over several rows: loaded, with the warning that says what to fix.
-  'dgbas-city-budget/97年度縣市總預算彙編_收支簡明比較分析表.csv': { warns: /most of its cells are numbers/ },
+  // kiang's CSV conversions of the DGBAS budget workbooks are printed reports, not tables: titles
+  // over many rows, headers split over lines and cells, control bytes. Refused, saying why and what to do.
+  'dgbas-city-budget/102年度直轄市及縣市總預算彙編_歲入歲出性質及餘絀簡明比較分析表.csv': { refused: /printed report rather than a table: line \d+ was taken as the header but most of its cells are numbers \(918168179/ },
+  'dgbas-city-budget/103年度直轄市及縣市總預算彙編_收支簡明比較分析表.csv': { refused: /printed report .* \(1274053610/ },
+  'dgbas-city-budget/103年度直轄市及縣市總預算彙編_歲入來源別預算總表.csv': { refused: /printed report .*most of its cells are numbers \(1, 2, 3/ },
+  'dgbas-city-budget/103年度直轄市及縣市總預算彙編_歲出政事別預算總表.csv': { refused: /printed in blocks side by side \(continued tables\): column 5 repeats the heading and values of column 1 \("項"\)/ },
+  'dgbas-city-budget/90年度縣市總預算彙編_融資調度比較分析表.csv': { refused: /printed report .*\(23642510/ },
+  'dgbas-city-budget/97年度縣市總預算彙編_收支簡明比較分析表.csv': { refused: /printed report .*\(582453731/ },
+  'dgbas-city-budget/99年度縣市總預算彙編_歲出政事別預算總表.csv': { refused: /printed report .*\(1, 2, 3/ },
+  // The original workbooks: the summary sheets load (spaced-out headings read as meant); the
+  // wide ones printed as pages side by side, repeating the 科目 column, are refused.
+  'dgbas-city-budget/src-xls/103年度直轄市及縣市總預算彙編_收支簡明比較分析表.xls': { rows: 8, types: { 項目: 'text', 本年度預算數: 'integer' } },
+  'dgbas-city-budget/src-xls/97年度縣市總預算彙編_收支簡明比較分析表.xls': { rows: 9, types: { 本年度預算數: 'integer' } },
+  'dgbas-city-budget/src-xls/90年度縣市總預算彙編_融資調度比較分析表.xls': { rows: 6, types: { 項目: 'text', 前年度決算數: 'integer' } },
+  'dgbas-city-budget/src-xls/103年度直轄市及縣市總預算彙編_歲入來源別預算總表.xls': { refused: /sheet "來源別": .*side by side/ },
+  'dgbas-city-budget/src-xls/103年度直轄市及縣市總預算彙編_歲出政事別預算總表.xls': { refused: /side by side/ },
+  // A Dutch budget analysis with a header over four lines (provincie / A / Groningen / NR., Cluster).
+  'messy-messytables/begrotingsanalyse-2011.csv': { refused: /the header on line 4 has 8 blank and 11 repeated names, so it probably spans several lines/ },
+  // Headerless files: the first line is data, columns named 欄位1…
+  'messy-csvkit/no_header_row.csv': { rows: 1, types: { 欄位1: 'integer' }, warns: /no header/ },
+  'messy-messytables/null.csv': { rows: 10, types: { 欄位1: 'integer' }, warns: /no header/ },
 };
 
 function corpus(): string[] {
@@ -98,4 +117,19 @@ describe.each(engines)('the real-world corpus through the datastore on %s', (eng
       for (const i of r.issues) expect(i.zh && i.en, JSON.stringify(i)).toBeTruthy();
     });
   }
+
+  it('a report-like file loads with the header lines the contact chose', async (ctx) => {
+    const full = testdata('messy-messytables/begrotingsanalyse-2011.csv');
+    if (!full) return ctx.skip();
+    const v = await t.services.datastore.addVersion({ resourceId: 'header-choice', source: createReadStream(full), fileName: 'begrotingsanalyse-2011.csv', format: 'CSV', headerRows: '4-7', uploadedBy: 'corpus' });
+    const r = await t.services.datastore.load(v.id);
+    expect(r.columns.slice(0, 4).map((c) => c.name)).toEqual(['NR.', 'Cluster', 'provincie A Groningen', 'provincie B Friesland']);
+    expect(r.issues.map((i) => i.en)).toContain('the header joins lines 4–7');
+    expect(r.rows).toBe(36);
+    // A header choice that is not a line number refuses the file, saying how to write it.
+    const bad = await t.services.datastore.addVersion({ resourceId: 'header-choice', source: createReadStream(full), fileName: 'b.csv', format: 'CSV', headerRows: 'four', uploadedBy: 'corpus' });
+    const refused = await t.services.datastore.load(bad.id).then(() => undefined, (e: unknown) => e as { status: number; en: string });
+    expect(refused?.status).toBe(422);
+    expect(refused?.en).toMatch(/header rows "four" not understood/);
+  });
 });

@@ -140,6 +140,10 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     const none = multipart([{ name: 'encoding', value: 'UTF-8' }]);
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/datasets/${id}/resources/${rid}/versions`, headers: { ...none.headers, authorization: `Bearer ${tokens.contact}` }, payload: none.payload })).statusCode).toBe(400);
     expect((await upload(id, 'NO-SUCH-RESOURCE', big5)).statusCode).toBe(404);
+    // Header lines given in a form a clerk might mistype: refused before anything is stored.
+    const badHeader = await upload(id, rid, big5, 'contact', [{ name: 'header', value: '第四行' }]);
+    expect(badHeader.statusCode).toBe(400);
+    expect(badHeader.json<{ error: { message: string } }>().error.message).toMatch(/表頭列「第四行」的寫法不對/);
     const versionsBefore = await t.services.datastore.versions(rid);
     expect(versionsBefore).toHaveLength(0);
 

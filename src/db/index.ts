@@ -11,6 +11,7 @@ import * as m004 from './migrations/004-review.ts';
 import * as m005 from './migrations/005-provision-discontinuation.ts';
 import * as m006 from './migrations/006-password-tokens.ts';
 import * as m007 from './migrations/007-datastore.ts';
+import * as m008 from './migrations/008-version-reading.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -77,6 +78,7 @@ const migrations: Record<string, Migration> = {
   '005-provision-discontinuation': m005,
   '006-password-tokens': m006,
   '007-datastore': m007,
+  '008-version-reading': m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

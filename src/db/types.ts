@@ -307,6 +307,10 @@ export interface ResourceVersionsTable {
   read_issues_json: string | null;
   cube_sha256: string | null;
   loaded_at: string | null;
+  /** The header rows the contact chose ("4" or "4-6"), for files laid out as printed reports. */
+  header_rows: string | null;
+  /** A UTF-8 copy of a text original in another encoding (the original is kept as it came). */
+  utf8_sha256: string | null;
 }
 
 /** The data dictionary of a datastore table (007-datastore). */

@@ -61,7 +61,7 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['resources'],
-        summary: '上傳資料資源新版本 Upload a new version of a resource (multipart field `file`; optional field `encoding`); through the review gate',
+        summary: '上傳資料資源新版本 Upload a new version of a resource (multipart field `file`; optional fields before it: `encoding`, the declared 編碼格式, and `header`, the header rows of a report-like table such as `4` or `4-6`); through the review gate',
         security,
         consumes: ['multipart/form-data'],
         params: Type.Object({ id: Type.String({ maxLength: 200 }), rid: Type.String({ maxLength: 200 }) }),
@@ -76,16 +76,18 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await uploads.check(user, req.params.id, req.params.rid);
       if (!req.isMultipart()) throw new AppError('MULTIPART_REQUIRED', 400, '請以 multipart/form-data 上傳，檔案放在 file 欄位', 'Upload as multipart/form-data with the file in the field "file"', { file: ['必填 / required'] });
       let encoding: string | undefined;
+      let header: string | undefined;
       for await (const part of req.parts()) {
         if (part.type === 'field') {
           if (part.fieldname === 'encoding' && typeof part.value === 'string') encoding = part.value.slice(0, 50);
+          if (part.fieldname === 'header' && typeof part.value === 'string') header = part.value.slice(0, 50);
           continue;
         }
         if (part.fieldname !== 'file') {
           part.file.resume();
           continue;
         }
-        const result = await uploads.upload(user, req.params.id, req.params.rid, { source: part.file, fileName: part.filename || 'upload', mediaType: part.mimetype }, { encoding });
+        const result = await uploads.upload(user, req.params.id, req.params.rid, { source: part.file, fileName: part.filename || 'upload', mediaType: part.mimetype }, { encoding, header });
         if (part.file.truncated) throw fileTooLarge(config.uploadMaxBytes);
         return result;
       }

@@ -14,6 +14,7 @@ import { readPx } from '../ingest/pcaxis.ts';
 import { readSdmxJson } from '../ingest/sdmx.ts';
 import { readWorkbook } from '../ingest/spreadsheet.ts';
 import { parseDeclaredEncoding } from '../ingest/encoding.ts';
+import { HeaderChoiceError, parseHeaderChoice, type HeaderChoice } from '../ingest/dialect.ts';
 import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
 import { isMissing } from '../ingest/values.ts';
 import { ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
@@ -48,17 +49,40 @@ export interface LoadResult {
   issues: ReadIssue[];
 }
 
-const csv = (p: string, enc?: string | null) => readCsvFile(p, { encoding: enc ? parseDeclaredEncoding(enc) : undefined });
+/** How a version's file is to be read: its declared encoding and the header rows the contact chose. */
+export interface ReadOptions {
+  encoding?: string | null;
+  header?: string | null;
+}
+const csv = (p: string, o: ReadOptions) => readCsvFile(p, { encoding: o.encoding ? parseDeclaredEncoding(o.encoding) : undefined, header: headerChoice(o.header) });
 const px = async (p: string) => {
   const cube = readPx(await readFile(p));
   return cubeToTable(pxToCube(cube), { issues: cube.warnings.map((w) => ({ level: 'warning' as const, zh: w.split(' / ')[0] ?? w, en: w.split(' / ')[1] ?? w })) });
 };
-/** Workbooks: the first sheet with data is the table; other sheets are named in the issues. */
-const workbook = async (p: string): Promise<RawTable> => {
-  const wb = await readWorkbook(p);
-  const withData = wb.sheets.filter((s) => s.table.columns.length > 0);
+/** The contact's header choice ("4" or "4-6"); a malformed one refuses the file with the reason. */
+function headerChoice(text: string | null | undefined): HeaderChoice | undefined {
+  try {
+    return parseHeaderChoice(text);
+  } catch (err) {
+    if (err instanceof HeaderChoiceError) throw new ReadError(err.zh, err.en);
+    throw err;
+  }
+}
+/**
+ * Workbooks: the first sheet with data is the table; other sheets are named in the issues. A sheet
+ * laid out as a printed report is passed over with a warning; when every sheet is, the first one's
+ * reason refuses the file.
+ */
+const workbook = async (p: string, o: ReadOptions): Promise<RawTable> => {
+  const wb = await readWorkbook(p, { header: headerChoice(o.header) });
+  const refused = wb.sheets.filter((s) => s.refusal);
+  const withData = wb.sheets.filter((s) => !s.refusal && s.table.columns.length > 0);
   const first = withData[0];
-  if (!first) throw new ReadError('活頁簿中沒有含資料的工作表', 'the workbook has no sheet with data');
+  if (!first) {
+    const r = refused[0]?.refusal;
+    if (r) throw new ReadError(`工作表「${refused[0].name}」：${r.zh}`, `sheet "${refused[0].name}": ${r.en}`, { sheet: refused[0].name, line: r.line });
+    throw new ReadError('活頁簿中沒有含資料的工作表', 'the workbook has no sheet with data');
+  }
   const others = withData.slice(1).map((s) => s.name);
   if (others.length) {
     first.table.issues.push({
@@ -68,13 +92,16 @@ const workbook = async (p: string): Promise<RawTable> => {
       en: `only the first sheet "${first.name}" was loaded; upload the other sheets (${others.join(', ')}) as resources of their own`,
     });
   }
+  for (const s of refused) {
+    first.table.issues.push({ level: 'warning', sheet: s.name, zh: `略過工作表「${s.name}」：${s.refusal?.zh ?? ''}`, en: `sheet "${s.name}" passed over: ${s.refusal?.en ?? ''}` });
+  }
   return first.table;
 };
 /** JSON is read as SDMX-JSON (the statistical database's answers). */
 const sdmx = async (p: string) => readSdmxJson(await readFile(p));
 
 /** The readers of the formats the datastore loads into a table, by declared format. */
-const TABULAR: Record<string, (path: string, encoding?: string | null) => Promise<RawTable>> = {
+const TABULAR: Record<string, (path: string, opts: ReadOptions) => Promise<RawTable>> = {
   CSV: csv,
   TSV: csv,
   TXT: csv,
@@ -139,7 +166,7 @@ export class DatastoreService {
 
   /** Stores a file as the next version of a resource (not loaded yet: `datastore_state` queued when tabular). */
   async addVersion(
-    input: { resourceId: string; source: Readable | { sha256: string; size: number }; fileName: string; format: string; mediaType?: string; encodingDeclared?: string | null; uploadedBy: string },
+    input: { resourceId: string; source: Readable | { sha256: string; size: number }; fileName: string; format: string; mediaType?: string; encodingDeclared?: string | null; headerRows?: string | null; uploadedBy: string },
     opts: { maxBytes?: number } = {},
   ): Promise<VersionRow> {
     // A stream is stored now; a file already stored (a CKAN multipart upload) is used as it is.
@@ -169,6 +196,8 @@ export class DatastoreService {
         read_issues_json: null,
         cube_sha256: null,
         loaded_at: null,
+        header_rows: input.headerRows?.trim() || null,
+        utf8_sha256: null,
       };
       await trx.insertInto('resource_versions').values(row).execute();
       return row;
@@ -219,7 +248,7 @@ export class DatastoreService {
     const reader = TABULAR[v.format.toUpperCase()];
     const path = this.store.localPath(v.sha256);
     if (!reader || !path) throw new AppError('NOT_TABULAR', 409, `${v.format} 格式的檔案不能載入資料庫`, `${v.format} files cannot be loaded into the datastore`);
-    return reader(path, v.encoding_declared);
+    return reader(path, { encoding: v.encoding_declared, header: v.header_rows });
   }
 
   /**

@@ -12,6 +12,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import { COLUMN_TYPES, convertCell, type ColumnType } from '../ingest/infer.ts';
 import { taipeiDateTime } from '../../time.ts';
+import { HeaderChoiceError, parseHeaderChoice } from '../ingest/dialect.ts';
 
 export const LOAD_JOB = 'datastore.load';
 
@@ -60,16 +61,21 @@ export class UploadService {
     return { input, at };
   }
 
-  async upload(user: User, datasetRef: string, resourceId: string, file: { source: Readable | { sha256: string; size: number }; fileName: string; mediaType: string }, opts: { encoding?: string | null } = {}): Promise<UploadResult> {
-    const { input, at } = await this.check(user, datasetRef, resourceId).catch((err: unknown) => {
-      if (!('sha256' in file.source)) file.source.resume();
-      throw err;
-    });
+  async upload(user: User, datasetRef: string, resourceId: string, file: { source: Readable | { sha256: string; size: number }; fileName: string; mediaType: string }, opts: { encoding?: string | null; header?: string | null } = {}): Promise<UploadResult> {
+    const { input, at } = await this.check(user, datasetRef, resourceId)
+      .then((ok) => {
+        checkHeaderRows(opts.header);
+        return ok;
+      })
+      .catch((err: unknown) => {
+        if (!('sha256' in file.source)) file.source.resume();
+        throw err;
+      });
     const resources = input.resources ?? [];
     const resource = resources[at];
     const format = resource.format?.trim() || formatOfFileName(file.fileName);
     const version = await this.datastore.addVersion(
-      { resourceId, source: file.source, fileName: file.fileName, format, mediaType: file.mediaType, encodingDeclared: opts.encoding ?? resource.encoding ?? null, uploadedBy: user.id },
+      { resourceId, source: file.source, fileName: file.fileName, format, mediaType: file.mediaType, encodingDeclared: opts.encoding ?? resource.encoding ?? null, headerRows: opts.header ?? null, uploadedBy: user.id },
       { maxBytes: this.config.uploadMaxBytes },
     );
     const next: ResourceInput = { ...resource, modified: taipeiDateTime(), downloadUrl: resourceFileUrl(this.config.baseUrl, resourceId) };
@@ -154,6 +160,16 @@ export class UploadService {
     }));
     const result = await this.review.edit(user, owner.dataset_id, { ...input, fields: defs, fieldDescription: null });
     return { jobId, status: result };
+  }
+}
+
+/** The header rows a contact gave with an upload ("4" or "4-6"), refused before a byte is stored when malformed. */
+export function checkHeaderRows(text: string | null | undefined): void {
+  try {
+    parseHeaderChoice(text);
+  } catch (err) {
+    if (err instanceof HeaderChoiceError) throw new AppError('VALIDATION', 400, err.zh, err.en, { header: [err.message] });
+    throw err;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
-import { detectLayout, sniffDialect, type Dialect } from './dialect.ts';
+import { decideHeader, detectLayout, HeaderChoiceError, sniffDialect, type Dialect, type HeaderChoice } from './dialect.ts';
 import { declarationFits, decode, decodeStream, detectEncoding, type Encoding, type EncodingGuess } from './encoding.ts';
 import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
 
@@ -37,7 +37,10 @@ const filled = (r: readonly string[]): number => r.reduce((n, c) => (c.trim() ==
  * skipped with an issue each, ragged rows padded or cut to the header's width and reported.
  * `rows()` streams the file afresh each time it is called (the loader reads twice: types, then data).
  */
-export async function readCsvFile(filePath: string, opts: { /** The declared 編碼格式; the bytes win unless detection is weak. */ encoding?: Encoding } = {}): Promise<CsvTable> {
+export async function readCsvFile(
+  filePath: string,
+  opts: { /** The declared 編碼格式; the bytes win unless detection is weak. */ encoding?: Encoding; /** The header lines the contact chose (else found, or the file refused when it is a report layout). */ header?: HeaderChoice } = {},
+): Promise<CsvTable> {
   const { bytes, complete } = await readSample(filePath);
   if (bytes.length === 0) throw new ReadError('檔案是空的', 'the file is empty');
   const detected = detectEncoding(bytes, { complete });
@@ -77,22 +80,25 @@ export async function readCsvFile(filePath: string, opts: { /** The declared 編
   if (detected.evidence.startsWith('UTF-8 with an invalid byte')) {
     issues.push({ level: 'warning', zh: `檔案有損毀的位元組：${detected.evidence}`, en: `the file has damaged bytes: ${detected.evidence}` });
   }
-  for (const t of layout.titleRows) {
+  let verdict;
+  try {
+    verdict = decideHeader(sampleRecords.map((r) => r.record), layout, (i) => sampleRecords[i].line, opts.header);
+  } catch (err) {
+    if (err instanceof HeaderChoiceError) throw new ReadError(err.zh, err.en);
+    throw err;
+  }
+  if (verdict.refusal) throw new ReadError(verdict.refusal.zh, verdict.refusal.en, { line: sampleRecords[layout.headerRow].line });
+  for (const t of verdict.titleRows) {
     const text = sampleRecords[t].record.filter((c) => c.trim()).join(' ').slice(0, 80);
     issues.push({ level: 'warning', line: sampleRecords[t].line, zh: `略過表頭上方的標題列「${text}」`, en: `skipped the title row "${text}" above the header` });
   }
-  const headerRecord = sampleRecords[layout.headerRow];
-  const headerLine = headerRecord.line;
-  const numericHeaders = headerRecord.record.filter((h) => /^[\d.,\s-]+$/.test(h.trim()) && h.trim() !== '').length;
-  if (numericHeaders * 2 > headerRecord.record.length) {
-    issues.push({
-      level: 'warning',
-      line: headerLine,
-      zh: `第 ${headerLine} 行被當作表頭，但多數欄位是數字：表頭可能跨多列或缺漏，請整理成單列表頭後再上傳`,
-      en: `line ${headerLine} was taken as the header but most of its cells are numbers: the header may span several rows or be missing; give the table a one-row header and upload again`,
-    });
+  const headerLine = verdict.headerless ? 0 : sampleRecords[verdict.last].line;
+  if (verdict.headerless) {
+    issues.push({ level: 'warning', line: 1, zh: '第 1 行全是數字，視為資料：檔案沒有表頭，欄位暫名為「欄位1」、「欄位2」…，請在資料字典填寫欄位名稱', en: 'line 1 holds only numbers and is read as data: the file has no header, so the columns are named 欄位1, 欄位2, …; give them titles in the data dictionary' });
+  } else if (verdict.last > verdict.first) {
+    issues.push({ level: 'warning', line: headerLine, zh: `表頭由第 ${sampleRecords[verdict.first].line}–${headerLine} 行合併而成`, en: `the header joins lines ${sampleRecords[verdict.first].line}–${headerLine}` });
   }
-  const columns = uniqueColumns(headerRecord.record, issues, headerLine);
+  const columns = uniqueColumns(verdict.names, issues, headerLine || undefined);
   const width = columns.length;
 
   // What a pass notices is published once, by the first pass that reads the file to its end
@@ -109,7 +115,7 @@ export async function readCsvFile(filePath: string, opts: { /** The declared 編
     encoding: { ...detected, used },
     dialect,
     headerLine,
-    rows: () => streamRows(filePath, used, dialect, layout.headerRow, width, published ? undefined : publish),
+    rows: () => streamRows(filePath, used, dialect, verdict.last, width, published ? undefined : publish),
   };
   return table;
 }

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { testdata } from '../../../test/helpers/env.ts';
-import { detectLayout, sniffDialect, type Dialect } from './dialect.ts';
+import { decideHeader, detectLayout, HeaderChoiceError, parseHeaderChoice, sniffDialect, type Dialect } from './dialect.ts';
 import { decode, detectEncoding } from './encoding.ts';
 
 const records = (text: string, d: Dialect): string[][] => parse(text, { delimiter: d.delimiter, record_delimiter: d.lineEnd, relax_column_count: true, relax_quotes: true, bom: true });
@@ -78,4 +78,47 @@ describe('dialect and layout of real files', () => {
       expect(layout.noteRows).toHaveLength(notes);
     });
   }
+});
+
+describe('decideHeader and parseHeaderChoice: report layouts refused, header lines chosen', () => {
+  const decide = (rows: string[][], choice?: string) => decideHeader(rows, detectLayout(rows), (i) => i + 1, parseHeaderChoice(choice));
+
+  it('reads the header choice as a clerk writes it, and says how when it cannot', () => {
+    expect(parseHeaderChoice('4')).toEqual({ line: 4, count: 1 });
+    expect(parseHeaderChoice(' 4 - 6 ')).toEqual({ line: 4, count: 3 });
+    expect(parseHeaderChoice('4～5')).toEqual({ line: 4, count: 2 });
+    expect(parseHeaderChoice('')).toBeUndefined();
+    for (const bad of ['0', '6-4', 'four', '1-20', '4,5']) expect(() => parseHeaderChoice(bad), bad).toThrow(HeaderChoiceError);
+  });
+
+  it('a first line of numbers is data: no header, columns named 欄位1…', () => {
+    const v = decide([['1', '2', 'null'], ['3', '4', '5']]);
+    expect(v).toMatchObject({ headerless: true, first: -1, names: ['欄位1', '欄位2', '欄位3'] });
+  });
+
+  it('years as column names are a header, not a refusal', () => {
+    expect(decide([['Year', '2000', '2001'], ['Timber', '2,666', '2,274']]).refusal).toBeUndefined();
+    expect(decide([['縣市', '112年', '113年'], ['臺北市', '1', '2']]).refusal).toBeUndefined();
+  });
+
+  it('a header of numbers that are not years is refused, with what to do', () => {
+    const v = decide([['總計', '918168179', '264043891'], ['a', '1', '2'], ['b', '3', '4']]);
+    expect(v.refusal?.en).toMatch(/printed report rather than a table: line 1 was taken as the header but most of its cells are numbers \(918168179, 264043891…\).*e\.g\. "4-6"/);
+    expect(v.refusal?.zh).toMatch(/報表版面/);
+  });
+
+  it('a table printed in blocks side by side is refused', () => {
+    const rows = [['科目', '金額', '科目', '金額'], ['稅課收入', '1', '稅課收入', '2'], ['規費收入', '3', '規費收入', '4'], ['罰款收入', '5', '罰款收入', '6']];
+    expect(decide(rows).refusal?.en).toMatch(/column 3 repeats the heading and values of column 1 \("科目"\)/);
+    // Repeated names with different values (frictionless duplicate-headers) are only renamed later.
+    expect(decide([['id', 'name', 'id'], ['1', 'a', '0'], ['2', 'b', '0'], ['3', 'c', '0']]).refusal).toBeUndefined();
+  });
+
+  it('chosen header lines are joined per column; a merged upper cell names the columns under it; spaced-out CJK is closed up', () => {
+    const rows = [['表一 收支', '', '', ''], ['', '本 年 度', '', '上年度'], ['項　　目', '金額', '%', '金額'], ['所得', '100', '50', '90']];
+    const v = decide(rows, '2-3');
+    expect(v.names).toEqual(['項目', '本年度 金額', '本年度 %', '上年度 金額']);
+    expect(v).toMatchObject({ first: 1, last: 2, titleRows: [0], headerless: false });
+    expect(() => decide(rows, '4')).toThrow(/no data after the chosen header/);
+  });
 });

@@ -335,7 +335,8 @@ describe('readWorkbook on real files', () => {
     expect(book.sheets.map((s) => s.name)).toEqual(['融資總', '融資-縣市(明細）']);
 
     const total = sheet(book, '融資總');
-    expect(total.columns).toEqual(['項　　　　目', '本年度\n預算數', '上年度\n預算數', '前年度\n決算數', '本年度與上\n年度比較']);
+    // Spaced-out and wrapped headings read as people mean them.
+    expect(total.columns).toEqual(['項目', '本年度預算數', '上年度預算數', '前年度決算數', '本年度與上年度比較']);
     const rows = await allRows(total);
     expect(rows[0]).toEqual(['一、收入合計', 1274053610, 1251029933, 1146873588, 23023677]);
     expect(rows[1]).toEqual(['　(一)歲入', 945950894, 952788142, 934503481, -6837248]);
@@ -344,7 +345,7 @@ describe('readWorkbook on real files', () => {
     expect(issueText(total)).toContain('row 3 is a title, not data: 中 華 民 國 103 年 度 單位：新臺幣千元');
 
     const cities = sheet(book, '融資-縣市(明細）');
-    expect(cities.columns.slice(0, 3)).toEqual(['本年度預算數', '收入合計\n(1)=(2+3+4)', '歲入\n(2)']);
+    expect(cities.columns.slice(0, 3)).toEqual(['本年度預算數', '收入合計 (1)=(2+3+4)', '歲入 (2)']);
     const cr = await allRows(cities);
     expect(cr[0]).toEqual(['合　計', 1274053610, 945950894, 320335908, 7766808, 1274053610, 1037805490, 236248120]);
     expect(cr[2]).toEqual(['臺北市', 177831396, 160846951, 10000000, 6984445, 177831396, 171231396, 6600000]);
@@ -357,41 +358,31 @@ describe('readWorkbook on real files', () => {
     expect(text).toContain('blank rows skipped (rows 5, 32, 59)');
   });
 
-  it('103年度 歲入來源別預算總表: one wide sheet printed as seven pages side by side', async (ctx) => {
+  it('103年度 歲入來源別預算總表: one wide sheet printed as seven pages side by side — refused with what to do', async (ctx) => {
     const p = testdata(`${CITY}103年度直轄市及縣市總預算彙編_歲入來源別預算總表.xls`);
     if (!p) return ctx.skip();
     const book = await readWorkbook(p);
     expect(book.sheets.map((s) => s.name)).toEqual(['來源別']);
-    const t = sheet(book, '來源別');
-    // Each printed page repeats the 科目 column: they become 科    目, 科    目_2 … 科    目_7.
-    expect(t.columns.slice(0, 4)).toEqual(['科    目', '欄位2', '稅課收入', '土地稅']);
-    expect(t.columns.filter((c) => c.startsWith('科    目'))).toHaveLength(7);
-    expect(t.columns).toContain('遺產及贈與稅');
-    const rows = await allRows(t);
-    // Under the header: the 款 and 項 numbering rows, then 總計, 直轄市合計 and the cities.
-    expect(rows[0].slice(0, 3)).toEqual(['款', '合　　計', 1]);
-    expect(rows[2].slice(0, 4)).toEqual(['總  計', 945950894, 495774372, 152525239]);
-    expect(rows.find((r) => r[0] === '臺北市')?.slice(0, 4)).toEqual(['臺北市', 160846951, 102895107, 38200000]);
-    expect(rows.at(-1)?.[0]).toBe('連江縣');
-    expect(issueText(t)).toContain('header "科    目" repeats; occurrence 7 renamed "科    目_7"');
+    // Each printed page repeats the 科目 column with the same 款/項 values: not a table as it is.
+    const refused = book.sheets[0].refusal;
+    expect(refused?.en).toMatch(/printed in blocks side by side \(continued tables\): column \d+ repeats the heading and values of column 1 \("科目"\)\. Join the blocks/);
+    expect(refused?.zh).toMatch(/分段並排的報表（續表）/);
+    expect(book.sheets[0].table.columns).toEqual([]);
   });
 
-  it('103年度 歲出政事別預算總表: 政事別 by city', async (ctx) => {
+  it('103年度 歲出政事別預算總表: 政事別 by city, printed in side-by-side blocks — refused', async (ctx) => {
     const p = testdata(`${CITY}103年度直轄市及縣市總預算彙編_歲出政事別預算總表.xls`);
     if (!p) return ctx.skip();
-    const t = sheet(await readWorkbook(p), '政事別-經資');
-    expect(t.columns.slice(0, 4)).toEqual(['科    目', '欄位2', '一般政\n務支出', '政權行\n使支出']);
-    const rows = await allRows(t);
-    const taipei = rows.find((r) => r[0] === '臺北市');
-    expect(taipei?.slice(0, 3)).toEqual(['臺北市', 171231396, 13580671]);
-    expect(rows.find((r) => r[0] === '總  計')?.[1]).toBe(1037805490);
+    const book = await readWorkbook(p);
+    const refused = book.sheets.find((s) => s.name === '政事別-經資')?.refusal;
+    expect(refused?.en).toMatch(/side by side/);
   });
 
   it('90年度 融資調度比較分析表: "-" stays text, 民國 year in the title', async (ctx) => {
     const p = testdata(`${CITY}90年度縣市總預算彙編_融資調度比較分析表.xls`);
     if (!p) return ctx.skip();
     const t = sheet(await readWorkbook(p), '融資總表-印');
-    expect(t.columns).toEqual(['項　　　　目', '本年度\n預算數', '上年度\n預算數', '前年度\n決算數', '本年度與上\n年度比較']);
+    expect(t.columns).toEqual(['項目', '本年度預算數', '上年度預算數', '前年度決算數', '本年度與上年度比較']);
     expect(await allRows(t)).toEqual([
       ['歲入歲出差短', 23642510, 44151891, 0, -20509381],
       ['債務還本', 16744762, 17082159, 0, -337397],
@@ -460,9 +451,10 @@ describe('readWorkbook on real files', () => {
     if (!p) return ctx.skip();
     const book = await readWorkbook(p);
     expect(book.sheets.map((s) => s.name)).toEqual(['Sheet1', 'Sheet2', 'Sheet3']);
-    // A lone cell is read as a header with no data under it; the line breaks inside it survive.
-    expect(sheet(book, 'Sheet1').columns).toEqual(['1\n2\n3\n4']);
-    expect(await allRows(sheet(book, 'Sheet1'))).toEqual([]);
+    // A lone cell of numbers is data in a sheet without a header; the line breaks inside it survive.
+    expect(sheet(book, 'Sheet1').columns).toEqual(['欄位1']);
+    expect(await allRows(sheet(book, 'Sheet1'))).toEqual([['1\n2\n3\n4']]);
+    expect(issueText(sheet(book, 'Sheet1'))).toContain('the sheet has no header');
     expect(issueText(sheet(book, 'Sheet2'))).toContain('is empty');
   });
 

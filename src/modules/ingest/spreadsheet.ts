@@ -28,7 +28,7 @@ import * as XLSX from '@e965/xlsx';
 import * as cptable from '@e965/xlsx/dist/cpexcel.full.mjs';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import yauzl from 'yauzl';
-import { detectLayout } from './dialect.ts';
+import { cleanHeader, decideHeader, detectLayout, HeaderChoiceError, type HeaderChoice } from './dialect.ts';
 import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
 
 XLSX.set_cptable(cptable);
@@ -43,6 +43,8 @@ const SSF = XLSX.SSF as {
 export interface WorkbookSheet {
   name: string;
   table: RawTable;
+  /** Why the sheet is not loadable as a table as it is (a printed report layout), with what to do. */
+  refusal?: { zh: string; en: string; line: number };
 }
 
 export interface Workbook {
@@ -56,6 +58,8 @@ export interface ReadWorkbookOptions {
   maxBytes?: number;
   /** Largest uncompressed size of an XLSX's shared strings and of its styles, which are held in memory (default 512 MiB). */
   maxUncompressedBytes?: number;
+  /** The header rows the contact chose (1-based rows; else found, or the sheet refused when it is a report layout). */
+  header?: HeaderChoice;
 }
 
 const MiB = 1024 * 1024;
@@ -136,7 +140,7 @@ interface SheetSource {
  * (detectLayout, as for CSV), then reads the data block once to find its width, blank rows,
  * repeated headers and error cells. rows() reads the sheet again, lazily.
  */
-async function sheetTable(source: SheetSource): Promise<RawTable> {
+async function sheetTable(source: SheetSource, choice?: HeaderChoice): Promise<RawTable & { refusal?: WorkbookSheet['refusal'] }> {
   const { name } = source;
   const issues: ReadIssue[] = [];
   if (source.hidden) issues.push({ level: 'warning', sheet: name, zh: `工作表「${name}」是隱藏的`, en: `sheet "${name}" is hidden` });
@@ -164,10 +168,21 @@ async function sheetTable(source: SheetSource): Promise<RawTable> {
     return { name, columns: [], issues, rows: async function* () {} };
   }
   const layout = detectLayout(records);
-  const headerRow = sample[layout.headerRow];
+  let verdict;
+  try {
+    verdict = decideHeader(records, layout, (i) => sample[i] + 1, choice, 'row');
+  } catch (err) {
+    if (err instanceof HeaderChoiceError) return { name, columns: [], issues, rows: async function* () {}, refusal: { zh: `工作表「${name}」：${err.zh}`, en: `sheet "${name}": ${err.en}`, line: choice?.line ?? 1 } };
+    throw err;
+  }
+  if (verdict.refusal) return { name, columns: [], issues, rows: async function* () {}, refusal: { ...verdict.refusal, line: sample[layout.headerRow] + 1 } };
+  // The last header row (-1: no header, the first row is data).
+  const headerRow = verdict.headerless ? -1 : sample[verdict.last];
   const headerLine = headerRow + 1;
   const dataEnd = layout.dataEnd < sample.length ? sample[layout.dataEnd] : lastIndex + 1;
-  const headerText = records[layout.headerRow].map((t) => t.trim());
+  const headerText = verdict.names;
+  if (verdict.headerless) issues.push({ level: 'warning', sheet: name, line: 1, zh: '第 1 列全是數字，視為資料：工作表沒有表頭，欄位暫名為「欄位1」、「欄位2」…，請在資料字典填寫欄位名稱', en: 'row 1 holds only numbers and is read as data: the sheet has no header, so the columns are named 欄位1, 欄位2, …; give them titles in the data dictionary' });
+  else if (verdict.last > verdict.first) issues.push({ level: 'warning', sheet: name, line: headerLine, zh: `表頭由第 ${sample[verdict.first] + 1}–${headerLine} 列合併而成`, en: `the header joins rows ${sample[verdict.first] + 1}–${headerLine}` });
 
   // Second pass over the data block: its width (the last column with anything in it), blank
   // rows (listed or left out), rows that repeat the header, error cells.
@@ -195,7 +210,7 @@ async function sheetTable(source: SheetSource): Promise<RawTable> {
       last = c;
       filledCells++;
       if (typeof v === 'number' || Number.isFinite(Number(v))) numeric = true;
-      else if (typeof v === 'string' && v.trim() === headerText[c]) same++;
+      else if (typeof v === 'string' && cleanHeader(v) === headerText[c]) same++;
     }
     if (last < 0) {
       blank(r);
@@ -244,11 +259,11 @@ async function sheetTable(source: SheetSource): Promise<RawTable> {
   for (const i of issues) i.sheet ??= name;
 
   const joined = (i: number): string => records[i].filter((t) => t.trim() !== '').join(' ').trim();
-  for (const i of layout.titleRows) {
+  for (const i of verdict.titleRows) {
     const r = sample[i];
     issues.push({ level: 'warning', sheet: name, line: r + 1, zh: `第 ${r + 1} 列是標題，不是資料：${joined(i)}`, en: `row ${r + 1} is a title, not data: ${joined(i)}` });
   }
-  if (headerRow > 0) {
+  if (headerRow > 0 && verdict.last === verdict.first) {
     issues.push({ level: 'warning', sheet: name, line: headerLine, zh: `欄位標題在第 ${headerLine} 列`, en: `the header is on row ${headerLine}` });
   }
   for (const i of layout.noteRows) {
@@ -297,6 +312,11 @@ async function sheetTable(source: SheetSource): Promise<RawTable> {
       }
     },
   };
+}
+
+async function sheetOf(source: SheetSource, choice?: HeaderChoice): Promise<Omit<WorkbookSheet, 'name'>> {
+  const { refusal, ...table } = await sheetTable(source, choice);
+  return refusal ? { table, refusal } : { table };
 }
 
 // ——— XLS and ODS, through SheetJS ———
@@ -956,14 +976,14 @@ export async function readWorkbook(path: string, options: ReadWorkbookOptions = 
         const book = await readXlsxBook(z, maxUncompressed);
         if (book.sheets.length === 0) throw new ReadError('試算表沒有任何工作表', 'the workbook has no sheets');
         const sheets: WorkbookSheet[] = [];
-        for (const s of book.sheets) sheets.push({ name: s.name, table: await sheetTable(xlsxSource(path, book, s)) });
+        for (const s of book.sheets) sheets.push({ name: s.name, ...(await sheetOf(xlsxSource(path, book, s), options.header)) });
         return { format: 'xlsx', sheets };
       }
       if (!z.entries.has('content.xml')) throw new ReadError('這個 zip 檔不是 XLSX 或 ODS 試算表', 'this zip file is not an XLSX or ODS workbook');
       const names = await odsSheetNames(z);
       if (names.length === 0) throw new ReadError('試算表沒有任何工作表', 'the workbook has no sheets');
       const sheets: WorkbookSheet[] = [];
-      for (const [i, name] of names.entries()) sheets.push({ name, table: await sheetTable(odsSource(path, name, i)) });
+      for (const [i, name] of names.entries()) sheets.push({ name, ...(await sheetOf(odsSource(path, name, i), options.header)) });
       return { format: 'ods', sheets };
     } finally {
       z.zip.close();
@@ -981,7 +1001,7 @@ export async function readWorkbook(path: string, options: ReadWorkbookOptions = 
   const { wb, warnings } = parseWithSheetJs(await readFile(path), format);
   if (wb.SheetNames.length === 0) throw new ReadError('試算表沒有任何工作表', 'the workbook has no sheets');
   const sheets: WorkbookSheet[] = [];
-  for (const source of sheetJsSources(wb)) sheets.push({ name: source.name, table: await sheetTable(source) });
+  for (const source of sheetJsSources(wb)) sheets.push({ name: source.name, ...(await sheetOf(source, options.header)) });
   if (warnings.length) {
     const shown = [...new Set(warnings)].slice(0, 3).join('; ');
     sheets[0].table.issues.unshift({
