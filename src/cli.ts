@@ -18,6 +18,7 @@ import { exportDatagovtwList } from './modules/datagovtw/list-export.service.ts'
 import { importDatagovtwList, type LineProblem } from './modules/datagovtw/list-import.service.ts';
 import { MailSender } from './modules/notifications/mail.sender.ts';
 import { checkHeaderRows } from './modules/datastore/upload.service.ts';
+import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -408,6 +409,8 @@ function buildProgram(version: string): Command {
       await withServices(async (s) => {
         const format = (opts.format ?? path.extname(file).slice(1) ?? '').toUpperCase() || 'CSV';
         const v = await s.datastore.addVersion({ resourceId: opts.resource, source: createReadStream(file), fileName: path.basename(file), format, encodingDeclared: opts.encoding ?? null, headerRows: opts.header ?? null, uploadedBy: 'cli' }, { maxBytes: s.config.uploadMaxBytes });
+        const copy = await publishUtf8Copy(s.db, s.files, v);
+        if (copy) info(`已製作 UTF-8 副本（原始檔保留不變）/ a UTF-8 copy was made (the original is kept as it is): ${copy}`);
         const bar = progress('載入 Loading', 0);
         const started = Date.now();
         const r = await s.datastore.load(v.id, (p) => bar.update(p.rows, `${p.phase} ${p.rows.toLocaleString('en')} 筆 rows`)).finally(() => bar.stop());

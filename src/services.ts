@@ -14,6 +14,7 @@ import { LocalFileStore, type FileStore } from './modules/storage/file-store.ts'
 import { JobService } from './modules/jobs/jobs.service.ts';
 import type { ColumnType } from './modules/ingest/infer.ts';
 import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
+import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -46,6 +47,8 @@ export function createServices(config: Config, db: Db): Services {
   // Loads run in the background; the handler is idempotent (loading a version again replaces nothing public until it is ready).
   jobs.register(LOAD_JOB, async (payload, progress) => {
     const job = payload as { versionId: string; types?: Record<string, ColumnType> };
+    // A text file in another encoding gets its UTF-8 copy first (kept even if the load then fails).
+    await publishUtf8Copy(db, files, await datastore.version(job.versionId));
     await datastore.load(job.versionId, (p) => void progress({ ...p }), { types: job.types });
   });
   return {

@@ -83,6 +83,17 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     expect(part.rawPayload.equals(big5.subarray(0, 10))).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/file`, headers: { range: `bytes=${big5.length}-` } })).statusCode).toBe(416);
 
+    // Beside the Big5 original, a UTF-8 copy of the same text (the original untouched above).
+    const listed = (await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/versions` })).json<{ versions: { utf8Url: string | null }[] }>();
+    expect(listed.versions[0].utf8Url).toBe(`http://portal.test/api/v1/resources/${rid}/file?version=1&utf8=true`);
+    const utf8 = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/file?version=1&utf8=true` });
+    expect(utf8.statusCode).toBe(200);
+    expect(utf8.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(utf8.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('家庭收支.utf8.csv')}`);
+    expect(utf8.rawPayload.toString('utf8')).toBe(iconv.decode(big5, 'big5hkscs'));
+    expect(utf8.body).toContain('家庭收支');
+    expect(Number(utf8.headers['content-length'])).toBe(utf8.rawPayload.length);
+
     // The dataset page shows the version, the open formats and the first rows.
     const page = await t.app.inject({ method: 'GET', url: `/datasets/${id}` });
     expect(page.statusCode).toBe(200);

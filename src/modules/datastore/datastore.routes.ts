@@ -1,3 +1,4 @@
+import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -42,6 +43,9 @@ const VersionSchema = Type.Object({
   encodingDetected: Type.Union([Type.String(), Type.Null()]),
   uploadedAt: Type.String(),
   published: Type.Boolean(),
+  /** The UTF-8 copy of a text file that came in another encoding (null: none needed, or not made yet). */
+  utf8Url: Type.Union([Type.String(), Type.Null()]),
+  headerRows: Type.Union([Type.String(), Type.Null()]),
   datastore: Type.Object({ state: Type.String(), rows: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) }),
 });
 
@@ -111,6 +115,8 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
           encodingDetected: v.encoding_detected,
           uploadedAt: v.uploaded_at,
           published: v.published_at !== null,
+          utf8Url: v.utf8_sha256 ? `${config.baseUrl}/api/v1/resources/${encodeURIComponent(req.params.rid)}/file?version=${v.version}&utf8=true` : null,
+          headerRows: v.header_rows,
           datastore: { state: v.datastore_state, rows: v.datastore_rows, error: v.datastore_error },
         })),
       };
@@ -122,26 +128,41 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['resources'],
-        summary: '下載原始檔案 The file as uploaded, byte for byte (latest public version, or ?version=N); Range and ETag supported',
+        summary: '下載原始檔案 The file as uploaded, byte for byte (latest public version, or ?version=N), or with ?utf8=true its UTF-8 copy (text files in another encoding); Range and ETag supported',
         params: ResourceParams,
-        querystring: VersionQuery,
+        querystring: Type.Composite([VersionQuery, Type.Object({ utf8: Type.Optional(Type.Boolean({ description: 'UTF-8 副本 the UTF-8 copy of a text file in another encoding' })) })]),
         response: { 200: Type.Unsafe<Buffer | NodeJS.ReadableStream>({ type: 'string', format: 'binary' }), 206: Type.Unsafe<Buffer | NodeJS.ReadableStream>({ type: 'string', format: 'binary' }), 304: Type.Null(), 416: ErrorSchema, ...errors },
       },
     },
     async (req, reply) => {
       const v = await query.fileVersion(req.params.rid, req.user, req.query.version);
-      const etag = `"${v.sha256}"`;
+      // The UTF-8 copy of a text file that came in another encoding; a UTF-8 original is its own copy.
+      let sha256 = v.sha256;
+      let size = v.size;
+      let fileName = v.file_name;
+      let mediaType = v.media_type || 'application/octet-stream';
+      if (req.query.utf8) {
+        if (v.utf8_sha256) {
+          sha256 = v.utf8_sha256;
+          size = (await files.size(sha256)) ?? 0;
+          const ext = path.extname(fileName);
+          fileName = `${path.basename(fileName, ext)}.utf8${ext}`;
+          mediaType = `${v.format === 'TSV' ? 'text/tab-separated-values' : v.format === 'TXT' ? 'text/plain' : 'text/csv'}; charset=utf-8`;
+        } else if (v.encoding_detected !== 'UTF-8') {
+          throw new AppError('NO_UTF8_COPY', 404, '此版本沒有 UTF-8 副本（不是文字檔，或尚未處理完成）；請下載原始檔案', 'this version has no UTF-8 copy (not a text file, or not processed yet); download the original file');
+        }
+      }
+      const etag = `"${sha256}"`;
       void reply
         .header('etag', etag)
         .header('accept-ranges', 'bytes')
-        .header('content-type', v.media_type || 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="${v.file_name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(v.file_name)}`)
+        .header('content-type', mediaType)
+        .header('content-disposition', `attachment; filename="${fileName.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'public, max-age=300');
       if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) return reply.status(304).send(null);
       const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
       if (range && (range[1] || range[2])) {
-        const size = v.size;
         let start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
         let end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
         if (!range[1]) end = size - 1;
@@ -150,9 +171,9 @@ export const datastoreRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         start = Math.max(0, start);
         end = Math.min(end, size - 1);
-        return reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`).header('content-length', String(end - start + 1)).send(files.open(v.sha256, { start, end }));
+        return reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`).header('content-length', String(end - start + 1)).send(files.open(sha256, { start, end }));
       }
-      return reply.header('content-length', String(v.size)).send(files.open(v.sha256));
+      return reply.header('content-length', String(size)).send(files.open(sha256));
     },
   );
 
