@@ -2,23 +2,13 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import type { Db } from '../../db/index.ts';
-import { decodeStream, detectEncoding, parseDeclaredEncoding, type Encoding } from '../ingest/encoding.ts';
+import { decodeStream, detectEncoding, encodingToRead, parseDeclaredEncoding } from '../ingest/encoding.ts';
 import type { FileStore } from '../storage/file-store.ts';
 import type { VersionRow } from './datastore.service.ts';
 
 /** Delimited text formats: the ones whose UTF-8 copy is the same file in another encoding. */
 const TEXT_FORMATS = new Set(['CSV', 'TSV', 'TXT']);
 const SAMPLE_BYTES = 1 << 20;
-
-/**
- * The encoding a text file is read in (issue 4): the bytes decide; a declared 編碼格式 is used
- * only where they cannot tell (weak detection of a file that is not plain ASCII).
- */
-export function encodingToUse(sample: Uint8Array, complete: boolean, declared?: string | null): Encoding {
-  const detected = detectEncoding(sample, { complete });
-  const stated = declared ? parseDeclaredEncoding(declared) : undefined;
-  return stated && detected.confidence < 50 && !detected.asciiOnly ? stated : detected.encoding;
-}
 
 /**
  * Publishes a UTF-8 copy of a delimited text version that came in another encoding (Big5, CP950,
@@ -41,7 +31,7 @@ export async function publishUtf8Copy(db: Db, store: FileStore, v: VersionRow): 
   } finally {
     await fh.close();
   }
-  const encoding = encodingToUse(sample, complete, v.encoding_declared);
+  const encoding = encodingToRead(detectEncoding(sample, { complete }), v.encoding_declared ? parseDeclaredEncoding(v.encoding_declared) : undefined);
   // UTF-8 already, or not text at all (NUL bytes outside UTF-16): nothing to copy.
   if (encoding === 'UTF-8' || (!encoding.startsWith('UTF-16') && sample.includes(0))) return null;
   const toUtf8 = new Transform({

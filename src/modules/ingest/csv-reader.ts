@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { decideHeader, detectLayout, HeaderChoiceError, sniffDialect, type Dialect, type HeaderChoice } from './dialect.ts';
-import { declarationFits, decode, decodeStream, detectEncoding, type Encoding, type EncodingGuess } from './encoding.ts';
+import { declarationFits, decode, decodeStream, detectEncoding, encodingToRead, type Encoding, type EncodingGuess } from './encoding.ts';
 import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
 
 const SAMPLE_BYTES = 1 << 20;
@@ -46,7 +46,7 @@ export async function readCsvFile(
   const detected = detectEncoding(bytes, { complete });
   // The bytes decide; a declaration is used only where they cannot tell (weak detection).
   const declared = opts.encoding;
-  const used = declared && detected.confidence < 50 && !detected.asciiOnly ? declared : detected.encoding;
+  const used = encodingToRead(detected, declared);
   const sampleText = decode(bytes, used);
   if (sampleText.slice(0, 4096).includes('\u0000') && !used.startsWith('UTF-16')) {
     throw new ReadError('檔案含有二進位內容（NUL 位元組），不是文字檔 CSV', 'the file holds binary content (NUL bytes): it is not a text CSV', { line: sampleText.slice(0, sampleText.indexOf('\u0000')).split('\n').length });

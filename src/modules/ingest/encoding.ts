@@ -283,3 +283,11 @@ export function declarationFits(declared: Encoding, detected: EncodingGuess): bo
   if (declared === 'ISO-8859-1' && detected.encoding === 'windows-1252') return true;
   return false;
 }
+
+/**
+ * The encoding a text file is read in: the bytes decide; a declared 編碼格式 is used only where
+ * they cannot tell (weak detection of a file that is not plain ASCII).
+ */
+export function encodingToRead(detected: EncodingGuess, declared?: Encoding): Encoding {
+  return declared && detected.confidence < 50 && !detected.asciiOnly ? declared : detected.encoding;
+}
