@@ -285,22 +285,35 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     await t.services.review.returnForChanges(reviewer, d.id, '請補上資料檔');
   });
 
-  it('a file that is not a table, and a table that cannot be read: the failure in words a clerk can act on', async () => {
+  it('a load that fails: the reason in the page language with where it happened, and what to do; an earlier table stays in use', async () => {
     const d = await draft();
-    const bad = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0x13, 0x37]);
-    const res = await uploadForm(d.name, d.rid, { value: bad, filename: 'broken.xlsx', type: 'application/octet-stream' } as { value: Buffer; filename: string });
-    expect(res.statusCode).toBe(303);
+    const url = `/manage/datasets/${d.name}/resources/${d.rid}`;
+    // Binary bytes in a CSV resource: the reader refuses them.
+    const binary = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0x13, 0x37]);
+    expect((await uploadForm(d.name, d.rid, { value: binary, filename: 'broken.csv' })).statusCode).toBe(303);
     await t.services.jobs.runPending();
-    // The resource says CSV, so the file is read as CSV; whatever the reader says, the page shows it with the way out.
-    const page = await get(`/manage/datasets/${d.name}/resources/${d.rid}`);
-    const text = pageText(page.body);
-    const [v] = await t.services.datastore.versions(d.rid);
-    if (v.datastore_state === 'failed') {
-      expect(text).toContain('第 1 版無法載入');
-      expect(text).toContain('再上傳為新版本');
-      expect(text).toContain('資料庫中沒有留下任何不完整的資料。');
-    } else {
-      expect(text).toContain('第 1 版讀檔時發現的問題');
-    }
+    const zh = pageText((await get(url)).body);
+    expect(zh).toContain('第 1 版無法載入');
+    expect(zh).toContain('檔案含有二進位內容（NUL 位元組），不是文字檔 CSV（第 1 行）');
+    expect(zh).toContain('資料庫中沒有留下任何不完整的資料。');
+    expect(zh).toContain('再上傳為新版本');
+    expect(zh).toContain('檔案載入資料庫後才能編修資料字典。');
+    const en = pageText((await get(`${url}?lang=en`)).body);
+    expect(en).toContain('Version 1 could not be loaded');
+    expect(en).toContain('the file holds binary content (NUL bytes): it is not a text CSV (line 1)');
+    expect(en).toContain('upload it again as a new version');
+    // The status page names the failure too.
+    expect(pageText((await get(`/manage/datasets/${d.name}`)).body)).toContain('載入失敗');
+
+    // A good version, then a broken one: the good table stays in use, and the page says so.
+    await uploadForm(d.name, d.rid, { value: big5, filename: 'good.csv' });
+    await uploadForm(d.name, d.rid, { value: Buffer.from('a,b\n"unterminated,2\n'), filename: 'quote.csv' });
+    await t.services.jobs.runPending();
+    const page = pageText((await get(url)).body);
+    expect(page).toContain('第 3 版無法載入');
+    expect(page).toContain('無法剖析 CSV');
+    expect(page).toContain('先前已載入的版本仍繼續提供查詢與下載。');
+    expect(page).toContain('第 2 版讀檔時發現的問題');
+    expect(page).toContain('儲存資料字典');
   });
 });

@@ -417,8 +417,8 @@ export function ResourcePage({ ctx, dataset, resource, versions, progress, follo
   const base = manageHref(dataset.name, `/resources/${encodeURIComponent(resource.resourceId)}`);
   const selfHref = ctx.href(base);
   const newest = versions[0];
-  // The issues of the newest version that was read (a failed one has its reason instead).
-  const read = versions.find((v) => v.state === 'ready' || v.state === 'failed');
+  // The issues of the table in use (a failed version has its reason above instead).
+  const read = versions.find((v) => v.state === 'ready');
   const doneMessage = done ? mm.df.done[done] : undefined;
   const fileHref = (n: number) => `/api/v1/resources/${encodeURIComponent(resource.resourceId)}/file?version=${n}`;
   return (
