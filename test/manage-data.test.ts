@@ -1,11 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/modules/users/users.service.ts';
 import { datasetInput } from './factories/dataset.ts';
+import { ALL, HOSTILE, hostileInput } from './factories/hostile.ts';
 import { DGBAS_CSV } from './factories/tables.ts';
 import { engines, makeApp } from './helpers/env.ts';
+import { decode, markupProblems } from './helpers/markup.ts';
 import { controlValue, pageText, signInSession, type Session } from './helpers/pages.ts';
 
 /** A multipart body as a browser sends a form with enctype="multipart/form-data" (fields in page order). */
@@ -92,7 +95,7 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     form.version = version;
     form.columnCount = String(count);
     for (let i = 0; i < count; i++) {
-      form[`c${i}.name`] = new RegExp(`name="c${i}\\.name" value="([^"]*)"`).exec(html)?.[1] ?? '';
+      form[`c${i}.name`] = decode(new RegExp(`name="c${i}\\.name" value="([^"]*)"`).exec(html)?.[1] ?? '');
       const select = new RegExp(`<select id="col-${i}-type"[\\s\\S]*?</select>`).exec(html)?.[0] ?? '';
       form[`c${i}.type`] = /<option value="(\w+)" selected/.exec(select)?.[1] ?? '';
       for (const k of ['title', 'description', 'unit', 'codes']) form[`c${i}.${k}`] = controlValue(html, `col-${i}-${k}`) ?? '';
@@ -315,5 +318,78 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     expect(page).toContain('先前已載入的版本仍繼續提供查詢與下載。');
     expect(page).toContain('第 2 版讀檔時發現的問題');
     expect(page).toContain('儲存資料字典');
+  });
+
+  it('XSS: hostile file names, column names, dictionary entries, issue texts, failure reasons and progress stay text on every new page, in both languages', async () => {
+    const { users, uploads, jobs, datastore, db } = t.services;
+    await users.create({ email: 'evil@bo.test', name: `惡意 ${ALL}`, unit: 'statistics', role: 'contact', password: PASSWORD });
+    const evilUser = (await users.findByEmail('evil@bo.test')) as User;
+    const evil = await signInSession(t.app, 'evil@bo.test', PASSWORD, '/manage');
+    const { id } = await t.services.review.createDraft(
+      evilUser,
+      hostileInput(ALL, { resources: [{ name: `資源 ${ALL} 止`, description: `資源描述 ${ALL} 止`, format: 'CSV', encoding: 'UTF-8', downloadUrl: 'https://example.gov.tw/h.csv' }] }),
+    );
+    const d = await t.services.catalogue.get(id, { includeNonPublic: true });
+    const rid = d.resources[0].resourceId;
+    const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    const csv = `${HOSTILE.map((h, i) => q(`c${i} ${h} 止`)).join(',')}\n${HOSTILE.map((_, i) => String(i)).join(',')}\n`;
+    await uploads.upload(evilUser, id, rid, { source: Readable.from([Buffer.from(csv)]), fileName: `${ALL}.csv`, mediaType: 'text/csv' });
+    await jobs.runPending();
+    const [v1] = await datastore.versions(rid);
+    expect(v1.datastore_state).toBe('ready');
+    const first = (await datastore.columns(v1.id))[0].name;
+    expect(first).toContain('<script>');
+    await uploads.updateDictionary(evilUser, rid, [{ name: first, title: `標題 ${ALL} 止`, description: `說明 ${ALL} 止`, unit: `單位 ${ALL} 止`, codes: [{ code: `c${ALL}`, meaning: `意義 ${ALL} 止` }] }]);
+    await db.kysely
+      .updateTable('resource_versions')
+      .set({ read_issues_json: JSON.stringify([{ level: 'warning', line: 2, column: `欄 ${ALL} 止`, sheet: `表 ${ALL} 止`, zh: `注意 ${ALL} 止`, en: `note ${ALL} 止` }]), encoding_declared: `enc ${ALL} 止` })
+      .where('id', '=', v1.id)
+      .execute();
+    // A second version that failed, with a hostile reason; its load job retrying with a hostile error, then running with a hostile phase.
+    const up2 = await uploads.upload(evilUser, id, rid, { source: Readable.from([Buffer.from([0, 1, 2])]), fileName: `二 ${ALL}.csv`, mediaType: 'text/csv' });
+    await db.kysely.updateTable('resource_versions').set({ datastore_state: 'failed', datastore_error: `失敗 ${ALL} / failed ${ALL} (line 3, column ${ALL})` }).where('id', '=', up2.versionId).execute();
+    await db.kysely.updateTable('jobs').set({ state: 'queued', attempts: 1, error: `錯誤 ${ALL} / error ${ALL}`, run_after: '2999-01-01T00:00:00.000Z' }).where('id', '=', up2.jobId ?? '').execute();
+
+    const base = `/manage/datasets/${encodeURIComponent(d.name)}`;
+    const page = `${base}/resources/${encodeURIComponent(rid)}`;
+    const clean = (html: string, label: string) => expect(markupProblems(html), label).toEqual([]);
+    // pageText collapses white space, U+2028/U+2029 included.
+    const w = (x: string) => x.replace(/\s+/g, ' ');
+    for (const lang of ['zh-TW', 'en']) {
+      const ql = `?lang=${lang}`;
+      const status = await t.app.inject({ method: 'GET', url: `${base}${ql}`, headers: { cookie: evil.cookie } });
+      expect(status.statusCode).toBe(200);
+      clean(status.body, `status ${lang}`);
+      expect(pageText(status.body)).toContain(w(`二 ${ALL}.csv`));
+      expect(pageText(status.body)).toContain(w(`惡意 ${ALL}`));
+      for (const url of [`${page}${ql}`, `${page}${ql}&follow=1`]) {
+        const res = await t.app.inject({ method: 'GET', url, headers: { cookie: evil.cookie } });
+        expect(res.statusCode).toBe(200);
+        clean(res.body, url);
+        const text = pageText(res.body);
+        for (const want of [`${ALL}.csv`, `標題 ${ALL} 止`, `欄 ${ALL} 止`, `表 ${ALL} 止`, `enc ${ALL} 止`, lang === 'en' ? `note ${ALL} 止` : `注意 ${ALL} 止`, lang === 'en' ? `failed ${ALL}` : `失敗 ${ALL}`, lang === 'en' ? `error ${ALL}` : `錯誤 ${ALL}`]) expect(text, `${url}: ${want}`).toContain(w(want));
+      }
+      await db.kysely.updateTable('jobs').set({ state: 'running', progress: JSON.stringify({ phase: `階段 ${ALL}`, rows: 5 }) }).where('id', '=', up2.jobId ?? '').execute();
+      const running = await t.app.inject({ method: 'GET', url: `${page}${ql}`, headers: { cookie: evil.cookie } });
+      clean(running.body, `running ${lang}`);
+      expect(pageText(running.body)).toContain(w(`階段 ${ALL}`));
+      await db.kysely.updateTable('jobs').set({ state: 'queued', progress: null }).where('id', '=', up2.jobId ?? '').execute();
+      // The dictionary form sent back with hostile values and a bad code line: echoed as text.
+      const form = dictionaryForm((await t.app.inject({ method: 'GET', url: `${page}${ql}`, headers: { cookie: evil.cookie } })).body);
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: `${page}/dictionary${ql}`,
+        headers: { cookie: evil.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...form, _csrf: evil.csrf, 'c1.title': `新 ${ALL} 止`, 'c1.codes': `${ALL.replace(/=/g, '')}` }).toString(),
+      });
+      expect(bad.statusCode).toBe(400);
+      clean(bad.body, `dictionary errors ${lang}`);
+      expect(decode(/id="col-1-title" name="c1\.title" value="([^"]*)"/.exec(bad.body)?.[1] ?? '')).toBe(`新 ${ALL} 止`);
+      // The upload form refused (an encoding not offered, too large): the status page with the message.
+      const m = multipart([{ name: '_csrf', value: evil.csrf }, { name: 'encoding', value: ALL }, { name: 'file', value: Buffer.from('a\n1\n'), filename: 'x.csv' }]);
+      const refused = await t.app.inject({ method: 'POST', url: `${base}/resources/${encodeURIComponent(rid)}/upload${ql}`, headers: { ...m.headers, cookie: evil.cookie }, payload: m.payload });
+      expect(refused.statusCode).toBe(400);
+      clean(refused.body, `upload refused ${lang}`);
+    }
   });
 });

@@ -161,27 +161,29 @@ export function UploadForm({ ctx, datasetName, resourceId, i, state }: { ctx: Pa
     );
   };
   return (
-    <form method="post" action={ctx.href(manageHref(datasetName, `/resources/${encodeURIComponent(resourceId)}/upload`))} enctype="multipart/form-data" class="form-stack upload-form" novalidate aria-labelledby={`upload-${i}-heading`}>
-      <h4 id={`upload-${i}-heading`}>{mm.df.uploadHeading}</h4>
+    <form method="post" action={ctx.href(manageHref(datasetName, `/resources/${encodeURIComponent(resourceId)}/upload`))} enctype="multipart/form-data" class="form-stack upload-form" novalidate>
       {/* The token comes before the file: the server checks it before a byte of the file is stored. */}
       <CsrfField ctx={ctx} />
-      {field(encId, 'encoding', mm.df.encodingLabel, mm.df.encodingHint, (describedBy, invalid) => (
-        <select id={encId} name="encoding" aria-describedby={describedBy} aria-invalid={invalid}>
-          {DECLARABLE_ENCODINGS.map((e) => (
-            <option value={e} selected={(state?.encoding ?? '') === e}>
-              {encodingLabel(mm, e)}
-            </option>
-          ))}
-        </select>
-      ))}
-      {field(fileId, 'file', mm.df.fileLabel, mm.df.fileHint(formatBytes(ctx.config.uploadMaxBytes)), (describedBy, invalid) => (
-        <input type="file" id={fileId} name="file" aria-describedby={describedBy} aria-invalid={invalid} />
-      ))}
-      <p>
-        <button type="submit" class="button">
-          {mm.df.upload}
-        </button>
-      </p>
+      <fieldset>
+        <legend>{mm.df.uploadHeading}</legend>
+        {field(encId, 'encoding', mm.df.encodingLabel, mm.df.encodingHint, (describedBy, invalid) => (
+          <select id={encId} name="encoding" aria-describedby={describedBy} aria-invalid={invalid}>
+            {DECLARABLE_ENCODINGS.map((e) => (
+              <option value={e} selected={(state?.encoding ?? '') === e}>
+                {encodingLabel(mm, e)}
+              </option>
+            ))}
+          </select>
+        ))}
+        {field(fileId, 'file', mm.df.fileLabel, mm.df.fileHint(formatBytes(ctx.config.uploadMaxBytes)), (describedBy, invalid) => (
+          <input type="file" id={fileId} name="file" aria-describedby={describedBy} aria-invalid={invalid} />
+        ))}
+        <p>
+          <button type="submit" class="button">
+            {mm.df.upload}
+          </button>
+        </p>
+      </fieldset>
     </form>
   );
 }
