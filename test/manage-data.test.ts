@@ -140,7 +140,7 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     expect(lt).not.toContain('載入進度');
     expect(lt).toContain('家庭收支.csv');
     expect(lt).toContain('偵測：Big5，宣告：Big5');
-    expect(lt).toContain('已載入 3 筆');
+    expect(loaded.body).toMatch(/load-ready">已載入<\/span><\/td><td>3<\/td>/);
     expect(lt).toContain('等待審查核准');
     expect(lt).toContain('contact 先生');
     expect(loaded.body).toContain(`/api/v1/resources/${encodeURIComponent(d.rid)}/file?version=1`);
@@ -160,7 +160,7 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     const en = pageText((await get(`/manage/datasets/${d.name}/resources/${d.rid}?lang=en`)).body);
     expect(en).toContain('All versions');
     expect(en).toContain('detected: Big5, declared: Big5');
-    expect(en).toContain('loaded 3 rows');
+    expect(en).toContain('loaded 3 waiting for approval');
     expect(en).toContain('Inferred: date');
   });
 
@@ -186,7 +186,8 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     // A type the data does not fit: 年月 holds 2024-01 …, not integers.
     const misfit = await postForm(`${url}/dictionary`, { ...form, 'c0.type': 'integer', 'c0.title': '年月份' });
     expect(misfit.statusCode).toBe(422);
-    expect(misfit.body).toMatch(/id="col-0-error" class="field-error">欄位「年月」有不是「integer」的值/);
+    expect(misfit.body).toContain('id="col-0-type-error" class="field-error">欄位「年月」有不是整數的值「2024-01」（第 1 筆），不能改為整數。');
+    expect(misfit.body).toContain('href="#col-0-type"');
     expect(controlValue(misfit.body, 'col-0-title')).toBe('年月份');
     expect(misfit.body).toMatch(/<select id="col-0-type"[\s\S]*?<option value="integer" selected/);
     // Nothing was stored.
@@ -198,7 +199,7 @@ describe.each(engines)('back office: data files on %s', (engine) => {
       ['儲蓄率', 'percent', null],
     ]);
     const en = await postForm(`${url}/dictionary?lang=en`, { ...form, 'c0.type': 'integer' });
-    expect(pageText(en.body)).toContain('column "年月" holds');
+    expect(pageText(en.body)).toContain('Column “年月” holds “2024-01” (row 1), which is not integer');
 
     // Saved: titles, unit and codes; the message says it goes through review.
     const ok = await postForm(`${url}/dictionary`, { ...form, 'c0.title': '年月份', 'c1.unit': '元', 'c1.codes': '-=無資料' });

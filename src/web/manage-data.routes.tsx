@@ -345,7 +345,7 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
     const mm = manageMessages(ctx.lang);
     const view = await resourceView(user, req.params.name, req.params.rid);
     const body = req.body as Record<string, unknown>;
-    const render = (status: number, errors: FieldError[], columnErrors: Record<number, string[]>, dictionary = view.dictionary) =>
+    const render = (status: number, errors: FieldError[], columnErrors: Record<string, string[]>, dictionary = view.dictionary) =>
       sendPage(req, reply, status, <ResourcePage ctx={ctx} {...view} dictionary={dictionary} follow={false} errors={errors} columnErrors={columnErrors} />);
     const dict = view.dictionary;
     if (!dict) {
@@ -368,10 +368,11 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
       i < count ? { ...r, type: str(`c${i}.type`) ?? r.type, title: str(`c${i}.title`) ?? '', description: str(`c${i}.description`) ?? '', unit: str(`c${i}.unit`) ?? '', codes: str(`c${i}.codes`) ?? '' } : r,
     );
     const errors: FieldError[] = [];
-    const columnErrors: Record<number, string[]> = {};
+    const columnErrors: Record<string, string[]> = {};
     const fail = (i: number, key: string, message: string) => {
-      errors.push({ id: dictionaryFieldId(i, key), label: `${mm.df.columnLegend(i + 1)}${dict.rows[i].name}`, message });
-      (columnErrors[i] ??= []).push(message);
+      const id = dictionaryFieldId(i, key);
+      errors.push({ id, label: `${mm.df.columnLegend(i + 1)}${dict.rows[i].name}`, message });
+      (columnErrors[id] ??= []).push(message);
     };
     const fields: DictionaryField[] = [];
     typed.slice(0, count).forEach((r, i) => {
@@ -400,7 +401,12 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
       const message = ctx.lang === 'en' ? err.en : err.zh;
       const at = (n: string) => typed.findIndex((r) => r.name === n);
       if (err.code === 'TYPE_MISFIT' && err.details) {
-        for (const n of Object.keys(err.details)) if (at(n) >= 0) fail(at(n), 'type', message);
+        // In the clerk's words: the type by its label, the value and the row that do not fit.
+        const row = /\(row (\d+)\)/.exec(err.en)?.[1];
+        for (const [n, values] of Object.entries(err.details)) {
+          const i = at(n);
+          if (i >= 0) fail(i, 'type', mm.df.misfit(n, values[0] ?? '', mm.df.types[typed[i].type] ?? typed[i].type, row ? Number(row) : undefined));
+        }
       } else if (err.details) {
         for (const [k, msgs] of Object.entries(err.details)) {
           const m = /^fields\[(\d+)\]\.(\w+)$/.exec(k);

@@ -232,6 +232,7 @@ const zhTW = {
     tooLong: (label: string, max: number) => `${label}最多 ${max} 字`,
     tooManyCodes: (max: number) => `代碼意義最多 ${max} 行`,
     tableChanged: '資料表已有新的版本，請重新整理頁面後再編修。',
+    misfit: (name: string, value: string, type: string, row?: number) => `欄位「${name}」有不是${type}的值「${value}」${row ? `（第 ${row} 筆）` : ''}，不能改為${type}。請保留原型別，或修正資料後上傳新版本。`,
     noFile: '請選擇要上傳的檔案。',
     badEncoding: '請從清單中選擇編碼。',
     done: {
@@ -472,6 +473,7 @@ const en: typeof zhTW = {
     tooLong: (label: string, max: number) => `${label}: at most ${max} characters`,
     tooManyCodes: (max: number) => `at most ${max} code meanings`,
     tableChanged: 'The table has a newer version; reload the page and edit again.',
+    misfit: (name: string, value: string, type: string, row?: number) => `Column “${name}” holds “${value}”${row ? ` (row ${row})` : ''}, which is not ${type}: keep its type, or correct the data and upload a new version.`,
     noFile: 'Choose the file to upload.',
     badEncoding: 'Choose an encoding from the list.',
     done: {

@@ -125,13 +125,13 @@ function Encodings({ ctx, v }: { ctx: PageCtx; v: VersionView }) {
 }
 
 /** The datastore state of a version in words: rows when loaded, the reason when it failed. */
-function StateText({ ctx, v }: { ctx: PageCtx; v: VersionView }) {
+function StateText({ ctx, v, rows = true }: { ctx: PageCtx; v: VersionView; rows?: boolean }) {
   const mm = manageMessages(ctx.lang);
   const label = mm.df.states[v.state] ?? v.state;
   return (
     <>
       <span class={`badge badge-load load-${/^[a-z]+$/.test(v.state) ? v.state : 'other'}`}>{label}</span>
-      {v.state === 'ready' && v.rows !== null ? ` ${mm.df.rowsCount(v.rows)}` : ''}
+      {rows && v.state === 'ready' && v.rows !== null ? ` ${mm.df.rowsCount(v.rows)}` : ''}
     </>
   );
 }
@@ -262,8 +262,8 @@ export interface ResourcePageProps {
   dictionary?: DictionaryView;
   canUpload: boolean;
   errors: FieldError[];
-  /** Messages at columns of the dictionary form, by column index. */
-  columnErrors: Record<number, string[]>;
+  /** Messages at the dictionary form's controls, by control id (col-<i>-type …; col-<i>-set for the column as a whole). */
+  columnErrors: Record<string, string[]>;
   done?: string;
 }
 
@@ -311,7 +311,7 @@ function typeLabel(mm: ManageMessages, t: string): string {
 }
 
 /** The dictionary: a form for who may edit it, a table for everyone else. */
-function DictionaryForm({ ctx, dataset, resource, d, columnErrors }: { ctx: PageCtx; dataset: { name: string }; resource: { resourceId: string }; d: DictionaryView; columnErrors: Record<number, string[]> }) {
+function DictionaryForm({ ctx, dataset, resource, d, columnErrors }: { ctx: PageCtx; dataset: { name: string }; resource: { resourceId: string }; d: DictionaryView; columnErrors: Record<string, string[]> }) {
   const mm = manageMessages(ctx.lang);
   if (!d.canEdit) {
     return (
@@ -344,12 +344,28 @@ function DictionaryForm({ ctx, dataset, resource, d, columnErrors }: { ctx: Page
       </div>
     );
   }
-  const input = (i: number, key: 'title' | 'unit', label: string, value: string, describedBy?: string) => (
-    <div class="form-field">
-      <label for={dictionaryFieldId(i, key)}>{label}</label>
-      <input type="text" id={dictionaryFieldId(i, key)} name={dictionaryFieldName(i, key)} value={value} aria-describedby={describedBy} />
-    </div>
-  );
+  /** A labelled control with its hint and its own error, tied together by aria-describedby. */
+  const control = (i: number, key: 'type' | 'title' | 'unit' | 'description' | 'codes', label: string, hint: string | undefined, render: (a: { id: string; name: string; 'aria-describedby'?: string; 'aria-invalid'?: 'true' }) => JSX.Element) => {
+    const id = dictionaryFieldId(i, key);
+    const errs = columnErrors[id] ?? [];
+    const describedBy = [hint ? `${id}-hint` : '', errs.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+    return (
+      <div class={`form-field${errs.length ? ' has-error' : ''}`}>
+        <label for={id}>{label}</label>
+        {hint ? (
+          <p id={`${id}-hint`} class="hint">
+            {hint}
+          </p>
+        ) : null}
+        {errs.length ? (
+          <p id={`${id}-error`} class="field-error">
+            {errs.join(' ')}
+          </p>
+        ) : null}
+        {render({ id, name: dictionaryFieldName(i, key), 'aria-describedby': describedBy, 'aria-invalid': errs.length ? 'true' : undefined })}
+      </div>
+    );
+  };
   return (
     <form method="post" action={ctx.href(manageHref(dataset.name, `/resources/${encodeURIComponent(resource.resourceId)}/dictionary`))} class="form-stack dictionary-form" novalidate>
       <CsrfField ctx={ctx} />
@@ -357,47 +373,29 @@ function DictionaryForm({ ctx, dataset, resource, d, columnErrors }: { ctx: Page
       <input type="hidden" name="columnCount" value={String(d.rows.length)} />
       <p class="hint">{mm.df.dictionaryLead(d.version)}</p>
       {d.rows.map((r, i) => {
-        const errs = columnErrors[i] ?? [];
-        const errId = errs.length ? dictionaryFieldId(i, 'error') : undefined;
+        const general = columnErrors[dictionaryFieldId(i, 'set')] ?? [];
         return (
-          <fieldset class={`dictionary-column${errs.length ? ' has-error' : ''}`} id={dictionaryFieldId(i, 'set')}>
+          <fieldset class="dictionary-column" id={dictionaryFieldId(i, 'set')}>
             <legend>
               {mm.df.columnLegend(i + 1)}
               <span class="column-name">{r.name}</span>
             </legend>
             <input type="hidden" name={dictionaryFieldName(i, 'name')} value={r.name} />
-            {errs.length ? (
-              <p id={errId} class="field-error">
-                {errs.join(' ')}
-              </p>
-            ) : null}
+            {general.length ? <p class="field-error">{general.join(' ')}</p> : null}
             <div class="dictionary-grid">
-              <div class={`form-field${errs.length ? ' has-error' : ''}`}>
-                <label for={dictionaryFieldId(i, 'type')}>{mm.df.colType}</label>
-                <p id={dictionaryFieldId(i, 'type-hint')} class="hint">
-                  {mm.df.inferred(typeLabel(mm, r.inferredType))}
-                </p>
-                <select id={dictionaryFieldId(i, 'type')} name={dictionaryFieldName(i, 'type')} aria-describedby={[dictionaryFieldId(i, 'type-hint'), errId].filter(Boolean).join(' ')} aria-invalid={errs.length ? 'true' : undefined}>
+              {control(i, 'type', mm.df.colType, mm.df.inferred(typeLabel(mm, r.inferredType)), (a) => (
+                <select {...a}>
                   {COLUMN_TYPES.map((t) => (
                     <option value={t} selected={t === r.type}>
                       {t === r.inferredType ? `${typeLabel(mm, t)}${mm.df.inferredMark}` : typeLabel(mm, t)}
                     </option>
                   ))}
                 </select>
-              </div>
-              {input(i, 'title', mm.df.colTitle, r.title)}
-              {input(i, 'unit', mm.df.colUnit, r.unit)}
-              <div class="form-field">
-                <label for={dictionaryFieldId(i, 'description')}>{mm.df.colDescription}</label>
-                <textarea id={dictionaryFieldId(i, 'description')} name={dictionaryFieldName(i, 'description')} rows={2} value={r.description} />
-              </div>
-              <div class="form-field">
-                <label for={dictionaryFieldId(i, 'codes')}>{mm.df.colCodes}</label>
-                <p id={dictionaryFieldId(i, 'codes-hint')} class="hint">
-                  {mm.df.codesHint}
-                </p>
-                <textarea id={dictionaryFieldId(i, 'codes')} name={dictionaryFieldName(i, 'codes')} rows={2} value={r.codes} aria-describedby={dictionaryFieldId(i, 'codes-hint')} />
-              </div>
+              ))}
+              {control(i, 'title', mm.df.colTitle, undefined, (a) => <input type="text" {...a} value={r.title} />)}
+              {control(i, 'unit', mm.df.colUnit, undefined, (a) => <input type="text" {...a} value={r.unit} />)}
+              {control(i, 'description', mm.df.colDescription, undefined, (a) => <textarea {...a} rows={2} value={r.description} />)}
+              {control(i, 'codes', mm.df.colCodes, mm.df.codesHint, (a) => <textarea {...a} rows={2} value={r.codes} />)}
             </div>
           </fieldset>
         );
@@ -481,9 +479,9 @@ export function ResourcePage({ ctx, dataset, resource, versions, progress, follo
                       <Encodings ctx={ctx} v={v} />
                     </td>
                     <td>
-                      <StateText ctx={ctx} v={v} />
-                      {v.error && v.state !== 'failed' ? <p class="load-error">{messageIn(v.error, ctx.lang)}</p> : null}
-                      {v.error && v.state === 'failed' && v !== newest ? <p class="load-error">{messageIn(v.error, ctx.lang)}</p> : null}
+                      <StateText ctx={ctx} v={v} rows={false} />
+                      {/* The newest version's failure has its own box above. */}
+                      {v.error && !(v === newest && v.state === 'failed') ? <p class="load-error">{messageIn(v.error, ctx.lang)}</p> : null}
                     </td>
                     <td>{v.rows === null ? '' : v.rows.toLocaleString('en')}</td>
                     <td>{v.published ? mm.df.published : mm.df.waiting}</td>
