@@ -97,9 +97,7 @@ function versionView(v: VersionRow, names: Map<string, string>): VersionView {
 
 /** Names of the people who uploaded these versions. */
 async function uploaderNames(services: Services, versions: VersionRow[]): Promise<Map<string, string>> {
-  if (versions.length === 0) return new Map();
-  const ids = new Set(versions.map((v) => v.uploaded_by));
-  return new Map((await services.users.list()).filter((u) => ids.has(u.id)).map((u) => [u.id, u.name]));
+  return services.users.namesByIds(versions.map((v) => v.uploaded_by));
 }
 
 /** UploadService.check as a yes/no: the same rule hides the form that the service would refuse. */
