@@ -237,7 +237,11 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     const rs = await get(`/manage/datasets/${d.name}`, 'reviewer');
     expect(pageText(rs.body)).toContain('資料檔');
     expect(rs.body).not.toContain('enctype="multipart/form-data"');
-    expect((await uploadForm(d.name, d.rid, file, { who: 'reviewer' })).statusCode).toBe(403);
+    const refused = await uploadForm(d.name, d.rid, file, { who: 'reviewer' });
+    expect(refused.statusCode).toBe(403);
+    expect(pageText(refused.body)).toContain('有 1 個問題需要修正');
+    expect(refused.body).not.toContain('href="#upload-0-file"');
+    expect(pageText(refused.body)).toContain('要上傳的檔案：您沒有權限編修資料集');
     // Another unit does not see the draft at all.
     expect((await uploadForm(d.name, d.rid, file, { who: 'other' })).statusCode).toBe(404);
     expect((await get(`/manage/datasets/${d.name}/resources/${d.rid}`, 'other')).statusCode).toBe(404);

@@ -260,8 +260,9 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
     const lang = langOf(req);
     const mm = manageMessages(lang);
     const refuse = (err: AppError) => {
-      // Who may not see or change the dataset gets the service's answer as an error page.
-      if (err.status === 401 || err.status === 403 || err.status === 404) throw err;
+      // Who may not see the dataset (or the resource is not there) gets the service's answer as an
+      // error page; whoever sees the status page but may not upload gets it there, with the reason.
+      if (err.status === 401 || err.status === 404) throw err;
       return statusWithError(req, reply, user, name, err.status, uploadState(rid, isDeclarable(encoding) ? encoding : '', err.code === 'BAD_ENCODING' ? 'encoding' : 'file', lang === 'en' ? err.en : err.zh));
     };
     if (outcome.kind === 'refused') return refuse(outcome.error);

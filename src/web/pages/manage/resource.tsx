@@ -246,7 +246,8 @@ export function DataFileSection({ ctx, datasetName, files, uploadForm }: { ctx: 
 export function uploadErrors(ctx: PageCtx, files: DataFileView[], state: UploadFormState): FieldError[] {
   const mm = manageMessages(ctx.lang);
   const i = files.findIndex((f) => f.resourceId === state.resourceId);
-  const id = i < 0 ? null : `upload-${i}-${state.field}`;
+  // A link to the control only where the form is shown (not to someone the service refused).
+  const id = i < 0 || !files[i].canUpload ? null : `upload-${i}-${state.field}`;
   return [{ id, label: state.field === 'file' ? mm.df.fileLabel : mm.df.encodingLabel, message: state.message }];
 }
 
