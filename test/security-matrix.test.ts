@@ -220,6 +220,12 @@ const MATRIX: Record<string, Row> = {
   'POST /manage/discontinuations/:pid/reject': row('proposal', [D, D, D, D, D, A, D], () => ({ comment: '仍有使用者需要' })),
   // Only whoever proposed it.
   'POST /manage/discontinuations/:pid/withdraw': row('proposal', [D, D, D, A, D, D, D]),
+
+  // Back office: data files. `:rid` is the dataset's first resource. The upload form is multipart;
+  // posted as a plain form it carries no file, which whoever may upload hears as 400 after the access check.
+  'POST /manage/datasets/:name/resources/:rid/upload': row('draft', [D, D, D, 'allowed-400', D, D, 'allowed-400']),
+  // The dictionary form (the table's first column is 年): whoever may edit the dataset; the change goes to its working copy.
+  'POST /manage/datasets/:name/resources/:rid/dictionary': row('table', [D, D, D, A, D, D, A], () => ({ version: '1', columnCount: '1', 'c0.name': '年', 'c0.title': '年度' })),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */

@@ -18,6 +18,7 @@ import { StatusPage, type DiscontinuationView, type StatusActions } from './page
 import { emptyProposal, ProposalPage, proposalErrors, readProposal, toProposal } from './pages/manage/discontinue.tsx';
 import type { Dataset } from '../modules/catalogue/catalogue.schemas.ts';
 import { sendPage } from './respond.ts';
+import { dataFilesOf, manageDataRoutes } from './manage-data.routes.tsx';
 import { taipeiDate } from '../time.ts';
 
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
@@ -189,7 +190,15 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return: underReview && (can(user, 'dataset.return', { unit, submittedBy }) || (withheld && can(user, 'dataset.approve_withholding', { unit, submittedBy }))),
       ownSubmission: underReview && submittedBy === user.id && can(user, decide, { unit }),
     };
-    return { diff, dataset, submission, actions, discontinuation: await discontinuationView(user, dataset), unitTitle: (n: string) => titles.get(n) ?? n };
+    return {
+      diff,
+      dataset,
+      submission,
+      actions,
+      discontinuation: await discontinuationView(user, dataset),
+      dataFiles: await dataFilesOf(app.services, user, dataset),
+      unitTitle: (n: string) => titles.get(n) ?? n,
+    };
   };
 
   /** The dataset's discontinuation proposals and which of their buttons this user gets (the service decides). */
@@ -209,6 +218,9 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       withdraw: open !== undefined && proposer === user.id,
     };
   };
+
+  // Resource files: upload, versions and load, data dictionary (its own plugin: it parses multipart).
+  await app.register(manageDataRoutes, { statusView });
 
   app.get('/manage/datasets/:name', { schema: { hide: true, params: NameParams, querystring: StatusQuery } }, async (req, reply) => {
     const user = signedIn(req, reply);

@@ -43,6 +43,24 @@ export class JobService {
     return this.db.kysely.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * The newest job of `kind` whose payload has `key` equal to `value` (e.g. the load of a version),
+   * so a page can show its progress without keeping the job's id.
+   */
+  async latestFor(kind: string, key: string, value: string): Promise<JobRow | undefined> {
+    // Payloads are written by enqueue() as JSON.stringify, so the pair appears exactly like this.
+    const pair = JSON.stringify({ [key]: value }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+    return this.db.kysely
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where(sql<boolean>`payload_json like ${`%${pair}%`} escape '\\'`)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   private async claim(): Promise<JobRow | undefined> {
     const now = new Date();
     const lock = this.db.engine === 'postgres' ? sql`for update skip locked` : sql``;

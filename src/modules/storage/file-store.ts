@@ -70,9 +70,13 @@ export class LocalFileStore implements FileStore {
         done(null, chunk);
       },
     });
+    const out = createWriteStream(tmp);
     try {
-      await pipeline(source, meter, createWriteStream(tmp));
+      await pipeline(source, meter, out);
     } catch (err) {
+      // A refusal can come while the file is still being opened: removing it before the stream has
+      // closed would leave the file it creates afterwards behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(tmp, { force: true });
       throw err;
     }

@@ -47,6 +47,14 @@ export class UsersService {
     return this.withRoles(row.id, row.email, row.name, row.created_at);
   }
 
+  /** Display names of these accounts, by id (who uploaded a file, say); unknown ids are left out. */
+  async namesByIds(ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.db.selectFrom('users').select(['id', 'name']).where('id', 'in', unique).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   private async withRoles(id: string, email: string, name: string, createdAt: string): Promise<User> {
     const roles = await this.db
       .selectFrom('user_roles as r')

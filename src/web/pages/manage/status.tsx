@@ -11,6 +11,8 @@ import { NoticeBox } from '../discontinued.tsx';
 import { CopyBadge, manageHref, shortTime, StateBadge } from './common.tsx';
 import { DATASET_FIELDS } from './dataset-form.tsx';
 import { manageMessages } from './manage-messages.ts';
+import { ErrorSummary } from './editor.tsx';
+import { DataFileSection, uploadErrors, type DataFileView, type UploadFormState } from './resource.tsx';
 
 /** The discontinuation part of the status page: proposals of this dataset and what this user may do with them. */
 export interface DiscontinuationView {
@@ -55,6 +57,10 @@ export interface StatusProps {
   discontinuation: DiscontinuationView;
   /** The reject form's comment and error, when a rejection without a comment was refused. */
   rejectForm?: { comment: string; error: string };
+  /** 資料檔: each resource's current version and upload form. */
+  dataFiles: DataFileView[];
+  /** The upload form's refusal, shown at its control. */
+  uploadForm?: UploadFormState;
 }
 
 /** Labels of the compared fields (the stored form's keys) beyond the editor's own. */
@@ -304,7 +310,7 @@ function DiscontinuationSection({ ctx, d, view, rejectForm }: { ctx: PageCtx; d:
 }
 
 /** /manage/datasets/{name}: where the dataset stands, what changed, and the actions this user may take. */
-export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, discontinuation, rejectForm, unitTitle: titleOf }: StatusProps) {
+export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, discontinuation, rejectForm, unitTitle: titleOf, dataFiles, uploadForm }: StatusProps) {
   const mm = manageMessages(ctx.lang);
   const en = ctx.lang === 'en';
   const title = mm.statusTitle(d.title);
@@ -345,6 +351,7 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
             </ul>
           </div>
         ) : null}
+        {uploadForm ? <ErrorSummary ctx={ctx} errors={uploadErrors(ctx, dataFiles, uploadForm)} /> : null}
         <h2>{mm.statusHeading}</h2>
         <dl class="status-list">
           <dt>{mm.state}</dt>
@@ -428,6 +435,8 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
             <CommentForm ctx={ctx} action={manageHref(d.name, '/return')} id="return" heading={mm.returnHeading} button={mm.return} label={mm.commentRequired} required hint={mm.commentRequiredHint} value={returnForm?.comment} error={returnForm?.error} />
           ) : null}
         </div>
+
+        <DataFileSection ctx={ctx} datasetName={d.name} files={dataFiles} uploadForm={uploadForm} />
 
         <DiscontinuationSection ctx={ctx} d={d} view={discontinuation} rejectForm={rejectForm} />
       </div>
