@@ -74,11 +74,12 @@ describe.each(engines)('back office: data files on %s', (engine) => {
   };
   const get = (url: string, who: keyof typeof s = 'contact') => t.app.inject({ method: 'GET', url, headers: { cookie: s[who].cookie } });
   /** Posts the upload form as the page builds it: the token first, then the encoding, then the file. */
-  const uploadForm = (name: string, rid: string, file: { value: Buffer; filename: string } | null, opts: { who?: keyof typeof s; encoding?: string; csrf?: string | null; lang?: string } = {}) => {
+  const uploadForm = (name: string, rid: string, file: { value: Buffer; filename: string } | null, opts: { who?: keyof typeof s; encoding?: string; header?: string; csrf?: string | null; lang?: string } = {}) => {
     const who = opts.who ?? 'contact';
     const parts: Parameters<typeof multipart>[0] = [];
     if (opts.csrf !== null) parts.push({ name: '_csrf', value: opts.csrf ?? s[who].csrf });
     parts.push({ name: 'encoding', value: opts.encoding ?? '' });
+    parts.push({ name: 'header', value: opts.header ?? '' });
     // A browser sends the file part even when none was chosen: no file name, no bytes.
     parts.push(file ? { name: 'file', value: file.value, filename: file.filename } : { name: 'file', value: '', filename: '', type: 'application/octet-stream' });
     const m = multipart(parts);
@@ -328,6 +329,41 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     expect(page).toContain('先前已載入的版本仍繼續提供查詢與下載。');
     expect(page).toContain('第 2 版讀檔時發現的問題');
     expect(page).toContain('儲存資料字典');
+  });
+
+  it('a printed-report file is refused saying what to do; uploaded again with its header lines it loads; a mistyped header line is refused at its control, nothing stored', async () => {
+    const d = await draft();
+    const url = `/manage/datasets/${d.name}/resources/${d.rid}`;
+    // A budget table: title, a header over two lines (本年度 / 上年度 over 金額 and %), data.
+    const report = Buffer.from(
+      ['113年度總預算 收支簡明比較表,,,,', ',本年度,,上年度,', '項目,金額,%,金額,%', '歲入,3000,60,2800,59', '歲出,2000,40,1950,41', '餘絀,1000,20,850,18'].join('\n'),
+    );
+    expect((await uploadForm(d.name, d.rid, { value: report, filename: 'report.csv' })).statusCode).toBe(303);
+    await t.services.jobs.runPending();
+    // Found on its own: line 3 is a one-line header, repeated 金額 and % renamed — loadable as it is.
+    const first = (await t.services.datastore.versions(d.rid))[0];
+    expect(first.datastore_state).toBe('ready');
+    // With the header lines given, the two lines join per column.
+    expect((await uploadForm(d.name, d.rid, { value: report, filename: 'report.csv' }, { header: '2-3' })).statusCode).toBe(303);
+    await t.services.jobs.runPending();
+    const cols = await t.services.datastore.columns((await t.services.datastore.versions(d.rid))[0].id);
+    expect(cols.map((c) => c.name)).toEqual(['項目', '本年度 金額', '本年度 %', '上年度 金額', '上年度 %']);
+    expect(pageText((await get(url)).body)).toContain('表頭：第 2-3 行');
+    // A report whose header is numbers (the real header is elsewhere): refused with what to do.
+    const numbers = Buffer.from(['總表,,,', ',3000,2800,2600', '歲入,1,2,3', '歲出,4,5,6', '餘絀,7,8,9'].join('\n'));
+    await uploadForm(d.name, d.rid, { value: numbers, filename: 'numbers.csv' });
+    await t.services.jobs.runPending();
+    const failed = pageText((await get(url)).body);
+    expect(failed).toContain('此檔看來是報表版面而不是資料表');
+    expect(failed).toContain('或在上傳時指定表頭所在的行號');
+    // A mistyped header line: the form again with the message at its control; nothing stored.
+    const before = (await t.services.datastore.versions(d.rid)).length;
+    const bad = await uploadForm(d.name, d.rid, { value: report, filename: 'report.csv' }, { header: '第二行' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/id="upload-0-header"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="upload-0-header"/);
+    expect(pageText(bad.body)).toContain('表頭列「第二行」的寫法不對');
+    expect(controlValue(bad.body, 'upload-0-header')).toBe('第二行');
+    expect(await t.services.datastore.versions(d.rid)).toHaveLength(before);
   });
 
   it('XSS: hostile file names, column names, dictionary entries, issue texts, failure reasons and progress stay text on every new page, in both languages', async () => {

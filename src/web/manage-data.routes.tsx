@@ -10,7 +10,7 @@ import { sameToken } from '../modules/accounts/accounts.service.ts';
 import type { Dataset } from '../modules/catalogue/catalogue.schemas.ts';
 import { DatastoreQuery } from '../modules/datastore/datastore.query.ts';
 import type { VersionRow } from '../modules/datastore/datastore.service.ts';
-import { LOAD_JOB, type DictionaryField } from '../modules/datastore/upload.service.ts';
+import { checkHeaderRows, LOAD_JOB, type DictionaryField } from '../modules/datastore/upload.service.ts';
 import type { ReadIssue } from '../modules/ingest/table.ts';
 import type { User } from '../modules/users/users.service.ts';
 import type { Services } from '../services.ts';
@@ -50,7 +50,7 @@ const ResourceQuery = Type.Object({
 const Params = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rid: Type.String({ minLength: 1, maxLength: 200 }) });
 const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 /** The upload form's fields (the file itself is taken by the parser below, never part of the body). */
-const UploadBody = Type.Object({ ...Csrf, encoding: Type.Optional(Type.String({ maxLength: 50 })) }, { additionalProperties: true });
+const UploadBody = Type.Object({ ...Csrf, encoding: Type.Optional(Type.String({ maxLength: 50 })), header: Type.Optional(Type.String({ maxLength: 50 })) }, { additionalProperties: true });
 /** The dictionary form posts c{i}.name, c{i}.type … per column; read below, checked by the service. */
 const DictionaryBody = Type.Object(Csrf, { additionalProperties: true });
 const RESOURCE_DONE = new Set(['uploaded', 'dictionary', 'dictionaryReload']);
@@ -92,6 +92,8 @@ function versionView(v: VersionRow, names: Map<string, string>): VersionView {
     error: v.datastore_error,
     published: v.published_at !== null,
     issues: parseIssues(v.read_issues_json),
+    hasUtf8Copy: v.utf8_sha256 !== null,
+    headerRows: v.header_rows,
   };
 }
 
@@ -134,7 +136,9 @@ export async function dataFilesOf(services: Services, user: User, dataset: Datas
 }
 
 /** An upload refused by the services (or by the form's own checks), for the form's error. */
-const uploadState = (resourceId: string, encoding: string, field: UploadFormState['field'], message: string): UploadFormState => ({ resourceId, encoding, field, message });
+const uploadState = (resourceId: string, encoding: string, field: UploadFormState['field'], message: string, header?: string): UploadFormState => ({ resourceId, encoding, field, message, header });
+/** Which control an upload refusal belongs to. */
+const fieldOf = (err: AppError): UploadFormState['field'] => (err.code === 'BAD_ENCODING' ? 'encoding' : err.details?.header ? 'header' : 'file');
 
 /**
  * Back office for resource files (issue 4): upload a version through a form, follow its load, read
@@ -179,6 +183,7 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
       }
       try {
         await uploads.check(user, params.name, params.rid);
+        checkHeaderRows(fields.header);
       } catch (err) {
         drain();
         if (err instanceof AppError) {
@@ -257,20 +262,21 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
     }
     const { name, rid } = req.params;
     const encoding = req.body?.encoding ?? '';
+    const header = (req.body?.header ?? '').trim();
     const lang = langOf(req);
     const mm = manageMessages(lang);
     const refuse = (err: AppError) => {
       // Who may not see the dataset (or the resource is not there) gets the service's answer as an
       // error page; whoever sees the status page but may not upload gets it there, with the reason.
       if (err.status === 401 || err.status === 404) throw err;
-      return statusWithError(req, reply, user, name, err.status, uploadState(rid, isDeclarable(encoding) ? encoding : '', err.code === 'BAD_ENCODING' ? 'encoding' : 'file', lang === 'en' ? err.en : err.zh));
+      return statusWithError(req, reply, user, name, err.status, uploadState(rid, isDeclarable(encoding) ? encoding : '', fieldOf(err), lang === 'en' ? err.en : err.zh, header));
     };
     if (outcome.kind === 'refused') return refuse(outcome.error);
     if (!stored) {
       // Nothing arrived (no file chosen, or not a multipart post): the access check first, then the form's error.
       await uploads.check(user, name, rid);
       if (!isDeclarable(encoding)) return refuse(new AppError('BAD_ENCODING', 400, manageMessages('zh-TW').df.badEncoding, manageMessages('en').df.badEncoding));
-      return statusWithError(req, reply, user, name, 400, uploadState(rid, encoding, 'file', mm.df.noFile));
+      return statusWithError(req, reply, user, name, 400, uploadState(rid, encoding, 'file', mm.df.noFile, header));
     }
     if (!isDeclarable(encoding)) {
       // The encoding field came after the file.
@@ -278,7 +284,7 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
       return refuse(new AppError('BAD_ENCODING', 400, manageMessages('zh-TW').df.badEncoding, manageMessages('en').df.badEncoding));
     }
     try {
-      await uploads.upload(user, name, rid, { source: { sha256: stored.sha256, size: stored.size }, fileName: stored.fileName, mediaType: stored.mediaType }, { encoding: encoding || undefined });
+      await uploads.upload(user, name, rid, { source: { sha256: stored.sha256, size: stored.size }, fileName: stored.fileName, mediaType: stored.mediaType }, { encoding: encoding || undefined, header: header || undefined });
     } catch (err) {
       await discard();
       if (err instanceof AppError) return refuse(err);

@@ -31,6 +31,10 @@ export interface VersionView {
   error: string | null;
   published: boolean;
   issues: ReadIssue[];
+  /** The UTF-8 copy published beside a text original in another encoding. */
+  hasUtf8Copy: boolean;
+  /** The header lines the contact gave ("4-6"). */
+  headerRows: string | null;
 }
 
 /** The background load of a version, from its job. */
@@ -59,7 +63,9 @@ export interface DataFileView {
 export interface UploadFormState {
   resourceId: string;
   encoding: string;
-  field: 'file' | 'encoding';
+  /** The header lines as typed ("4-6"). */
+  header?: string;
+  field: 'file' | 'encoding' | 'header';
   message: string;
 }
 
@@ -141,6 +147,7 @@ export function UploadForm({ ctx, datasetName, resourceId, i, state }: { ctx: Pa
   const mm = manageMessages(ctx.lang);
   const fileId = `upload-${i}-file`;
   const encId = `upload-${i}-encoding`;
+  const headerId = `upload-${i}-header`;
   const err = (f: UploadFormState['field']) => (state && state.field === f ? state.message : undefined);
   const field = (id: string, f: UploadFormState['field'], label: string, hint: string, control: (describedBy: string, invalid: 'true' | undefined) => JSX.Element) => {
     const e = err(f);
@@ -174,6 +181,9 @@ export function UploadForm({ ctx, datasetName, resourceId, i, state }: { ctx: Pa
               </option>
             ))}
           </select>
+        ))}
+        {field(headerId, 'header', mm.df.headerLabel, mm.df.headerHint, (describedBy, invalid) => (
+          <input type="text" id={headerId} name="header" inputmode="numeric" size={8} maxlength={20} value={state?.header ?? ''} aria-describedby={describedBy} aria-invalid={invalid} />
         ))}
         {field(fileId, 'file', mm.df.fileLabel, mm.df.fileHint(formatBytes(ctx.config.uploadMaxBytes)), (describedBy, invalid) => (
           <input type="file" id={fileId} name="file" aria-describedby={describedBy} aria-invalid={invalid} />
@@ -248,7 +258,8 @@ export function uploadErrors(ctx: PageCtx, files: DataFileView[], state: UploadF
   const i = files.findIndex((f) => f.resourceId === state.resourceId);
   // A link to the control only where the form is shown (not to someone the service refused).
   const id = i < 0 || !files[i].canUpload ? null : `upload-${i}-${state.field}`;
-  return [{ id, label: state.field === 'file' ? mm.df.fileLabel : mm.df.encodingLabel, message: state.message }];
+  const label = state.field === 'file' ? mm.df.fileLabel : state.field === 'header' ? mm.df.headerLabel : mm.df.encodingLabel;
+  return [{ id, label, message: state.message }];
 }
 
 export interface ResourcePageProps {
@@ -473,6 +484,13 @@ export function ResourcePage({ ctx, dataset, resource, versions, progress, follo
                         {v.fileName}
                       </a>
                       <span class="format">{` ${v.format}`}</span>
+                      {v.hasUtf8Copy ? (
+                        <>
+                          {' · '}
+                          <a href={`${fileHref(v.version)}&utf8=true`}>{mm.df.utf8Copy}</a>
+                        </>
+                      ) : null}
+                      {v.headerRows ? <p class="hint">{mm.df.headerRowsGiven(v.headerRows)}</p> : null}
                     </td>
                     <td>{formatBytes(v.size)}</td>
                     <td>{`${v.uploadedBy ?? mm.none}${mm.df.listSep}${shortTime(v.uploadedAt)}`}</td>
