@@ -132,6 +132,10 @@ export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): 
   const seenDates = new Set<string>();
   const keysSeen = new Set<string>();
   let duplicate = false;
+  // Only the categories that vary name the lines (a column that is 合計 throughout says nothing).
+  const distinct = plan.categories.map(() => new Set<string>());
+  for (const row of rows) for (let k = 0; k < nCat; k++) distinct[k].add(String(row[1 + plan.values.length + k] ?? ''));
+  const naming = plan.categories.map((_, k) => distinct[k].size > 1);
   for (const row of rows) {
     const date = row[0];
     if (typeof date !== 'string' || periodStart(date) === undefined) continue;
@@ -146,7 +150,8 @@ export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): 
       let line = lines.get(key);
       if (!line) {
         if (lines.size >= MAX_SERIES) return;
-        const name = nCat > 0 ? cats.map((v, k) => (v === null ? '—' : (codeMeaning(plan.categories[k], v) ?? String(v)))).join(' · ') : plan.values[i].label;
+        const parts = cats.filter((_, k) => naming[k]).map((v, k) => (v === null ? '—' : (codeMeaning(plan.categories.filter((_, j) => naming[j])[k], v) ?? String(v))));
+        const name = parts.length > 0 ? parts.join(' · ') : plan.values[i].label;
         lines.set(key, (line = { name, valueAt: nCat > 0 ? 0 : i, byDate: new Map() }));
       }
       const v = row[1 + line.valueAt];

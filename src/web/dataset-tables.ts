@@ -26,6 +26,7 @@ export interface VersionView {
   version: number;
   /** When the public got it (approved), else when it was uploaded. */
   date: string;
+  uploadedAt: string;
   fileName: string;
   size: number;
   encoding: string | null;
@@ -66,6 +67,7 @@ export interface ResourceTable {
 const toVersionView = (v: VersionRow): VersionView => ({
   version: v.version,
   date: v.published_at ?? v.uploaded_at,
+  uploadedAt: v.uploaded_at,
   fileName: v.file_name,
   size: v.size,
   encoding: v.encoding_detected,

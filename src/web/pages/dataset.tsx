@@ -25,7 +25,7 @@ function availabilityOf(d: Dataset): Availability {
 const tableWords = (lang: string) =>
   lang === 'en'
     ? {
-        version: (n: number, date: string) => `Version ${n}, published ${date}`,
+        version: (n: number, date: string) => `Version ${n}, uploaded ${date}`,
         original: 'Original file',
         formats: 'Download the table as',
         excel: 'CSV for Excel',
@@ -39,7 +39,8 @@ const tableWords = (lang: string) =>
         vRows: 'Rows',
         vDownloads: 'Downloads',
         vNumberN: (n: number) => `Version ${n}`,
-        preview: (from: number, to: number, total: number) => (total === 0 ? 'The table has no rows' : `Rows ${from.toLocaleString('en')}–${to.toLocaleString('en')} of ${total.toLocaleString('en')}`),
+        preview: (from: number, to: number, total: number) =>
+          total === 0 ? 'The table has no rows' : from === 1 ? `First ${to.toLocaleString('en')} of ${total.toLocaleString('en')} rows` : `Rows ${from.toLocaleString('en')}–${to.toLocaleString('en')} of ${total.toLocaleString('en')}`,
         sortedBy: (label: string, dir: 'asc' | 'desc') => `, sorted by ${label} (${dir === 'asc' ? 'ascending' : 'descending'})`,
         sortHint: (dir: 'asc' | 'desc') => (dir === 'asc' ? ': sort ascending' : ': sort descending'),
         pager: (name: string) => `Pages of the preview of ${name}`,
@@ -55,7 +56,7 @@ const tableWords = (lang: string) =>
         chartDataCaption: (value: string) => `${value}: the numbers drawn in the chart`,
       }
     : {
-        version: (n: number, date: string) => `第 ${n} 版，公開於 ${date}`,
+        version: (n: number, date: string) => `第 ${n} 版，上傳於 ${date}`,
         original: '原始檔案',
         formats: '資料表下載格式',
         excel: 'CSV（Excel 用）',
@@ -69,7 +70,8 @@ const tableWords = (lang: string) =>
         vRows: '筆數',
         vDownloads: '下載',
         vNumberN: (n: number) => `第 ${n} 版`,
-        preview: (from: number, to: number, total: number) => (total === 0 ? '資料表沒有資料列' : `第 ${from.toLocaleString('zh-TW')} 至 ${to.toLocaleString('zh-TW')} 筆，共 ${total.toLocaleString('zh-TW')} 筆`),
+        preview: (from: number, to: number, total: number) =>
+          total === 0 ? '資料表沒有資料列' : from === 1 ? `前 ${to.toLocaleString('zh-TW')} 筆，共 ${total.toLocaleString('zh-TW')} 筆` : `第 ${from.toLocaleString('zh-TW')} 至 ${to.toLocaleString('zh-TW')} 筆，共 ${total.toLocaleString('zh-TW')} 筆`,
         sortedBy: (label: string, dir: 'asc' | 'desc') => `，依「${label}」${dir === 'asc' ? '遞增' : '遞減'}排序`,
         sortHint: (dir: 'asc' | 'desc') => (dir === 'asc' ? '：按此遞增排序' : '：按此遞減排序'),
         pager: (name: string) => `「${name}」預覽分頁`,
@@ -345,7 +347,7 @@ function TableSection({ ctx, d, r, t }: { ctx: PageCtx; d: Dataset; r: Resource;
   return (
     <div class="resource-table">
       <p>
-        {w.version(latest.version, dateOnly(latest.date) ?? latest.date)}
+        {w.version(latest.version, dateOnly(latest.uploadedAt) ?? latest.uploadedAt)}
         {' · '}
         <a href={`${base}/file`}>{`${w.original}（${latest.fileName}，${kb(latest.size)}${latest.encoding ? `，${latest.encoding}` : ''}）`}</a>
       </p>
