@@ -52,7 +52,7 @@ const tableWords = (lang: string) =>
         chartTitle: (value: string, date: string) => `${value} by ${date}`,
         chartCapped: (n: number) => `The chart shows the latest ${n.toLocaleString('en')} rows of the table.`,
         chartLeftOut: (shown: number, found: number) => `It draws the first ${shown} of ${found} lines; the table has them all.`,
-        chartData: 'The chart’s numbers as a table',
+        chartData: 'Numbers in the chart, as a table',
         chartDataCaption: (value: string) => `${value}: the numbers drawn in the chart`,
       }
     : {
