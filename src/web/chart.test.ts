@@ -35,6 +35,24 @@ describe('which tables are time series', () => {
     expect(plan?.categories.map((c) => c.name)).toEqual(['縣市代碼', 'year']);
   });
 
+  it('takes an integer column named as a year for the dates when there is no date column (2024, or 民國 113)', () => {
+    const plan = planTimeSeries([col('fiscal_year', 'integer', { label: '年度' }), col('機關', 'text'), col('預算數', 'integer')]);
+    expect(plan?.date.name).toBe('fiscal_year');
+    expect(plan?.categories.map((c) => c.name)).toEqual(['機關']);
+    if (!plan) throw new Error('no plan');
+    const d = seriesFromRows(
+      plan,
+      [
+        [113, 10, '總統府'],
+        [114, 12, '總統府'],
+      ],
+      'zh-TW',
+    );
+    expect(d?.dates).toEqual(['2024', '2025']);
+    expect(d?.granularity).toBe('year');
+    expect(planTimeSeries([col('year', 'integer'), col('census_year', 'integer'), col('n', 'integer')])).toBeUndefined();
+  });
+
   it('is not a time series without exactly one date column or without numbers', () => {
     expect(planTimeSeries([col('a', 'text'), col('b', 'integer')])).toBeUndefined();
     expect(planTimeSeries([col('開始', 'date'), col('結束', 'date'), col('b', 'integer')])).toBeUndefined();
@@ -90,6 +108,37 @@ describe('the lines', () => {
     expect(d?.series).toHaveLength(MAX_SERIES);
     expect(d?.seriesFound).toBe(9);
     expect(chartSummary(d ?? ({} as never), 'zh-TW')).toContain('9 條中的前 6 條');
+  });
+
+  it('leaves out columns of another size than the first (失業者 beside 勞動力 would lie flat)', () => {
+    const labour = planTimeSeries([col('年月', 'date'), col('勞動力', 'integer'), col('失業者', 'integer'), col('就業者', 'integer')]);
+    if (!labour) throw new Error('no plan');
+    const d = seriesFromRows(
+      labour,
+      [
+        ['2024-01', 12000, 420, 11580],
+        ['2024-02', 12010, 410, 11600],
+      ],
+      'zh-TW',
+    );
+    expect(d?.series.map((s) => s.name)).toEqual(['勞動力', '就業者']);
+    expect(d?.valueLabel).toBe('數值');
+  });
+
+  it('names lines by a code column’s label column when the two go one to one', () => {
+    const byIndustry = planTimeSeries([col('年月', 'date'), col('industry_code', 'text'), col('industry', 'text', { label: '行業' }), col('薪資', 'integer')]);
+    if (!byIndustry) throw new Error('no plan');
+    const d = seriesFromRows(
+      byIndustry,
+      [
+        ['2024-01', 50000, '00', '工業及服務業'],
+        ['2024-01', 52000, 'B', '礦業'],
+        ['2024-02', 50100, '00', '工業及服務業'],
+        ['2024-02', 52100, 'B', '礦業'],
+      ],
+      'zh-TW',
+    );
+    expect(d?.series.map((s) => s.name)).toEqual(['工業及服務業', '礦業']);
   });
 
   it('is not a series when a line has two values for one date (a list of events) or only one date', () => {

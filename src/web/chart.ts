@@ -6,15 +6,19 @@
  *
  * The rule (also in the README):
  * - a table is charted when it has exactly one date column (type `date`: the loader turns 2024M01,
- *   113年1月, 2024Q1, 2024-01-05 … into ISO forms) and at least one numeric column, and each line
- *   has at most one value per date (otherwise it is a list of events, not a series);
+ *   113年1月, 2024Q1, 2024-01-05 … into ISO forms) or, failing that, exactly one integer column
+ *   named as a year (year, 年度, 年別 …) holding years (2024, or 民國 113 = 2024); at least one
+ *   numeric column; and each line has at most one value per date (otherwise it is a list of
+ *   events, not a series);
  * - category columns are text columns, columns with code meanings (代碼), and integer columns
- *   named like codes or years (代碼, 編號, code, year …);
+ *   named like codes (代碼, 編號, code …);
  * - with category columns (e.g. 項目 with 總指數, 食物類 …): one line per combination of their
  *   values, in the order they first appear, for the first numeric column; at most MAX_SERIES
- *   lines (the rest are named as left out);
+ *   lines (the rest are named as left out). Lines are named by the categories that vary, and of a
+ *   code column and its label column (one to one), by the label;
  * - without: one line per numeric column of the same kind as the first (percentages with
- *   percentages, others with the same unit), at most MAX_SERIES;
+ *   percentages, others with the same unit) and of a comparable size (typical values within a
+ *   factor of 10 of the first's: 失業者 beside 勞動力 would be a flat line), at most MAX_SERIES;
  * - the page reads at most MAX_CHART_ROWS rows, the latest by date, through the query API.
  */
 import * as echarts from 'echarts/core';
@@ -52,9 +56,20 @@ export interface SeriesPlan<C extends ChartColumn = ChartColumn> {
 const NUMERIC: ReadonlySet<ColumnType> = new Set(['integer', 'decimal', 'percent']);
 /** Names of integer columns that identify rather than measure (代碼 65000, 年度 2024). */
 const CODE_LIKE = /(代碼|代號|編號|序號|年度|年別|^年|^月|^季|code|_id|^id|^no\.?|year|month|quarter)$/i;
+/** Names of an integer column of years: year, fiscal_year, 年度, 年別, 年. */
+const YEAR_NAME = /(year|年度|年別|^年)$/i;
 
 const isCategory = (c: ChartColumn): boolean =>
   c.type === 'text' || (c.codes !== null && c.codes.length > 0) || (c.type === 'integer' && (CODE_LIKE.test(c.name) || CODE_LIKE.test(c.label)));
+const isYearColumn = (c: ChartColumn): boolean => c.type === 'integer' && !c.codes?.length && (YEAR_NAME.test(c.name) || YEAR_NAME.test(c.label));
+
+/** A year column's value as the ISO year: 2024 as it is, 民國 113 as 2024; anything else is not a year. */
+export function yearOf(v: number): string | undefined {
+  if (!Number.isInteger(v)) return undefined;
+  if (v >= 1800 && v <= 2200) return String(v);
+  if (v >= 1 && v <= 200) return String(v + 1911);
+  return undefined;
+}
 
 /** Whether a column's numbers measure something (they are summed, charted, right-aligned with separators). */
 export const isMeasure = (c: ChartColumn): boolean => NUMERIC.has(c.type) && !isCategory(c);
@@ -75,14 +90,16 @@ export function codeMeaning(c: Pick<ChartColumn, 'codes'>, v: string | number | 
 /** Which columns make a time series, or undefined when the table is not one. */
 export function planTimeSeries<C extends ChartColumn>(columns: C[]): SeriesPlan<C> | undefined {
   const dates = columns.filter((c) => c.type === 'date');
-  if (dates.length !== 1) return undefined;
+  const years = columns.filter(isYearColumn);
+  const date = dates.length === 1 ? dates[0] : dates.length === 0 && years.length === 1 ? years[0] : undefined;
+  if (!date) return undefined;
   const measures = columns.filter(isMeasure);
   const first = measures[0];
   if (!first) return undefined;
-  const categories = columns.filter((c) => c.type !== 'date' && c.type !== 'boolean' && isCategory(c));
-  if (categories.length > 0) return { date: dates[0], values: [first], categories };
+  const categories = columns.filter((c) => c !== date && c.type !== 'date' && c.type !== 'boolean' && isCategory(c));
+  if (categories.length > 0) return { date, values: [first], categories };
   const sameKind = (c: C) => (c.type === 'percent') === (first.type === 'percent') && c.unit === first.unit;
-  return { date: dates[0], values: measures.filter(sameKind).slice(0, MAX_SERIES), categories: [] };
+  return { date, values: measures.filter(sameKind).slice(0, MAX_SERIES), categories: [] };
 }
 
 /** The first day of an ISO date or period as the loader writes it (2024-01-05, 2024-01, 2024-Q1, 2024), in ms UTC. */
@@ -132,25 +149,35 @@ export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): 
   const seenDates = new Set<string>();
   const keysSeen = new Set<string>();
   let duplicate = false;
-  // Only the categories that vary name the lines (a column that is 合計 throughout says nothing).
+  const catAt = 1 + plan.values.length;
+  // Only the categories that vary name the lines (a column that is 合計 throughout says nothing),
+  // and of two that go one to one (a code and its name), the later one (the name).
   const distinct = plan.categories.map(() => new Set<string>());
-  for (const row of rows) for (let k = 0; k < nCat; k++) distinct[k].add(String(row[1 + plan.values.length + k] ?? ''));
+  for (const row of rows) for (let k = 0; k < nCat; k++) distinct[k].add(String(row[catAt + k] ?? ''));
   const naming = plan.categories.map((_, k) => distinct[k].size > 1);
+  for (let k = 0; k < nCat; k++) {
+    for (let j = k + 1; j < nCat && naming[k]; j++) {
+      if (!naming[j] || distinct[j].size !== distinct[k].size) continue;
+      const pairs = new Set(rows.map((row) => `${String(row[catAt + k] ?? '')}\u0000${String(row[catAt + j] ?? '')}`));
+      if (pairs.size === distinct[k].size) naming[k] = false;
+    }
+  }
+  const named = plan.categories.filter((_, k) => naming[k]);
   for (const row of rows) {
-    const date = row[0];
+    const date = typeof row[0] === 'number' ? yearOf(row[0]) : row[0];
     if (typeof date !== 'string' || periodStart(date) === undefined) continue;
     if (!seenDates.has(date)) {
       seenDates.add(date);
       dates.push(date);
     }
-    const cats = row.slice(1 + plan.values.length, 1 + plan.values.length + nCat);
+    const cats = row.slice(catAt, catAt + nCat);
     const keys = nCat > 0 ? [cats.map((v) => String(v ?? '')).join('\u0000')] : plan.values.map((c) => c.name);
     keys.forEach((key, i) => {
       keysSeen.add(key);
       let line = lines.get(key);
       if (!line) {
         if (lines.size >= MAX_SERIES) return;
-        const parts = cats.filter((_, k) => naming[k]).map((v, k) => (v === null ? '—' : (codeMeaning(plan.categories.filter((_, j) => naming[j])[k], v) ?? String(v))));
+        const parts = cats.filter((_, k) => naming[k]).map((v, k) => (v === null ? '—' : (codeMeaning(named[k], v) ?? String(v))));
         const name = parts.length > 0 ? parts.join(' · ') : plan.values[i].label;
         lines.set(key, (line = { name, valueAt: nCat > 0 ? 0 : i, byDate: new Map() }));
       }
@@ -160,17 +187,30 @@ export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): 
     });
   }
   if (duplicate || lines.size === 0 || dates.length < 2) return undefined;
+  let drawn = [...lines.values()];
+  if (nCat === 0) {
+    // Columns drawn together must be of a size: a column 100 times smaller would lie flat on the axis.
+    const typical = (l: (typeof drawn)[number]) => {
+      const abs = [...l.byDate.values()].filter((v): v is number => v !== null).map(Math.abs).sort((a, b) => a - b);
+      return abs.length ? abs[Math.floor(abs.length / 2)] : 0;
+    };
+    const base = typical(drawn[0]);
+    drawn = drawn.filter((l, i) => {
+      const size = typical(l);
+      return i === 0 || base === 0 || size === 0 || (size / base <= 10 && base / size <= 10);
+    });
+  }
   const first = plan.values[0];
   const en = lang === 'en';
-  const valueLabel = nCat > 0 || plan.values.length === 1 ? first.label : first.type === 'percent' ? (en ? 'Percent' : '百分比') : (first.unit ?? (en ? 'Value' : '數值'));
+  const valueLabel = nCat > 0 || drawn.length === 1 ? first.label : first.type === 'percent' ? (en ? 'Percent' : '百分比') : (first.unit ?? (en ? 'Value' : '數值'));
   return {
     valueLabel,
     unit: first.unit,
     percent: first.type === 'percent',
     dateLabel: plan.date.label,
     granularity: granularityOf(dates[0]),
-    series: [...lines.values()].map((l) => ({ name: l.name, points: dates.filter((d) => l.byDate.has(d)).map((d): [string, number | null] => [d, l.byDate.get(d) ?? null]) })),
-    seriesFound: keysSeen.size,
+    series: drawn.map((l) => ({ name: l.name, points: dates.filter((d) => l.byDate.has(d)).map((d): [string, number | null] => [d, l.byDate.get(d) ?? null]) })),
+    seriesFound: nCat > 0 ? keysSeen.size : drawn.length,
     dates,
   };
 }

@@ -293,7 +293,7 @@ function ChartBlock({ ctx, r, t, w }: { ctx: PageCtx; r: Resource; t: ResourceTa
   const anchor = anchorOf(r.resourceId);
   const dataId = `chart-data-${anchor}`;
   const { svg } = renderLineChart(c, { lang: ctx.lang, describedBy: dataId });
-  const notes = [t.chartCapped ? w.chartCapped(MAX_CHART_ROWS) : null, c.seriesFound > c.series.length ? w.chartLeftOut(c.series.length, c.seriesFound) : null].filter(Boolean).join(' ');
+  const notes = [t.chartCapped ? w.chartCapped(MAX_CHART_ROWS) : null, c.seriesFound > c.series.length ? w.chartLeftOut(c.series.length, c.seriesFound) : null].filter(Boolean).join(ctx.lang === 'en' ? ' ' : '');
   const pct = c.percent ? '%' : '';
   const byDate = c.series.map((s) => new Map(s.points));
   return (
