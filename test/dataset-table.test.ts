@@ -176,6 +176,21 @@ describe.each(engines)('the dataset page: versions, sortable paged preview and c
     expect(html).toContain(`href="/datasets/${name}?r=${rid1}&amp;sort=%E6%8C%87%E6%95%B8&amp;dir=desc&amp;page=3&amp;lang=en#preview-${rid1}"`);
   });
 
+  it('reads at most 2,000 rows for a chart: the latest, and only for the lines it draws', async () => {
+    // 10 stations × 400 months: 4,000 rows; the chart draws 6 stations, read again on their own.
+    const months = Array.from({ length: 400 }, (_, i) => `${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+    const csv = stringify([['年月', '測站', '雨量'], ...months.flatMap((m, i) => Array.from({ length: 10 }, (_, k) => [m, `測站${k}`, String(100 + k + (i % 12))]))]);
+    const { dataset } = await t.services.catalogue.save(datasetInput({ title: '雨量' }), { state: 'published' });
+    await addTable(t.services, dataset.resources[0].resourceId, csv, 'rain.csv');
+    await t.services.db.kysely.transaction().execute((trx) => publishPendingVersions(trx, dataset.id, new Date().toISOString()));
+    const res = await t.app.inject({ method: 'GET', url: `/datasets/${dataset.name}` });
+    const svg = splitSvg(res.body).svgs[0] ?? '';
+    // 2,000 rows of 6 stations: 333 whole months and 2 rows of the month before, which is left out.
+    expect(svg).toMatch(/^<svg role="img" aria-label="折線圖：雨量，2005-08 至 2033-04，共 6 條線（10 條中的前 6 條）/);
+    const text = pageText(res.body);
+    expect(text).toContain('圖表最多讀取最近的 2,000 筆資料，較早的期間未畫出。共 10 條線，圖上畫出前 6 條');
+  });
+
   it('shows no tables of a dataset provided on application', async () => {
     const { dataset } = await t.services.catalogue.save(datasetInput({ title: '依申請提供的表', provisionType: 'on_application', cost: '付費', costUrl: 'https://example.gov.tw/fee', costLaw: '規費法', applicationTerms: '填具申請書' }), { state: 'published' });
     await addTable(t.services, dataset.resources[0].resourceId, SERIES_CSV, 'a.csv');

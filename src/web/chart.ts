@@ -113,10 +113,13 @@ export function periodStart(iso: string): number | undefined {
 }
 
 type Granularity = 'day' | 'month' | 'quarter' | 'year';
+type Cell = string | number | boolean | null;
 const granularityOf = (iso: string): Granularity => (/^\d{4}-\d{2}-\d{2}$/.test(iso) ? 'day' : /^\d{4}-\d{2}$/.test(iso) ? 'month' : /Q/.test(iso) ? 'quarter' : 'year');
 
 export interface ChartSeries {
   name: string;
+  /** The category values that make this line (empty without categories). */
+  categories: Cell[];
   /** [ISO date or period, value], in date order. */
   points: [string, number | null][];
 }
@@ -135,8 +138,6 @@ export interface ChartData {
   dates: string[];
 }
 
-type Cell = string | number | boolean | null;
-
 /**
  * The lines of a planned chart from rows in date order (values in the order date, values…,
  * categories…). Undefined when the rows are not a time series: fewer than two dates, or a line
@@ -144,7 +145,7 @@ type Cell = string | number | boolean | null;
  */
 export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): ChartData | undefined {
   const nCat = plan.categories.length;
-  const lines = new Map<string, { name: string; valueAt: number; byDate: Map<string, number | null> }>();
+  const lines = new Map<string, { name: string; categories: Cell[]; valueAt: number; byDate: Map<string, number | null> }>();
   const dates: string[] = [];
   const seenDates = new Set<string>();
   const keysSeen = new Set<string>();
@@ -179,7 +180,7 @@ export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): 
         if (lines.size >= MAX_SERIES) return;
         const parts = cats.filter((_, k) => naming[k]).map((v, k) => (v === null ? '—' : (codeMeaning(named[k], v) ?? String(v))));
         const name = parts.length > 0 ? parts.join(' · ') : plan.values[i].label;
-        lines.set(key, (line = { name, valueAt: nCat > 0 ? 0 : i, byDate: new Map() }));
+        lines.set(key, (line = { name, categories: cats, valueAt: nCat > 0 ? 0 : i, byDate: new Map() }));
       }
       const v = row[1 + line.valueAt];
       if (line.byDate.has(date)) duplicate = true; // two values for one date: a list of events, not a series
@@ -209,7 +210,7 @@ export function seriesFromRows(plan: SeriesPlan, rows: Cell[][], lang: string): 
     percent: first.type === 'percent',
     dateLabel: plan.date.label,
     granularity: granularityOf(dates[0]),
-    series: drawn.map((l) => ({ name: l.name, points: dates.filter((d) => l.byDate.has(d)).map((d): [string, number | null] => [d, l.byDate.get(d) ?? null]) })),
+    series: drawn.map((l) => ({ name: l.name, categories: l.categories, points: dates.filter((d) => l.byDate.has(d)).map((d): [string, number | null] => [d, l.byDate.get(d) ?? null]) })),
     seriesFound: nCat > 0 ? keysSeen.size : drawn.length,
     dates,
   };

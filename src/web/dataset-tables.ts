@@ -96,16 +96,22 @@ const pageNumber = (s: string | undefined): number => {
   return Math.max(1, n);
 };
 
-async function readPreview(query: DatastoreQuery, rid: string, version: number, columns: PreviewColumn[], p: PreviewParams): Promise<Preview> {
+async function readPreview(query: DatastoreQuery, rid: string, version: VersionRow, columns: PreviewColumn[], p: PreviewParams): Promise<Preview> {
   // Parameters for another resource's preview leave this one at its first page, unsorted.
   const mine = p.r === rid;
   const col = mine && p.sort ? columns.find((c) => c.name === p.sort && c.sortable) : undefined;
   const sort = col ? { column: col.name, dir: mine && p.dir === 'desc' ? ('desc' as const) : ('asc' as const) } : undefined;
   let page = mine ? pageNumber(p.page) : 1;
+  // The loaded table's row count is known: no count(*) over a large table on every page view.
+  const known = version.datastore_rows;
   const ask = (n: number) =>
-    query.search({ resource_id: rid, version, limit: PREVIEW_ROWS, offset: (n - 1) * PREVIEW_ROWS, records_format: 'lists', ...(sort ? { sort: sortSpec(sort.column, sort.dir) } : {}) }, null, '');
+    query.search(
+      { resource_id: rid, version: version.version, limit: PREVIEW_ROWS, offset: (n - 1) * PREVIEW_ROWS, records_format: 'lists', include_total: known === null, ...(sort ? { sort: sortSpec(sort.column, sort.dir) } : {}) },
+      null,
+      '',
+    );
   let res = await ask(page);
-  const total = res.total ?? 0;
+  const total = known ?? res.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PREVIEW_ROWS));
   // A page past the end (an old link, a hand-typed number) shows the last page.
   if (page > pages) res = await ask((page = pages));
@@ -113,24 +119,38 @@ async function readPreview(query: DatastoreQuery, rid: string, version: number, 
   return { columns, rows, total, page, pages, first: (page - 1) * PREVIEW_ROWS + 1, ...(sort ? { sort } : {}) };
 }
 
-/** The chart's lines: the latest MAX_CHART_ROWS rows by date, through the query API, when the table is a time series. */
+/** Oldest first: dates as ISO text (one precision sorts as text), years as numbers. A stable sort keeps the table's order within a date. */
+const byDate = (a: Cell[], b: Cell[]): number => (typeof a[0] === 'number' && typeof b[0] === 'number' ? a[0] - b[0] : String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0);
+
+/**
+ * The chart's lines: the latest MAX_CHART_ROWS rows by date, through the query API, when the table
+ * is a time series. With more lines than are drawn, the rows are read again for the drawn lines
+ * only (a filter on their category values), so they reach further back.
+ */
 async function readChart(query: DatastoreQuery, rid: string, version: number, columns: PreviewColumn[], lang: string): Promise<{ chart: ChartData; capped: boolean } | undefined> {
   const plan = planTimeSeries(columns);
   if (!plan || !plan.date.sortable) return undefined;
   const fields = [plan.date, ...plan.values, ...plan.categories].map((c) => c.name);
-  const res = await query.search({ resource_id: rid, version, fields, sort: sortSpec(plan.date.name, 'desc'), limit: MAX_CHART_ROWS, include_total: false, records_format: 'lists' }, null, '');
-  let rows = (res.records as Cell[][]).map((row) => row.slice(1));
-  const capped = rows.length === MAX_CHART_ROWS;
-  // Oldest first (ISO dates of one precision sort as text); within a date the table's own order
-  // stays (a stable sort), so lines come in the file's order.
-  rows.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
-  // When capped, the oldest date read may be incomplete: leave it out rather than draw a partial period.
-  if (capped && rows.length > 0) {
-    const oldest = rows[0][0];
-    rows = rows.filter((r) => r[0] !== oldest);
+  const read = async (filters?: Record<string, Cell[]>) => {
+    const res = await query.search({ resource_id: rid, version, fields, filters, sort: sortSpec(plan.date.name, 'desc'), limit: MAX_CHART_ROWS, include_total: false, records_format: 'lists' }, null, '');
+    let rows = (res.records as Cell[][]).map((row) => row.slice(1)).sort(byDate);
+    const capped = rows.length === MAX_CHART_ROWS;
+    // When capped, the oldest date read may be incomplete: leave it out rather than draw a partial period.
+    if (capped && rows.length > 0) {
+      const oldest = rows[0][0];
+      rows = rows.filter((r) => r[0] !== oldest);
+    }
+    return { chart: seriesFromRows(plan, rows, lang), capped };
+  };
+  const first = await read();
+  if (!first.chart) return undefined;
+  if (first.capped && plan.categories.length > 0 && first.chart.seriesFound > first.chart.series.length) {
+    const drawn = first.chart.series;
+    const filters = Object.fromEntries(plan.categories.map((c, k) => [c.name, [...new Set(drawn.map((s) => s.categories[k] ?? null))]]));
+    const again = await read(filters);
+    if (again.chart) return { chart: { ...again.chart, seriesFound: first.chart.seriesFound }, capped: again.capped };
   }
-  const chart = seriesFromRows(plan, rows, lang);
-  return chart ? { chart, capped } : undefined;
+  return { chart: first.chart, capped: first.capped };
 }
 
 /**
@@ -156,7 +176,7 @@ async function resourceTable(query: DatastoreQuery, d: Dataset, r: Resource, par
   try {
     const readable = await query.resolve(r.resourceId, null, newest.version);
     const columns = columnsOf(readable.columns, d);
-    out.preview = await readPreview(query, r.resourceId, newest.version, columns, params);
+    out.preview = await readPreview(query, r.resourceId, newest, columns, params);
     const chart = await readChart(query, r.resourceId, newest.version, columns, lang);
     if (chart) {
       out.chart = chart.chart;
