@@ -109,13 +109,17 @@ function formatLinks(base: string, w: Words, cube: boolean, version?: number): [
   ];
 }
 
-function LinkList({ links }: { links: [string, string][] }) {
+/** Links separated by dots; `hidden` tells screen readers which version they are for (the visible text repeats). */
+function LinkList({ links, hidden }: { links: [string, string][]; hidden?: string }) {
   return (
     <>
       {links.map(([label, href], i) => (
         <>
           {i > 0 ? ' · ' : ''}
-          <a href={href}>{label}</a>
+          <a href={href}>
+            {label}
+            {hidden ? <span class="visually-hidden">{hidden}</span> : null}
+          </a>
         </>
       ))}
     </>
@@ -144,7 +148,7 @@ function VersionRows({ base, versions, w, lang }: { base: string; versions: Vers
           </td>
           <td class="num">{kb(v.size)}</td>
           <td class="num">{v.rows === null ? '' : v.rows.toLocaleString(lang === 'en' ? 'en' : 'zh-TW')}</td>
-          <td>{v.ready ? <LinkList links={formatLinks(base, w, v.cube, v.version).filter(([label]) => label !== w.excel)} /> : ''}</td>
+          <td>{v.ready ? <LinkList links={formatLinks(base, w, v.cube, v.version).filter(([label]) => label !== w.excel)} hidden={lang === 'en' ? ` (${w.vNumberN(v.version)})` : `（${w.vNumberN(v.version)}）`} /> : ''}</td>
         </tr>
       ))}
     </>
