@@ -145,13 +145,17 @@ describe.each(engines)('the dataset page: versions, sortable paged preview and c
     expect(svgs).toHaveLength(1);
     const svg = svgs[0];
     expect(svg).toMatch(new RegExp(`^<svg role="img" aria-label="折線圖：指數，2022-01 至 2024-06，共 3 條線。`));
+    // Its description is a short note pointing at the table of its numbers (in a details element).
     const describedBy = /aria-describedby="([^"]+)"/.exec(svg)?.[1];
-    expect(describedBy).toBe(`chart-data-${rid1}`);
-    expect(rest).toContain(`<table class="data" id="${describedBy}">`);
+    expect(describedBy).toBe(`chart-note-${rid1}`);
+    const note = new RegExp(`<p class="chart-note" id="${describedBy}">([\\s\\S]*?)</p>`).exec(rest)?.[1] ?? '';
+    expect(pageText(note).trim()).toBe('圖表的數值列於下方「 圖表數值（表格） 」。');
+    expect(note).toContain(`href="#chart-data-${rid1}"`);
+    expect(rest).toContain(`<details class="chart-data" id="chart-data-${rid1}">`);
     for (const item of ['總指數', '食物類']) expect(svg).toContain(`>${item}</text>`);
     expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;類');
     // The chart's table: one row per month, one column per line.
-    const chartTable = new RegExp(`<table class="data" id="${describedBy}">([\\s\\S]*?)</table>`).exec(rest)?.[1] ?? '';
+    const chartTable = new RegExp(`<details class="chart-data" id="chart-data-${rid1}">([\\s\\S]*?)</table>`).exec(rest)?.[1] ?? '';
     expect(chartTable.match(/<tr>/g)).toHaveLength(31);
     expect(pageText(chartTable)).toContain('2024-06 1,043.5 1,143.5 1,243.5');
   });
@@ -188,7 +192,7 @@ describe.each(engines)('the dataset page: versions, sortable paged preview and c
     // 2,000 rows of 6 stations: 333 whole months and 2 rows of the month before, which is left out.
     expect(svg).toMatch(/^<svg role="img" aria-label="折線圖：雨量，2005-08 至 2033-04，共 6 條線（10 條中的前 6 條）/);
     const text = pageText(res.body);
-    expect(text).toContain('圖表最多讀取最近的 2,000 筆資料，較早的期間未畫出。共 10 條線，圖上畫出前 6 條');
+    expect(text).toContain('圖表最多讀取最近的 2,000 筆資料，較早的期間未畫出。共 10 條線，圖上畫出前 6 條，其餘見資料預覽及下載。');
   });
 
   it('shows no tables of a dataset provided on application', async () => {

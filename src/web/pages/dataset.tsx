@@ -51,8 +51,9 @@ const tableWords = (lang: string) =>
         no: 'no',
         chartTitle: (value: string, date: string) => `${value} by ${date}`,
         chartCapped: (n: number) => `The chart reads at most ${n.toLocaleString('en')} rows, the latest; earlier periods are not drawn.`,
-        chartLeftOut: (shown: number, found: number) => `It draws the first ${shown} of ${found} lines; the table has them all.`,
+        chartLeftOut: (shown: number, found: number) => `It draws the first ${shown} of ${found} lines; the preview and the downloads have them all.`,
         chartData: 'Numbers in the chart, as a table',
+        chartTableHint: ['The chart’s numbers are in “', '” below.'] as const,
         chartDataCaption: (value: string) => `${value}: the numbers drawn in the chart`,
       }
     : {
@@ -82,8 +83,9 @@ const tableWords = (lang: string) =>
         no: '否',
         chartTitle: (value: string, date: string) => `${value}（依${date}）`,
         chartCapped: (n: number) => `圖表最多讀取最近的 ${n.toLocaleString('zh-TW')} 筆資料，較早的期間未畫出。`,
-        chartLeftOut: (shown: number, found: number) => `共 ${found} 條線，圖上畫出前 ${shown} 條；完整數值見資料表。`,
+        chartLeftOut: (shown: number, found: number) => `共 ${found} 條線，圖上畫出前 ${shown} 條，其餘見資料預覽及下載。`,
         chartData: '圖表數值（表格）',
+        chartTableHint: ['圖表的數值列於下方「', '」。'] as const,
         chartDataCaption: (value: string) => `${value}：圖表所畫的數值`,
       };
 
@@ -296,7 +298,9 @@ function ChartBlock({ ctx, r, t, w }: { ctx: PageCtx; r: Resource; t: ResourceTa
   if (!c) return null;
   const anchor = anchorOf(r.resourceId);
   const dataId = `chart-data-${anchor}`;
-  const { svg } = renderLineChart(c, { lang: ctx.lang, describedBy: dataId });
+  const noteId = `chart-note-${anchor}`;
+  // The SVG's name summarises it; its description (short, read after the name) points at the table of its numbers.
+  const { svg } = renderLineChart(c, { lang: ctx.lang, describedBy: noteId });
   const notes = [t.chartCapped ? w.chartCapped(MAX_CHART_ROWS) : null, c.seriesFound > c.series.length ? w.chartLeftOut(c.series.length, c.seriesFound) : null].filter(Boolean).join(ctx.lang === 'en' ? ' ' : '');
   const pct = c.percent ? '%' : '';
   const byDate = c.series.map((s) => new Map(s.points));
@@ -307,12 +311,18 @@ function ChartBlock({ ctx, r, t, w }: { ctx: PageCtx; r: Resource; t: ResourceTa
         {c.unit ? `（${c.unit}）` : ''}
       </p>
       <div class="chart-figure" dangerouslySetInnerHTML={{ __html: svg }} />
-      {notes ? <p class="chart-note">{notes}</p> : null}
-      <details class="chart-data">
+      <p class="chart-note" id={noteId}>
+        {notes}
+        {notes ? (ctx.lang === 'en' ? ' ' : '') : null}
+        {w.chartTableHint[0]}
+        <a href={`#${dataId}`}>{w.chartData}</a>
+        {w.chartTableHint[1]}
+      </p>
+      <details class="chart-data" id={dataId}>
         <summary>{w.chartData}</summary>
         {/* Focusable, so keyboard users can scroll a table wider than the screen (it has no links). */}
         <div class="table-scroll" tabindex={0} role="region" aria-label={w.chartDataCaption(c.valueLabel)}>
-          <table class="data" id={dataId}>
+          <table class="data">
             <caption>{w.chartDataCaption(c.valueLabel)}</caption>
             <thead>
               <tr>
