@@ -100,7 +100,7 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain('第 1 版，上傳於');
     expect(text).toContain('前 3 筆，共 3 筆');
-    expect(text).toContain('2024-01 1234567 987654 19.99');
+    expect(text).toContain('2024-01 1,234,567 987,654 19.99%');
     for (const f of ['data.csv', 'data.csv?bom=true', 'data.json', 'data.xml', 'data.ods', 'data.xlsx', 'file']) expect(page.body).toContain(`/api/v1/resources/${rid}/${f.replace('?', '?')}`.replace('&', '&amp;'));
     expect(page.body).not.toContain('data.jsonstat');
 

@@ -9,7 +9,8 @@ import { manageWebRoutes } from './manage.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
-import { DatasetPage, type ResourceTable } from './pages/dataset.tsx';
+import { loadResourceTables } from './dataset-tables.ts';
+import { DatasetPage } from './pages/dataset.tsx';
 import { DatastoreQuery } from '../modules/datastore/datastore.query.ts';
 import { DiscontinuedPage, UnavailablePage } from './pages/discontinued.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -19,6 +20,14 @@ import { sendPage } from './respond.ts';
 import { PAGE_SIZE, parseSearchState, WebSearchQuerySchema } from './search-params.ts';
 
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
+/** The dataset page: the preview's parameters name their resource (r), so one preview's paging leaves the others alone. */
+const DatasetPageQuery = Type.Object({
+  lang: Type.Optional(Type.String({ maxLength: 10 })),
+  r: Type.Optional(Type.String({ maxLength: 200 })),
+  sort: Type.Optional(Type.String({ maxLength: 500 })),
+  dir: Type.Optional(Type.String({ maxLength: 10 })),
+  page: Type.Optional(Type.String({ maxLength: 20 })),
+});
 const RefParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 const UnitParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -74,26 +83,13 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return sendPage(req, reply, 200, <SearchPage ctx={pageCtx(req, config)} state={state} result={result} units={names} />);
   });
 
-  app.get('/datasets/:id', { schema: { hide: true, params: RefParams, querystring: LangQuery } }, async (req, reply) => {
+  app.get('/datasets/:id', { schema: { hide: true, params: RefParams, querystring: DatasetPageQuery } }, async (req, reply) => {
     const dataset = await discontinuation.withNotice(await catalogue.get(req.params.id));
-    const tables = new Map<string, ResourceTable>();
-    if (dataset.state === 'published' && dataset.provisionType === 'open') {
-      // What the public sees of each resource's uploaded file: its latest published version and the table's first rows.
-      for (const r of dataset.resources) {
-        const versions = await datastoreQuery.visibleVersions(r.resourceId, null).catch(() => []);
-        const v = versions[0];
-        if (!v) continue;
-        const preview =
-          v.datastore_state === 'ready'
-            ? await datastoreQuery.search({ resource_id: r.resourceId, limit: 10, records_format: 'lists' }, null, '').then(
-                (res) => ({ columns: res.fields.slice(1).map((f) => f.id), rows: (res.records as (string | number | boolean | null)[][]).map((row) => row.slice(1)), total: res.total ?? 0 }),
-                () => undefined,
-              )
-            : undefined;
-        tables.set(r.resourceId, { version: v.version, fileName: v.file_name, size: v.size, uploadedAt: v.uploaded_at, encoding: v.encoding_detected, preview, cube: v.cube_sha256 !== null });
-      }
-    }
-    return sendPage(req, reply, 200, <DatasetPage ctx={pageCtx(req, config)} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} tables={tables} />);
+    const ctx = pageCtx(req, config);
+    // What the public sees of each resource's files: its published versions, a preview (sorted and
+    // paged as ?r=&sort=&dir=&page= ask for resource r) and the chart of a time series.
+    const tables = await loadResourceTables(datastoreQuery, dataset, req.query, ctx.lang);
+    return sendPage(req, reply, 200, <DatasetPage ctx={ctx} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} tables={tables} />);
   });
 
   // Every download goes through here, so a dataset no longer provided (410) or provided on application (403) says so.

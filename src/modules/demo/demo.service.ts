@@ -7,6 +7,7 @@ import { renderDemoFile, type RenderedFile } from './demo.files.ts';
 import { taipeiDate } from '../../time.ts';
 import { planDemo } from './demo.plan.ts';
 import { claimDemo, demoReferenceDate, releaseDemo } from './demo.repository.ts';
+import { loadDemoTables } from './demo.datastore.ts';
 
 export const demoFileNotFound = (file: string): AppError =>
   new AppError('DEMO_FILE_NOT_FOUND', 404, `找不到示範資料檔案：${file}`, `demo file not found: ${file}`);
@@ -66,5 +67,9 @@ export class DemoService {
 
 /** Loads the demo catalogue (示範資料) once; returns how many datasets it added. bootstrap() calls it unless KAIFANG_DEMO=0. */
 export async function loadDemoCatalogue(s: Services, opts: { now?: Date } = {}): Promise<number> {
-  return new DemoService(s.config, s.db, s.catalogue).load(opts.now);
+  const added = await new DemoService(s.config, s.db, s.catalogue).load(opts.now);
+  // Only the start that loaded the catalogue loads its tables (once, like the catalogue).
+  const referenceDate = added > 0 ? await demoReferenceDate(s.db.kysely) : undefined;
+  if (referenceDate) await loadDemoTables(s, planDemo(s.config, referenceDate));
+  return added;
 }

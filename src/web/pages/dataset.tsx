@@ -6,6 +6,13 @@ import { attributionText, categoryLabel, dateOnly, datasetTitle, frequencyLabel,
 import { datasetJsonLd, scriptSafeJson } from '../json-ld.ts';
 import { Layout } from '../layout.tsx';
 import { discMessages, HowToApplyBox, NoticeBox } from './discontinued.tsx';
+import { codeMeaning, formatNumber, MAX_CHART_ROWS, renderLineChart } from '../chart.ts';
+import type { Cell, Preview, PreviewColumn, ResourceTable, VersionView } from '../dataset-tables.ts';
+
+export type { ResourceTable } from '../dataset-tables.ts';
+
+/** Versions listed before the rest go behind "all versions". */
+const VERSIONS_SHOWN = 5;
 
 /** Whether the resources can be downloaded, and if not why (the page then lists them without links). */
 type Availability = 'available' | 'on_application' | 'discontinued';
@@ -15,83 +22,361 @@ function availabilityOf(d: Dataset): Availability {
   return d.provisionType === 'on_application' ? 'on_application' : 'available';
 }
 
-/** What the page shows of a resource's uploaded file and its table (the latest public version). */
-export interface ResourceTable {
-  version: number;
-  fileName: string;
-  size: number;
-  uploadedAt: string;
-  encoding: string | null;
-  /** The table's first rows when it is loaded, with the column names and the row count. */
-  preview?: { columns: string[]; rows: (string | number | boolean | null)[][]; total: number };
-  /** A statistical cube (JSON-stat offered). */
-  cube: boolean;
-}
-
 const tableWords = (lang: string) =>
   lang === 'en'
-    ? { heading: 'Data', version: (n: number, date: string) => `Version ${n}, uploaded ${date}`, original: 'Original file', formats: 'Download the table as', excel: 'CSV for Excel', preview: (shown: number, total: number) => `First ${shown} of ${total.toLocaleString('en')} rows`, api: 'Query API' }
-    : { heading: '資料內容', version: (n: number, date: string) => `第 ${n} 版，上傳於 ${date}`, original: '原始檔案', formats: '資料表下載格式', excel: 'CSV（Excel 用）', preview: (shown: number, total: number) => `前 ${shown} 筆，共 ${total.toLocaleString('zh-TW')} 筆`, api: '查詢 API' };
+    ? {
+        version: (n: number, date: string) => `Version ${n}, uploaded ${date}`,
+        original: 'Original file',
+        formats: 'Download the table as',
+        excel: 'CSV for Excel',
+        api: 'Query API',
+        versions: 'Versions of this file, newest first',
+        allVersions: (n: number) => `All ${n} versions`,
+        vNumber: 'Version',
+        vDate: 'Published',
+        vFile: 'File',
+        vSize: 'Size',
+        vRows: 'Rows',
+        vDownloads: 'Downloads',
+        vNumberN: (n: number) => `Version ${n}`,
+        preview: (from: number, to: number, total: number) =>
+          total === 0 ? 'The table has no rows' : from === 1 ? `First ${to.toLocaleString('en')} of ${total.toLocaleString('en')} rows` : `Rows ${from.toLocaleString('en')}–${to.toLocaleString('en')} of ${total.toLocaleString('en')}`,
+        sortedBy: (label: string, dir: 'asc' | 'desc') => `, sorted by ${label} (${dir === 'asc' ? 'ascending' : 'descending'})`,
+        sortHint: (dir: 'asc' | 'desc') => (dir === 'asc' ? ': sort ascending' : ': sort descending'),
+        pager: (name: string) => `Pages of the preview of ${name}`,
+        pageOf: (n: number, m: number) => `Page ${n} of ${m}`,
+        prev: 'Previous',
+        next: 'Next',
+        yes: 'yes',
+        no: 'no',
+        chartTitle: (value: string, date: string) => `${value} by ${date}`,
+        chartCapped: (n: number) => `The chart reads at most ${n.toLocaleString('en')} rows, the latest; earlier periods are not drawn.`,
+        chartLeftOut: (shown: number, found: number) => `It draws the first ${shown} of ${found} lines; the preview and the downloads have them all.`,
+        chartData: 'Numbers in the chart, as a table',
+        chartTableHint: ['The chart’s numbers are in “', '” below.'] as const,
+        chartDataCaption: (value: string) => `${value}: the numbers drawn in the chart`,
+      }
+    : {
+        version: (n: number, date: string) => `第 ${n} 版，上傳於 ${date}`,
+        original: '原始檔案',
+        formats: '資料表下載格式',
+        excel: 'CSV（Excel 用）',
+        api: '查詢 API',
+        versions: '檔案版本（新到舊）',
+        allVersions: (n: number) => `全部 ${n} 個版本`,
+        vNumber: '版本',
+        vDate: '公開日期',
+        vFile: '檔案',
+        vSize: '大小',
+        vRows: '筆數',
+        vDownloads: '下載',
+        vNumberN: (n: number) => `第 ${n} 版`,
+        preview: (from: number, to: number, total: number) =>
+          total === 0 ? '資料表沒有資料列' : from === 1 ? `前 ${to.toLocaleString('zh-TW')} 筆，共 ${total.toLocaleString('zh-TW')} 筆` : `第 ${from.toLocaleString('zh-TW')} 至 ${to.toLocaleString('zh-TW')} 筆，共 ${total.toLocaleString('zh-TW')} 筆`,
+        sortedBy: (label: string, dir: 'asc' | 'desc') => `，依「${label}」${dir === 'asc' ? '遞增' : '遞減'}排序`,
+        sortHint: (dir: 'asc' | 'desc') => (dir === 'asc' ? '：按此遞增排序' : '：按此遞減排序'),
+        pager: (name: string) => `「${name}」預覽分頁`,
+        pageOf: (n: number, m: number) => `第 ${n} 頁，共 ${m} 頁`,
+        prev: '上一頁',
+        next: '下一頁',
+        yes: '是',
+        no: '否',
+        chartTitle: (value: string, date: string) => `${value}（依${date}）`,
+        chartCapped: (n: number) => `圖表最多讀取最近的 ${n.toLocaleString('zh-TW')} 筆資料，較早的期間未畫出。`,
+        chartLeftOut: (shown: number, found: number) => `共 ${found} 條線，圖上畫出前 ${shown} 條，其餘見資料預覽及下載。`,
+        chartData: '圖表數值（表格）',
+        chartTableHint: ['圖表的數值列於下方「', '」。'] as const,
+        chartDataCaption: (value: string) => `${value}：圖表所畫的數值`,
+      };
+
+type Words = ReturnType<typeof tableWords>;
 
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
-/** The uploaded file's version, its open-format downloads and a preview of its first rows. */
-function TableSection({ ctx, r, t }: { ctx: PageCtx; r: Resource; t: ResourceTable }) {
-  const w = tableWords(ctx.lang);
-  const base = `/api/v1/resources/${encodeURIComponent(r.resourceId)}`;
-  const formats: [string, string][] = [
-    ['CSV', `${base}/data.csv`],
-    [w.excel, `${base}/data.csv?bom=true`],
-    ['JSON', `${base}/data.json`],
-    ['XML', `${base}/data.xml`],
-    ['ODS', `${base}/data.ods`],
-    ['XLSX', `${base}/data.xlsx`],
-    ...(t.cube ? ([['JSON-stat', `${base}/data.jsonstat`]] as [string, string][]) : []),
+/** An id-safe form of a resource id, for anchors (#preview-…). */
+const anchorOf = (rid: string): string => rid.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** The machine-readable downloads of a version's table (the latest one without `version`). */
+function formatLinks(base: string, w: Words, cube: boolean, version?: number): [string, string][] {
+  const q = (extra?: string) => [version === undefined ? null : `version=${version}`, extra].filter(Boolean).join('&');
+  const href = (file: string, extra?: string) => `${base}/${file}${q(extra) ? `?${q(extra)}` : ''}`;
+  return [
+    ['CSV', href('data.csv')],
+    [w.excel, href('data.csv', 'bom=true')],
+    ['JSON', href('data.json')],
+    ['XML', href('data.xml')],
+    ['ODS', href('data.ods')],
+    ['XLSX', href('data.xlsx')],
+    ...(cube ? ([['JSON-stat', href('data.jsonstat')]] as [string, string][]) : []),
   ];
+}
+
+/** Links separated by dots; `hidden` tells screen readers which version they are for (the visible text repeats). */
+function LinkList({ links, hidden }: { links: [string, string][]; hidden?: string }) {
   return (
-    <div class="resource-table">
-      <p>
-        {w.version(t.version, dateOnly(t.uploadedAt) ?? t.uploadedAt)}
-        {' · '}
-        <a href={`${base}/file`}>{`${w.original}（${t.fileName}，${kb(t.size)}${t.encoding ? `，${t.encoding}` : ''}）`}</a>
-      </p>
-      {t.preview ? (
+    <>
+      {links.map(([label, href], i) => (
         <>
-          <p>
-            {w.formats}
-            {ctx.m.colon}
-            {formats.map(([label, href], i) => (
-              <>
-                {i > 0 ? ' · ' : ''}
-                <a href={href}>{label}</a>
-              </>
-            ))}
-            {' · '}
-            <a href={`/api/3/action/datastore_search?resource_id=${encodeURIComponent(r.resourceId)}`}>{w.api}</a>
-          </p>
+          {i > 0 ? ' · ' : ''}
+          <a href={href}>
+            {label}
+            {hidden ? <span class="visually-hidden">{hidden}</span> : null}
+          </a>
+        </>
+      ))}
+    </>
+  );
+}
+
+/** A cell as people read it: measures with separators, percentages with %, booleans in words, dates as ISO (as stored). */
+function cellText(v: Cell, c: PreviewColumn, lang: string, w: Words): string {
+  if (v === null) return '';
+  if (typeof v === 'boolean') return v ? w.yes : w.no;
+  if (typeof v === 'number') return c.measure ? `${formatNumber(v, lang)}${c.type === 'percent' ? '%' : ''}` : String(v);
+  return v;
+}
+
+function VersionRows({ base, versions, w, lang }: { base: string; versions: VersionView[]; w: Words; lang: string }) {
+  return (
+    <>
+      {versions.map((v) => (
+        <tr>
+          <th scope="row">{w.vNumberN(v.version)}</th>
+          <td>
+            <time dateTime={dateOnly(v.date) ?? v.date}>{dateOnly(v.date) ?? v.date}</time>
+          </td>
+          <td class="wrap-anywhere">
+            <a href={`${base}/file?version=${v.version}`}>{v.fileName}</a>
+          </td>
+          <td class="num">{kb(v.size)}</td>
+          <td class="num">{v.rows === null ? '' : v.rows.toLocaleString(lang === 'en' ? 'en' : 'zh-TW')}</td>
+          <td>{v.ready ? <LinkList links={formatLinks(base, w, v.cube, v.version).filter(([label]) => label !== w.excel)} hidden={lang === 'en' ? ` (${w.vNumberN(v.version)})` : `（${w.vNumberN(v.version)}）`} /> : ''}</td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+/** The resource's public versions, newest first: the first few, the rest behind a details element. */
+function VersionTable({ base, versions, w, lang }: { base: string; versions: VersionView[]; w: Words; lang: string }) {
+  const head = (
+    <thead>
+      <tr>
+        <th scope="col">{w.vNumber}</th>
+        <th scope="col">{w.vDate}</th>
+        <th scope="col">{w.vFile}</th>
+        <th scope="col">{w.vSize}</th>
+        <th scope="col">{w.vRows}</th>
+        <th scope="col">{w.vDownloads}</th>
+      </tr>
+    </thead>
+  );
+  const shown = versions.slice(0, VERSIONS_SHOWN);
+  return (
+    <>
+      <div class="table-scroll">
+        <table class="data versions">
+          <caption>{w.versions}</caption>
+          {head}
+          <tbody>
+            <VersionRows base={base} versions={shown} w={w} lang={lang} />
+          </tbody>
+        </table>
+      </div>
+      {versions.length > shown.length ? (
+        <details class="all-versions">
+          <summary>{w.allVersions(versions.length)}</summary>
           <div class="table-scroll">
-            <table class="data preview">
-              <caption>{w.preview(t.preview.rows.length, t.preview.total)}</caption>
-              <thead>
-                <tr>
-                  {t.preview.columns.map((c) => (
-                    <th scope="col">{c}</th>
-                  ))}
-                </tr>
-              </thead>
+            <table class="data versions">
+              <caption>{w.allVersions(versions.length)}</caption>
+              {head}
               <tbody>
-                {t.preview.rows.map((row) => (
-                  <tr>
-                    {row.map((v) => (
-                      <td>{v === null ? '' : String(v)}</td>
-                    ))}
-                  </tr>
-                ))}
+                <VersionRows base={base} versions={versions} w={w} lang={lang} />
               </tbody>
             </table>
           </div>
-        </>
+        </details>
       ) : null}
+    </>
+  );
+}
+
+/** The first rows, sortable by column and paged, with links that work without JavaScript. */
+function PreviewTable({ ctx, d, r, p, w }: { ctx: PageCtx; d: Dataset; r: Resource; p: Preview; w: Words }) {
+  const anchor = anchorOf(r.resourceId);
+  const link = (q: { sort?: string; dir?: 'asc' | 'desc'; page?: number }) =>
+    `${ctx.href(`/datasets/${encodeURIComponent(d.name)}`, { r: r.resourceId, sort: q.sort, dir: q.sort ? q.dir : undefined, page: q.page && q.page > 1 ? q.page : undefined })}#preview-${anchor}`;
+  const keep = p.sort ? { sort: p.sort.column, dir: p.sort.dir } : {};
+  const last = p.first + p.rows.length - 1;
+  const sortedLabel = p.sort ? p.columns.find((c) => c.name === p.sort?.column)?.label : undefined;
+  return (
+    <div class="preview-block" id={`preview-${anchor}`}>
+      <div class="table-scroll">
+        <table class="data preview">
+          <caption>
+            {w.preview(p.first, last, p.total)}
+            {p.sort && sortedLabel ? w.sortedBy(sortedLabel, p.sort.dir) : ''}
+          </caption>
+          <thead>
+            <tr>
+              {p.columns.map((c) => {
+                const current = p.sort?.column === c.name ? p.sort.dir : undefined;
+                const next = current === 'asc' ? 'desc' : 'asc';
+                const label = (
+                  <>
+                    <span lang={zhPart(ctx)}>{c.label}</span>
+                    {c.unit ? <span class="unit">{`（${c.unit}）`}</span> : null}
+                  </>
+                );
+                return (
+                  <th scope="col" class={c.measure ? 'num' : undefined} aria-sort={current === 'asc' ? 'ascending' : current === 'desc' ? 'descending' : undefined}>
+                    {c.sortable ? (
+                      <a href={link({ sort: c.name, dir: next })} class="sort-link">
+                        {label}
+                        <span class="visually-hidden">{w.sortHint(next)}</span>
+                        <span class="sort-mark" aria-hidden="true">
+                          {current === 'asc' ? '▲' : current === 'desc' ? '▼' : '↕'}
+                        </span>
+                      </a>
+                    ) : (
+                      label
+                    )}
+                    {c.label !== c.name ? <code class="field-name">{c.name}</code> : null}
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((row) => (
+              <tr>
+                {row.map((v, i) => {
+                  const c = p.columns[i];
+                  const meaning = codeMeaning(c ?? { codes: null }, v);
+                  return c ? (
+                    <td class={c.measure ? 'num' : undefined}>
+                      {cellText(v, c, ctx.lang, w)}
+                      {meaning ? <span class="code-meaning">{` ${meaning}`}</span> : null}
+                    </td>
+                  ) : null;
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {p.pages > 1 ? (
+        <nav class="pager preview-pager" aria-label={w.pager(r.name || r.description)}>
+          <ul>
+            {p.page > 1 ? (
+              <li>
+                <a href={link({ ...keep, page: p.page - 1 })} rel="prev">
+                  {w.prev}
+                </a>
+              </li>
+            ) : null}
+            <li>
+              <span aria-current="page">{w.pageOf(p.page, p.pages)}</span>
+            </li>
+            {p.page < p.pages ? (
+              <li>
+                <a href={link({ ...keep, page: p.page + 1 })} rel="next">
+                  {w.next}
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
+    </div>
+  );
+}
+
+/** The time-series chart as inline SVG, with the numbers it draws in a table (its accessible alternative). */
+function ChartBlock({ ctx, r, t, w }: { ctx: PageCtx; r: Resource; t: ResourceTable; w: Words }) {
+  const c = t.chart;
+  if (!c) return null;
+  const anchor = anchorOf(r.resourceId);
+  const dataId = `chart-data-${anchor}`;
+  const noteId = `chart-note-${anchor}`;
+  // The SVG's name summarises it; its description (short, read after the name) points at the table of its numbers.
+  const { svg } = renderLineChart(c, { lang: ctx.lang, describedBy: noteId });
+  const notes = [t.chartCapped ? w.chartCapped(MAX_CHART_ROWS) : null, c.seriesFound > c.series.length ? w.chartLeftOut(c.series.length, c.seriesFound) : null].filter(Boolean).join(ctx.lang === 'en' ? ' ' : '');
+  const pct = c.percent ? '%' : '';
+  const byDate = c.series.map((s) => new Map(s.points));
+  return (
+    <div class="chart-block" id={`chart-${anchor}`}>
+      <p class="chart-title" lang={zhPart(ctx)}>
+        {w.chartTitle(c.valueLabel, c.dateLabel)}
+        {c.unit ? `（${c.unit}）` : ''}
+      </p>
+      <div class="chart-figure" dangerouslySetInnerHTML={{ __html: svg }} />
+      <p class="chart-note" id={noteId}>
+        {notes}
+        {notes ? (ctx.lang === 'en' ? ' ' : '') : null}
+        {w.chartTableHint[0]}
+        <a href={`#${dataId}`}>{w.chartData}</a>
+        {w.chartTableHint[1]}
+      </p>
+      <details class="chart-data" id={dataId}>
+        <summary>{w.chartData}</summary>
+        {/* Focusable, so keyboard users can scroll a table wider than the screen (it has no links). */}
+        <div class="table-scroll" tabindex={0} role="region" aria-label={w.chartDataCaption(c.valueLabel)}>
+          <table class="data">
+            <caption>{w.chartDataCaption(c.valueLabel)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{c.dateLabel}</th>
+                {c.series.map((s) => (
+                  <th scope="col" class="num">
+                    {s.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {c.dates.map((date) => (
+                <tr>
+                  <th scope="row">{date}</th>
+                  {byDate.map((values) => {
+                    const v = values.get(date) ?? null;
+                    return <td class="num">{v === null ? '' : `${formatNumber(v, ctx.lang)}${pct}`}</td>;
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </div>
+  );
+}
+
+/** The uploaded file's versions, its open-format downloads, the chart of a time series and a preview of its rows. */
+function TableSection({ ctx, d, r, t }: { ctx: PageCtx; d: Dataset; r: Resource; t: ResourceTable }) {
+  const w = tableWords(ctx.lang);
+  const base = `/api/v1/resources/${encodeURIComponent(r.resourceId)}`;
+  const latest = t.versions[0];
+  if (!latest) return null;
+  return (
+    <div class="resource-table">
+      <p>
+        {w.version(latest.version, dateOnly(latest.uploadedAt) ?? latest.uploadedAt)}
+        {' · '}
+        <a href={`${base}/file`}>{`${w.original}（${latest.fileName}，${kb(latest.size)}${latest.encoding ? `，${latest.encoding}` : ''}）`}</a>
+      </p>
+      {t.preview ? (
+        <p>
+          {w.formats}
+          {ctx.m.colon}
+          <LinkList links={formatLinks(base, w, latest.cube)} />
+          {' · '}
+          <a href={`/api/3/action/datastore_search?resource_id=${encodeURIComponent(r.resourceId)}`}>{w.api}</a>
+        </p>
+      ) : null}
+      {t.chart ? <ChartBlock ctx={ctx} r={r} t={t} w={w} /> : null}
+      {t.preview ? <PreviewTable ctx={ctx} d={d} r={r} p={t.preview} w={w} /> : null}
+      <VersionTable base={base} versions={t.versions} w={w} lang={ctx.lang} />
     </div>
   );
 }
@@ -136,7 +421,7 @@ function ResourceCard({ ctx, d, r, availability, table }: { ctx: PageCtx; d: Dat
           </>
         ) : null}
       </dl>
-      {table && availability === 'available' ? <TableSection ctx={ctx} r={r} t={table} /> : null}
+      {table && availability === 'available' ? <TableSection ctx={ctx} d={d} r={r} t={table} /> : null}
       {availability !== 'available' ? (
         <p class="unavailable">{availability === 'discontinued' ? t.discontinuedNoLink : t.onApplicationNoLink}</p>
       ) : r.url ? (
