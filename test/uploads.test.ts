@@ -19,6 +19,8 @@ function multipart(parts: { name: string; value: Buffer | string; filename?: str
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
+const pageTextOf = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
 describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
   let t: Awaited<ReturnType<typeof makeApp>>;
   const tokens: Record<string, string> = {};
@@ -103,6 +105,8 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     expect(text).toContain('2024-01 1,234,567 987,654 19.99%');
     for (const f of ['data.csv', 'data.csv?bom=true', 'data.json', 'data.xml', 'data.ods', 'data.xlsx', 'file']) expect(page.body).toContain(`/api/v1/resources/${rid}/${f.replace('?', '?')}`.replace('&', '&amp;'));
     expect(page.body).not.toContain('data.jsonstat');
+    expect(page.body).toContain(`/api/v1/resources/${rid}/file?utf8=true`);
+    expect(pageTextOf(page.body)).toContain('UTF-8 副本');
 
     // Keyset pages.
     const p1 = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/records?limit=2&count=true` });

@@ -35,6 +35,8 @@ export interface VersionView {
   /** Its table is loaded: the machine-readable downloads exist. */
   ready: boolean;
   cube: boolean;
+  /** A UTF-8 copy is published beside the original (a text file in another encoding). */
+  utf8: boolean;
 }
 
 export interface PreviewColumn extends ChartColumn {
@@ -74,6 +76,7 @@ const toVersionView = (v: VersionRow): VersionView => ({
   rows: v.datastore_state === 'ready' ? v.datastore_rows : null,
   ready: v.datastore_state === 'ready',
   cube: v.cube_sha256 !== null,
+  utf8: v.utf8_sha256 !== null,
 });
 
 /** The query API's sort syntax splits on commas; a quoted name may hold anything else. */

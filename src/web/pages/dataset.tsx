@@ -27,6 +27,7 @@ const tableWords = (lang: string) =>
     ? {
         version: (n: number, date: string) => `Version ${n}, uploaded ${date}`,
         original: 'Original file',
+        utf8Copy: 'UTF-8 copy',
         formats: 'Download the table as',
         excel: 'CSV for Excel',
         api: 'Query API',
@@ -59,6 +60,7 @@ const tableWords = (lang: string) =>
     : {
         version: (n: number, date: string) => `第 ${n} 版，上傳於 ${date}`,
         original: '原始檔案',
+        utf8Copy: 'UTF-8 副本',
         formats: '資料表下載格式',
         excel: 'CSV（Excel 用）',
         api: '查詢 API',
@@ -364,6 +366,12 @@ function TableSection({ ctx, d, r, t }: { ctx: PageCtx; d: Dataset; r: Resource;
         {w.version(latest.version, dateOnly(latest.uploadedAt) ?? latest.uploadedAt)}
         {' · '}
         <a href={`${base}/file`}>{`${w.original}（${latest.fileName}，${kb(latest.size)}${latest.encoding ? `，${latest.encoding}` : ''}）`}</a>
+        {latest.utf8 ? (
+          <>
+            {' · '}
+            <a href={`${base}/file?utf8=true`}>{w.utf8Copy}</a>
+          </>
+        ) : null}
       </p>
       {t.preview ? (
         <p>
