@@ -18,6 +18,7 @@ const EXPECT: Record<string, { rows?: number; types?: Record<string, string>; re
   'messy-messytables/simple.ssv': { rows: 6, types: { date: 'date', temperature: 'integer' } }, // semicolons
   'messy-messytables/utf-16le_encoded.csv': { rows: 327, types: { Reporting_period: 'date' } },
   'messy-messytables/spanish_chars.csv': { rows: 114 }, // Latin-1
+  'messy-frictionless/leading-zeros.csv': { rows: 3, types: { value: 'text' } }, // 01, 002, 00003: codes, zeros kept
   'messy-frictionless/duplicate-headers.csv': { rows: 2, types: { id_2: 'integer' }, warns: /header "id" repeats/ },
   'messy-frictionless/blank-headers.csv': { rows: 2, warns: /column 2 has no header/ },
   'messy-frictionless/skip-rows-before-headers.csv': { rows: 2, types: { id: 'integer' } },

@@ -17,6 +17,8 @@ export interface ColumnInference {
   roc: boolean;
   /** Numbers with thousands separators were seen. */
   grouped: boolean;
+  /** Whole numbers written with leading zeros (001, 09007) were seen: codes, kept as text so no zero is lost. */
+  leadingZeros: boolean;
   /**
    * Why a more specific type was not chosen: the first values that did not fit the best
    * candidate, with their 0-based row index in the sample (empty when the type fits every value).
@@ -42,6 +44,7 @@ export class ColumnInferrer {
   private dates = 0;
   private bools = 0;
   private grouped = false;
+  private leadingZeros = false;
   private roc = false;
   private readonly forms = new Set<string>();
   private readonly granularities = new Set<Granularity>();
@@ -90,6 +93,7 @@ export class ColumnInferrer {
         this.nums++;
         if (n.integer) this.ints++;
         if (n.grouped) this.grouped = true;
+        if (n.integer && /^[+-]?0\d/.test(v)) this.leadingZeros = true;
       } else this.note('number', cell);
     }
     if (!hopeless(this.pcts, 'percent')) {
@@ -112,8 +116,8 @@ export class ColumnInferrer {
   }
 
   result(): ColumnInference {
-    const { values, missing, grouped, nums, ints, pcts, dates, bools, forms, granularities, roc, firstNon } = this;
-    const base = { values, missing, grouped, roc: false, forms: [] as string[], misfits: [] as ColumnInference['misfits'] };
+    const { values, missing, grouped, leadingZeros, nums, ints, pcts, dates, bools, forms, granularities, roc, firstNon } = this;
+    const base = { values, missing, grouped, leadingZeros, roc: false, forms: [] as string[], misfits: [] as ColumnInference['misfits'] };
     if (values === 0) return { ...base, type: 'text' };
     // Dates first when every value is one: 20240105 is also a number, but a column of them is dates
     // (with fewer than three values that are all plain digits, there is too little to tell).
@@ -121,6 +125,8 @@ export class ColumnInferrer {
     if (dates === values && granularities.size === 1 && !(digitsOnly && dates < 3)) {
       return { ...base, type: 'date', granularity: [...granularities][0], forms: [...forms].sort(), roc };
     }
+    // Codes written with leading zeros (001, 09007 for 連江縣) stay text: as numbers they would lose them.
+    if (leadingZeros && nums === values) return { ...base, type: 'text' };
     if (ints === values) return { ...base, type: 'integer' };
     if (nums === values) return { ...base, type: 'decimal' };
     if (pcts === values) return { ...base, type: 'percent' };

@@ -51,6 +51,14 @@ describe('values as agencies write them', () => {
 });
 
 describe('inferColumn', () => {
+  it('whole numbers with leading zeros are codes: text, so 09007 (連江縣) keeps its zero; ROC dates like 0991231 are still dates', () => {
+    expect(inferColumn(['01', '002', '00003'])).toMatchObject({ type: 'text', leadingZeros: true });
+    expect(inferColumn(['63000', '09007', '10002']).type).toBe('text');
+    expect(inferColumn(['0', '10', '200']).type).toBe('integer');
+    expect(inferColumn(['0.5', '1.25']).type).toBe('decimal');
+    expect(inferColumn(['0991231', '1000105', '1130105']).type).toBe('date');
+  });
+
   it('proposes integer, decimal, percent, date, boolean and text', () => {
     expect(inferColumn(['1', '2', '-', '1,000'])).toMatchObject({ type: 'integer', values: 3, missing: 1, grouped: true });
     expect(inferColumn(['1', '2.5', '3'])).toMatchObject({ type: 'decimal' });
