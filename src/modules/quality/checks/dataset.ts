@@ -25,7 +25,9 @@ export function nextDue(last: string, f: Extract<Frequency, { kind: 'interval' }
       return iso(t + f.every * DAY);
     case 'week':
       return iso(t + f.every * 7 * DAY);
-    default: {
+    case 'month':
+    case 'quarter':
+    case 'year': {
       const months = f.every * (f.unit === 'year' ? 12 : f.unit === 'quarter' ? 3 : 1);
       const y = Number(last.slice(0, 4));
       const m = Number(last.slice(5, 7)) - 1 + months;
