@@ -12,6 +12,7 @@ import * as m005 from './migrations/005-provision-discontinuation.ts';
 import * as m006 from './migrations/006-password-tokens.ts';
 import * as m007 from './migrations/007-datastore.ts';
 import * as m008 from './migrations/008-version-reading.ts';
+import * as m009 from './migrations/009-quality.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -79,6 +80,7 @@ const migrations: Record<string, Migration> = {
   '006-password-tokens': m006,
   '007-datastore': m007,
   '008-version-reading': m008,
+  '009-quality': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

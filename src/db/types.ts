@@ -374,6 +374,9 @@ export interface Database {
   datastore_columns: DatastoreColumnsTable;
   datastore_seq: DatastoreSeqTable;
   jobs: JobsTable;
+  quality_runs: QualityRunsTable;
+  quality_results: QualityResultsTable;
+  quality_overrides: QualityOverridesTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;
@@ -387,3 +390,46 @@ export type AuditRow = Selectable<AuditLogTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type DatasetRevisionRow = Selectable<DatasetRevisionsTable>;
 export type DiscontinuationRow = Selectable<DiscontinuationsTable>;
+
+/** One quality check of a resource (issue 5), kept as history. */
+export interface QualityRunsTable {
+  id: string;
+  dataset_id: string;
+  unit_id: string;
+  resource_id: string;
+  version_id: string | null;
+  /** submission | version | links | full | manual */
+  trigger: string;
+  /** The half-year, e.g. 2026H2. */
+  period: string;
+  checked_at: string;
+  /** none | bronze | silver | gold | platinum */
+  badge: string;
+  next_badge: string | null;
+  missing_json: string | null;
+  file_json: string | null;
+  /** Why the check could not run (the file could not be fetched or opened). */
+  error: string | null;
+}
+
+export interface QualityResultsTable {
+  run_id: string;
+  indicator: string;
+  /** pass | fail | warn | na */
+  result: string;
+  zh: string;
+  en: string;
+  evidence_json: string;
+  data_json: string | null;
+}
+
+/** A reviewer's explicit decision to publish despite a failing indicator. */
+export interface QualityOverridesTable {
+  id: string;
+  dataset_id: string;
+  run_id: string;
+  indicator: string;
+  reason: string;
+  decided_by: string;
+  decided_at: string;
+}
