@@ -165,7 +165,7 @@ export const maskName = (s: string): string => {
  */
 export type HeaderKind = 'national_id' | 'phone' | 'email' | 'address' | 'birth' | 'role_name' | 'person_name' | 'organisation';
 
-const COUNT_HEADER = /人數|件數|戶數|人次|次數|個數|家數|數量|人口|筆數|^數值$|count|number|^n$|cases|persons|people|frequency|^value$|^total/;
+const COUNT_HEADER = /數$|人數|件數|戶數|人次|次數|個數|家數|數量|人口|筆數|^數值$|count|number|^n$|cases|persons|people|frequency|^value$|^total/;
 const RATE_HEADER = /率|比|%|rate|ratio|percent/;
 const HEADER_RULES: [HeaderKind, RegExp][] = [
   ['national_id', /身[分份]證|統一證號|居留證|護照|passport|^(national)?id(no|number|card)$|identity(card|number|no)|socialsecurity|^ssn$/],
@@ -548,8 +548,9 @@ function verdict(columns: Column[], counts: CountColumn[], rows: number): Indica
   for (const c of nameColumns) {
     const role = c.header === 'role_name';
     const unlabelled = c.header === undefined;
-    const what = unlabelled ? '看似人名的值' : '姓名欄';
-    const whatEn = unlabelled ? 'values that look like personal names' : 'a name column';
+    const capped = c.sampled >= NAME_SAMPLE;
+    const what = `${unlabelled ? '看似人名的值' : '姓名欄'}${capped ? `，檢視前 ${NAME_SAMPLE} 個值` : ''}`;
+    const whatEn = `${unlabelled ? 'values that look like personal names' : 'a name column'}${capped ? `, in the first ${NAME_SAMPLE} values` : ''}`;
     const ev = evidenceOf(c.name, c.names, what, whatEn);
     if (identifierColumns.length > 0 && !unlabelled && (!role || strongIdentifier)) {
       fails.push(ev);
