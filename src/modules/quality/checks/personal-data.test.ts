@@ -253,6 +253,10 @@ describe('personalDataCheck', () => {
     const fitting = codes.filter(isTaiwanId).length;
     expect(fitting).toBeGreaterThan(5); // the coincidences are there…
     expect(personal(['功能代碼'], codes.map((c) => [c])).result).toBe('pass'); // …and are not findings
+    // A real ID next to a typo is still an ID; under an ID header, any fitting value is one.
+    const id = ids(1, 4)[0];
+    expect(personal(['證號'], [[id], [wrongDigits(id)[0]]]).result).toBe('fail');
+    expect(personal(['身分證字號'], [[id], ...codes.slice(0, 30).map((c) => [c])]).result).toBe('fail');
   });
 
   it('ten-digit strings starting 09 are codes in a code column or among other long numbers, phones elsewhere', () => {

@@ -495,10 +495,10 @@ function verdict(columns: Column[], counts: CountColumn[], rows: number): Indica
     if (m.count === 0 || m.bare < m.count) return false;
     return c.otherDigits >= m.count || /編號|代碼|代號|序號|帳號|code|^id$|serial|account/.test(compactHeader(c.name));
   };
-  // A column's ID-shaped values are identifiers when most fit the check digit. Real ID numbers
-  // all fit (but for a typo); codes of the same shape fit one time in ten by chance, so a column
-  // where most do not fit holds codes, and its few fitting ones are coincidences.
-  const idsAreCodes = (c: Column): boolean => c.idShapedMisses >= c.hits.national_id.count + c.hits.resident_number.count;
+  // Real ID numbers all fit the check digit (but for a typo); codes of the same shape fit one
+  // time in ten by chance (nine misses a fit). A column with three or more misses a fit holds
+  // codes and its fitting ones are coincidences — unless its header says it holds IDs.
+  const idsAreCodes = (c: Column): boolean => c.header !== 'national_id' && c.idShapedMisses >= 3 * (c.hits.national_id.count + c.hits.resident_number.count);
   const isFinding = (c: Column, f: Finding): boolean => {
     if (c.hits[f].count === 0) return false;
     if (f === 'mobile') return !isCodeColumn(c);
