@@ -265,6 +265,17 @@ describe('personalDataCheck', () => {
     const mixed = bare.flatMap((b, i) => [[b], [`${1 + (i % 9)}${digits(i + 50, 9)}`], [`${2 + (i % 7)}${digits(i + 90, 9)}`]]);
     expect(personal(['數值'], mixed).result).toBe('pass');
     expect(personal(['電話'], bare.map((b) => [b])).result).toBe('fail');
+    // Under a phone header the other long numbers are landlines, not a sign of codes.
+    const withLandlines = personal(['電話'], [...Array.from({ length: 30 }, (_, i): RawCell[] => [`02${digits(i, 8)}`]), [bare[0]]]);
+    expect(withLandlines.result).toBe('fail');
+    expect(withLandlines.evidence[0]).toMatchObject({ row: 31, count: 1 });
+  });
+
+  it('a spreadsheet’s mobile numbers that lost their leading zero count under a phone header, and only there', () => {
+    const r = personal(['手機', '金額'], [[912345678, 912345678], ['933222111', 933222111]]);
+    expect(r.result).toBe('fail');
+    expect(r.evidence).toHaveLength(1);
+    expect(r.evidence[0]).toMatchObject({ column: '手機', count: 2, sample: '09xx-xxx-678 09xx-xxx-111' });
   });
 
   it('names next to identifiers fail; a name column alone warns and says officials’ names may be public', () => {

@@ -343,7 +343,10 @@ export function personalDataCheck(): TableCheck {
           if (form === 'bare') c.hits.mobile.bare++;
         } else if (++c.misses.mobile >= GIVE_UP_AFTER && c.hits.mobile.count === 0) c.active.mobile = false;
       }
-      if (!mobile && len <= 12 && ALL_DIGITS.test(s)) c.otherDigits++;
+      if (!mobile && len <= 12 && ALL_DIGITS.test(s)) {
+        if (len === 9 && c0 === 57 && c.header === 'phone' && c.active.mobile) hit(c.hits.mobile, row, maskMobile(s)); // 912345678: the same, exported to text
+        else c.otherDigits++;
+      }
     } else if (c.active.mobile && (c0 === 43 || c0 === 40) && len >= 10 && len <= 24) {
       const form = mobileForm(s);
       if (form) hit(c.hits.mobile, row, maskMobile(s));
@@ -366,6 +369,15 @@ export function personalDataCheck(): TableCheck {
       else if (c.header === 'person_name' || c.header === 'role_name') hit(c.names, row, maskName(s));
       if (c.sampled >= NAME_SAMPLE) c.active.names = false;
     }
+  }
+
+  /**
+   * A spreadsheet stores 0912345678 as the number 912345678 when nobody formatted the cell as
+   * text. Under a phone header a whole number 9xxxxxxxx is such a mobile number; elsewhere
+   * numbers are amounts and are not tested.
+   */
+  function testPhoneNumber(c: Column, n: number, row: number): void {
+    if (c.active.mobile && Number.isInteger(n) && n >= 900_000_000 && n <= 999_999_999) hit(c.hits.mobile, row, maskMobile(String(n)));
   }
 
   function testCount(cc: CountColumn, cell: RawCell, row: readonly RawCell[], at: number): void {
@@ -445,6 +457,7 @@ export function personalDataCheck(): TableCheck {
           const c = columns[i];
           c.filled = true;
           if (typeof cell === 'string') testString(c, cell, at);
+          else if (c.header === 'phone' && typeof cell === 'number') testPhoneNumber(c, cell, at);
         }
         for (const cc of counts) {
           const cell = row[cc.index];
@@ -489,10 +502,11 @@ function verdict(columns: Column[], counts: CountColumn[], rows: number): Indica
   const organisations = columns.some((c) => c.header === 'organisation');
 
   // Mobile numbers written as bare ten digits in a column that is mostly other long digit
-  // strings, or under a code header, are codes (account or serial numbers), not phones.
+  // strings, or under a code header, are codes (account or serial numbers), not phones — but
+  // not under a phone header, where the other long numbers are landlines (0223456789).
   const isCodeColumn = (c: Column): boolean => {
     const m = c.hits.mobile;
-    if (m.count === 0 || m.bare < m.count) return false;
+    if (m.count === 0 || m.bare < m.count || c.header === 'phone') return false;
     return c.otherDigits >= m.count || /編號|代碼|代號|序號|帳號|code|^id$|serial|account/.test(compactHeader(c.name));
   };
   // Real ID numbers all fit the check digit (but for a typo); codes of the same shape fit one
