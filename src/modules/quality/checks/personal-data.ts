@@ -219,11 +219,11 @@ const TOTAL_LABEL = /^(總計|合計|小計|總數|總|計|全體|全部|全國|
 // ─── The check ──────────────────────────────────────────────────────────────────────────────
 
 type Finding = 'national_id' | 'resident_number' | 'mobile' | 'email';
-const FINDING_TEXT: Record<Finding, { zh: string; en: string }> = {
-  national_id: { zh: '國民身分證統一編號', en: 'national ID numbers' },
-  resident_number: { zh: '統一證號（居留證號）', en: 'resident certificate numbers' },
-  mobile: { zh: '行動電話號碼', en: 'mobile phone numbers' },
-  email: { zh: '電子郵件地址', en: 'e-mail addresses' },
+const FINDING_TEXT: Record<Finding, { zh: string; en: string; one: string }> = {
+  national_id: { zh: '國民身分證統一編號', en: 'national ID numbers', one: 'national ID number' },
+  resident_number: { zh: '統一證號（居留證號）', en: 'resident certificate numbers', one: 'resident certificate number' },
+  mobile: { zh: '行動電話號碼', en: 'mobile phone numbers', one: 'mobile phone number' },
+  email: { zh: '電子郵件地址', en: 'e-mail addresses', one: 'e-mail address' },
 };
 /** A detector gives up on a column after this many candidate values that did not match, none having matched. */
 export const GIVE_UP_AFTER = 1_000;
@@ -532,17 +532,19 @@ function verdict(columns: Column[], counts: CountColumn[], rows: number): Indica
   for (const { c, f } of valueHits) {
     found[f] += c.hits[f].count;
     const t = FINDING_TEXT[f];
+    const n = c.hits[f].count;
+    const enCount = `${n} ${n === 1 ? t.one : t.en}`;
     const duty =
       (dutyContext && (f === 'mobile' || f === 'email') && (c.header === 'phone' || c.header === 'email')) ||
       (!idFound && privateNames.length === 0 && f === 'email' && c.govEmails === c.hits.email.count);
     if (duty) {
       warns.push(evidenceOf(c.name, c.hits[f], `${t.zh}，看來是機關或職務聯絡方式`, `${t.en}, apparently official or duty contacts`));
       warnZh.push(`「${c.name}」欄有 ${c.hits[f].count} 個${t.zh}，看來是機關或職務人員的聯絡方式：請確認皆為公務用途並經同意公開，私人號碼或信箱應刪除`);
-      warnEn.push(`column "${c.name}" holds ${c.hits[f].count} ${t.en} that look like official or duty contacts: confirm each is for official use and may be published; remove private ones`);
+      warnEn.push(`column "${c.name}" holds ${enCount} that look${n === 1 ? 's' : ''} like official or duty contacts: confirm each is for official use and may be published; remove private ones`);
     } else {
       fails.push(evidenceOf(c.name, c.hits[f], t.zh, t.en));
       failZh.push(`「${c.name}」欄有 ${c.hits[f].count} 個${t.zh}`);
-      failEn.push(`column "${c.name}" holds ${c.hits[f].count} ${t.en}`);
+      failEn.push(`column "${c.name}" holds ${enCount}`);
     }
   }
 
