@@ -221,56 +221,77 @@ describe('data_standards: verdicts', () => {
 });
 
 describe('data_standards on the real corpus', () => {
-  // What a careful reader would say of each file (../shared/testdata, see SOURCES.md):
-  // - dgbas-nstatdb/*.json (DGBAS SDMX-JSON): 統計期 written 70年 / 70年1月 → warn (ROC years, one way of writing);
-  // - tw-gov-misc/636485953864564217.csv (Taitung shelters): TWD97 X/Y inside Taiwan, yyyymmdd dates → pass;
-  // - messy-csvkit/test_locale.csv: "1,7" (decimal comma) and "200.000.000" (dotted thousands) → fail;
-  // - pcaxis-twstat/town-TPE/AG00112DA.px (Taipei city PX, Big5): 年底別 79年 … → warn (ROC years);
-  // - pcaxis-twstat/county-csv/01.csv: bare years, current county names, numbers → pass;
-  // - messy-csvkit/acs2012_5yr_population.csv (US FIPS codes, no Taiwanese rule) → pass on its numbers.
-  it('DGBAS SDMX-JSON tables with 民國 periods warn', async () => {
-    for (const f of ['dgbas-nstatdb/A030102010.json', 'dgbas-nstatdb/A018102050.json', 'dgbas-nstatdb/A041205010.json']) {
-      const p = testdata(f);
-      if (!p) return;
-      const r = await checkTable(readSdmxJson(readFileSync(p)));
-      expect(r.result, f).toBe('warn');
-      expect(r.evidence[0].column, f).toBe('統計期');
-      expect(r.evidence[0].note, f).toMatch(/可轉為西元 (19|20)\d\d/);
-    }
-  });
+  /** Reads a corpus file with the reader its format needs. */
+  async function read(rel: string, p: string): Promise<RawTable> {
+    if (rel.endsWith('.json')) return readSdmxJson(readFileSync(p));
+    if (rel.endsWith('.px')) return cubeToTable(pxToCube(readPx(readFileSync(p))));
+    return readCsvFile(p);
+  }
 
-  it('Taitung shelter list (TWD97 X/Y) passes', async () => {
-    const p = testdata('tw-gov-misc/636485953864564217.csv');
+  // What a careful reader says of each file (../shared/testdata, see SOURCES.md), and why.
+  const expectations: [file: string, verdict: string, why: string][] = [
+    ...['A018102050', 'A018203010', 'A018403010', 'A018705010', 'A020001010', 'A020004010', 'A020007010', 'A030102010', 'A030104010', 'A030105010', 'A040103050', 'A041205010'].map(
+      (code): [string, string, string] => [`dgbas-nstatdb/${code}.json`, 'warn', 'DGBAS SDMX: 統計期 in 民國 (70年, 70年1月): one way of writing, ROC years flagged as convertible'],
+    ),
+    ['pcaxis-twstat/town-TPE/AG00112DA.px', 'warn', 'Taipei PX: 年底別 79年 … (民國)'],
+    ['pcaxis-twstat/town-TPE/PH00265YA.px', 'warn', 'Taipei PX: 年別 63年 … (民國)'],
+    ['pcaxis-twstat/county-old-utf8/1.px', 'pass', '桃園縣 appears only in rows for 1998–2014, when it was its name'],
+    ['pcaxis-twstat/county-utf8/01-1.px', 'pass', 'bare years, current county names, plain numbers'],
+    ['pcaxis-twstat/county-csv/01.csv', 'pass', 'bare years, current county names, plain numbers'],
+    ['tw-gov-misc/636485953864564217.csv', 'pass', 'Taitung shelters: TWD97 X/Y inside Taiwan, yyyymmdd dates, phone numbers are not quantities'],
+    ['messy-messytables/characters.csv', 'pass', 'Tourism Bureau attractions (Big5): WGS84 Px/Py inside Taiwan'],
+    ['messy-csvkit/test_locale.csv', 'fail', '"1,7" (decimal comma) and "200.000.000" (dotted thousands)'],
+    ['messy-csvkit/FY09_EDU_Recipients_by_State.csv', 'fail', 'counts with thousands separators (6,718)'],
+    ['messy-messytables/excel_pasting.csv', 'fail', 'counts with thousands separators (2,666)'],
+    ['messy-messytables/spanish_chars.csv', 'fail', 'amounts with thousands separators (229,932.50)'],
+    ['messy-ckan-xloader/sample_with_extra_blank_cells.csv', 'fail', 'amounts with a currency sign ($123,456)'],
+    ['messy-frictionless/table-with-accents.csv', 'fail', 'French decimal commas (0,611553068); its 01-01-13 is not a 民國 date'],
+    ['messy-ckan-xloader/date_formats.csv', 'fail', 'one date column in four forms (2011-01-02, 01-03-2011, 2011.01.02, 11-01-03)'],
+    ['messy-ckan-xloader/boston_311_sample.csv', 'fail', 'coordinates in Boston: outside Taiwan'],
+    ['messy-frictionless/accent.csv', 'fail', 'coordinates in France: outside Taiwan'],
+    ['messy-csvkit/acs2012_5yr_population.csv', 'pass', 'US FIPS codes are no Taiwanese area codes; plain numbers'],
+    ['messy-csvkit/ks_1033_data.csv', 'pass', 'plain numbers and text'],
+    ['messy-frictionless/leading-zeros.csv', 'pass', 'numbers with leading zeros are plain'],
+    ['messy-ckan-xloader/german_sample.csv', 'pass', 'plain numbers'],
+    ['dgbas-nstatdb/api.csv', 'na', 'table names and codes: no date, area code, coordinate or number column'],
+    ['datagovtw-catalogue/city-portals/kaohisung.2018.03.20.OD.csv', 'na', 'catalogue titles and links only'],
+  ];
+
+  it.each(expectations)('%s → %s (%s)', async (rel, verdict) => {
+    const p = testdata(rel);
     if (!p) return;
-    const r = await checkTable(await readCsvFile(p));
-    expect(r.result, notes(r)).toBe('pass');
-    expect(r.data?.coordinates).toEqual([
-      expect.objectContaining({ column: 'X坐標', axis: 'e', system: 'tm2', swapped: 0, outside: 0 }),
-      expect.objectContaining({ column: 'Y坐標', axis: 'n', system: 'tm2', swapped: 0, outside: 0 }),
-    ]);
-    expect(r.data?.dates).toEqual([{ column: '最後更新時間', forms: ['yyyymmdd'], roc: false }]);
+    const r = await checkTable(await read(rel, p));
+    expect(r.result, notes(r)).toBe(verdict);
   });
 
-  it('csvkit test_locale.csv (European separators) fails', async () => {
-    const p = testdata('messy-csvkit/test_locale.csv');
-    if (!p) return;
-    const r = await checkTable(await readCsvFile(p));
-    expect(r.result).toBe('fail');
-    expect(notes(r)).toContain('a|1|1,7|以逗號作小數點');
-    expect(notes(r)).toContain('b|1|200.000.000|千分位符號');
-  });
-
-  it('Taipei PX with 民國 years warns; g0v county CSV passes', async () => {
-    const px = testdata('pcaxis-twstat/town-TPE/AG00112DA.px');
-    if (px) expect((await checkTable(cubeToTable(pxToCube(readPx(readFileSync(px)))))).result).toBe('warn');
-    const csv = testdata('pcaxis-twstat/county-csv/01.csv');
-    if (csv) {
-      const r = await checkTable(await readCsvFile(csv));
-      expect(r.result, notes(r)).toBe('pass');
-      expect(r.data?.countyNames).toEqual(['縣市']);
+  it('evidence on real files says where and what', async () => {
+    const sdmx = testdata('dgbas-nstatdb/A030102010.json');
+    if (sdmx) {
+      const r = await checkTable(readSdmxJson(readFileSync(sdmx)));
+      expect(r.evidence[0]).toMatchObject({ column: '統計期', row: 1, sample: '70年' });
+      expect(r.evidence[0].note).toContain('可轉為西元 1981');
+      expect(r.en).toContain('ROC years (民國): convertible to Gregorian');
     }
-    const acs = testdata('messy-csvkit/acs2012_5yr_population.csv');
-    if (acs) expect((await checkTable(await readCsvFile(acs))).result).toBe('pass');
+    const taitung = testdata('tw-gov-misc/636485953864564217.csv');
+    if (taitung) {
+      const r = await checkTable(await readCsvFile(taitung));
+      expect(r.data?.coordinates).toEqual([
+        expect.objectContaining({ column: 'X坐標', axis: 'e', system: 'tm2', swapped: 0, outside: 0 }),
+        expect.objectContaining({ column: 'Y坐標', axis: 'n', system: 'tm2', swapped: 0, outside: 0 }),
+      ]);
+      expect(r.data?.dates).toEqual([{ column: '最後更新時間', forms: ['yyyymmdd'], roc: false }]);
+    }
+    const locale = testdata('messy-csvkit/test_locale.csv');
+    if (locale) {
+      const r = await checkTable(await readCsvFile(locale));
+      expect(notes(r)).toContain('a|1|1,7|以逗號作小數點');
+      expect(notes(r)).toContain('b|1|200.000.000|千分位符號');
+    }
+    const formats = testdata('messy-ckan-xloader/date_formats.csv');
+    if (formats) {
+      const r = await checkTable(await readCsvFile(formats));
+      expect(r.evidence.filter((e) => e.note?.startsWith('寫法')).map((e) => e.sample)).toEqual(['2011-01-02', '01-03-2011', '2011.01.02', '11-01-03']);
+    }
   });
 });
 

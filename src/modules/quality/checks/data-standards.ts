@@ -1,7 +1,7 @@
-import { isMissingN, normaliseCell, parseDateN, parseNumberN, parsePercentN } from '../../ingest/values.ts';
+import { isMissingN, normaliseCell, parseDateN, parseNumberN, parsePercentN, type ParsedDate } from '../../ingest/values.ts';
 import type { RawCell } from '../../ingest/table.ts';
 import { indicator, MAX_EVIDENCE, type Evidence, type IndicatorResult, type TableCheck } from '../indicators.ts';
-import { canonicalAreaName, COUNTY_BY_CODE, COUNTY_BY_NAME, FORMER_COUNTY_BY_NAME, TOWN_BY_CODE } from '../standards/admin-areas.ts';
+import { canonicalAreaName, COUNTY_BY_CODE, COUNTY_BY_NAME, FORMER_COUNTY_BY_NAME, TOWN_BY_CODE, type FORMER_COUNTIES } from '../standards/admin-areas.ts';
 import { TM2_X, TM2_Y, WGS84_LAT, WGS84_LON } from '../standards/coordinates.ts';
 
 /**
@@ -40,7 +40,7 @@ const H_LAT = /緯度|^lat(itude)?\b|latitude/i;
 const H_X = /^(twd97|twd67|wgs84)?[ _-]?(x|e)([ _-]?(坐標|座標|坐標值|座標值|coord(inate)?|twd97|97))?$|^(x|橫)(坐標|座標)|^(坐標|座標)[ _-]?x$|^twd97[ _-]?x|^x[ _-]?twd97|^easting$/i;
 const H_Y = /^(twd97|twd67|wgs84)?[ _-]?(y|n)([ _-]?(坐標|座標|坐標值|座標值|coord(inate)?|twd97|97))?$|^(y|縱)(坐標|座標)|^(坐標|座標)[ _-]?y$|^twd97[ _-]?y|^y[ _-]?twd97|^northing$/i;
 const H_DATE = /日期|時間|年月|年度|年別|期別|統計期|期間|日|date|time|period|month|year/i;
-const H_YEAR = /^(年|年度|年別|年底|年底別|資料年度|統計年度|year)$/i;
+const H_YEAR = /^(年|年度|年別|年份|年底|年底別|資料年度|統計年度|年度別|期間|統計期|year|period)$/i;
 /** Identifiers, phone numbers and the like are digits but not quantities: the number rule leaves them alone. */
 const H_IDENTIFIER = /編號|代碼|代號|編碼|號碼|統一編號|統編|電話|傳真|手機|郵遞區號|郵遞|地址|身分證|序號|^id$|_id$|^id_|code|phone|tel|fax|zip|postal|address|no\.?$/i;
 
@@ -53,6 +53,19 @@ function text(cell: RawCell | undefined): string | undefined {
   const s = normaliseCell(cell);
   return s === '' || isMissingN(s) ? undefined : s;
 }
+
+/**
+ * parseDateN, refusing what is more likely a foreign day-month-year: a 民國 year is never written
+ * with a leading zero in two digits ("01-01-13" is 1 January 2013, not 民國1年).
+ */
+function parseDate(s: string): ParsedDate | undefined {
+  const d = parseDateN(s);
+  if (d?.roc && s.charCodeAt(0) === 48 && /^0\d[-/.]/.test(s)) return undefined;
+  return d;
+}
+
+/** Looks like a date but is in no form we know (31-12-2024, 12/31/24): another way of writing, in a date column. */
+const DATE_LIKE = /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$/;
 
 /** Date forms as writing styles: the granularity may vary in a column (113年 totals among 113年1月), the style may not. */
 function dateStyle(form: string): string {
@@ -75,6 +88,7 @@ const STYLE_EXAMPLE: Record<string, string> = {
   'iso-': '2024-01-05',
   'iso/': '2024/01/05',
   'iso.': '2024.01.05',
+  other: '31-12-2024 / 12/31/24 …',
   yyyymmdd: '20240105',
   period: '2024M01 / 2024Q1',
 };
@@ -83,7 +97,8 @@ const styleLabel = (style: string): string => `${style} (${STYLE_EXAMPLE[style] 
 const UNIT = /^(?:NT\$|\$|新臺幣|新台幣)\s*[+-]?[\d,]+(?:\.\d+)?$|^[+-]?[\d,]+(?:\.\d+)?\s*(?:百萬元|千萬元|萬元|千元|億元|元|新臺幣元|人次|人|戶|件|公斤|公噸|噸|kg|km|公里|公尺|m|平方公尺|平方公里|公頃|個|次|歲|天|日|小時|輛|家|所|名|位|台|臺|張|床|座|隻|頭|株|本|筆|倍|度|°C|℃|cm|mm|萬人|千人)$/i;
 const FOOTNOTE = /^[+-]?[\d,]+(?:\.\d+)?\s*(?:\*{1,3}|†|‡|#|[rpe]|\([rpe]\)|\(\s*(?:註|注|附註)?\s*[0-9一二三四五六七八九十]+\s*\)|(?:註|注)\s*[0-9一二三四五六七八九十]+)$/i;
 const EURO_GROUPED = /^[+-]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$/;
-const DECIMAL_COMMA = /^[+-]?\d+,\d{1,2}$/;
+/** 1,7 or 0,611553068 (never three decimals: 1,234 is a thousands separator). */
+const DECIMAL_COMMA = /^[+-]?\d+,(?:\d{1,2}|\d{4,})$/;
 const FULLWIDTH_DIGIT = /[\uFF10-\uFF19]/;
 
 type NumberKind = 'plain' | 'thousands' | 'decimal-comma' | 'unit' | 'footnote' | 'fullwidth' | 'text';
@@ -97,9 +112,23 @@ const KIND_TEXT: Record<NumberKind, { zh: string; en: string }> = {
   text: { zh: '文字', en: 'text' },
 };
 
+/** The hot path: "1234", "-0.5" (digits, a sign, at most one point) without a regular expression; undefined otherwise. */
+function plainNumber(s: string): number | undefined {
+  let digits = 0;
+  let point = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !point) point = true;
+    else if (!(i === 0 && (c === 45 || c === 43))) return undefined;
+  }
+  return digits > 0 ? Number(s) : undefined;
+}
+
 /** What kind of number a (normalised) cell is; `raw` tells full-width digits apart. */
 function numberKind(raw: RawCell, s: string): NumberKind {
   if (typeof raw === 'number') return 'plain';
+  if (raw === s && plainNumber(s) !== undefined) return 'plain';
   const c0 = s.charCodeAt(0);
   const digitLead = (c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 45 || c0 === 46 || c0 === 40;
   if (digitLead) {
@@ -129,29 +158,41 @@ const keep = (list: Sample[], row: number, value: string, max = SAMPLES): void =
 
 interface Rule {
   readonly column: string;
-  visit(cell: RawCell, row: number, rowYear: number | undefined): void;
+  /** `cells`: the whole row, for rules that look at another column of it. */
+  visit(cell: RawCell, row: number, cells: readonly RawCell[]): void;
   findings(): Finding[];
 }
 
+/** Dates repeat (periods, days): parsed once per distinct value, up to this many remembered. */
+const DATE_CACHE = 8192;
+
 class DateRule implements Rule {
+  /** Keyed by the cell as read, so a repeated cell skips normalising too. */
+  private readonly cache = new Map<RawCell, { s: string; style: string; roc?: string } | null>();
   private readonly styles = new Map<string, { count: number; samples: Sample[] }>();
   private roc = 0;
   private readonly rocSamples: { row: number; value: string; iso: string }[] = [];
   constructor(readonly column: string) {}
 
   visit(cell: RawCell, row: number): void {
-    const s = text(cell);
-    if (s === undefined) return;
-    const d = parseDateN(s);
-    if (!d) return;
-    const style = dateStyle(d.form);
+    if (cell === null) return;
+    let known = this.cache.get(cell);
+    if (known === undefined) {
+      const s = text(cell);
+      const d = s === undefined ? undefined : parseDate(s);
+      known = s === undefined ? null : d ? { s, style: dateStyle(d.form), ...(d.roc ? { roc: d.iso } : {}) } : DATE_LIKE.test(s) ? { s, style: 'other' } : null;
+      if (this.cache.size >= DATE_CACHE) this.cache.clear();
+      this.cache.set(cell, known);
+    }
+    if (known === null) return;
+    const { s, style } = known;
     let st = this.styles.get(style);
     if (!st) this.styles.set(style, (st = { count: 0, samples: [] }));
     st.count++;
     keep(st.samples, row, s);
-    if (d.roc) {
+    if (known.roc !== undefined) {
       this.roc++;
-      if (this.rocSamples.length < SAMPLES) this.rocSamples.push({ row, value: s, iso: d.iso });
+      if (this.rocSamples.length < SAMPLES) this.rocSamples.push({ row, value: s, iso: known.roc });
     }
   }
 
@@ -159,8 +200,8 @@ class DateRule implements Rule {
   static year(cell: RawCell): number | undefined {
     const s = text(cell);
     if (s === undefined) return undefined;
-    const d = parseDateN(s);
-    return d ? Number(d.iso.slice(0, 4)) : undefined;
+    const d = parseDate(s);
+    return d ? Number(d.iso.slice(0, 4)) : bareYear(cell);
   }
 
   findings(): Finding[] {
@@ -236,16 +277,29 @@ function codeProblem(s: string, kind: CodeKind): string | undefined {
 }
 
 class CountyNameRule implements Rule {
+  /** Names repeat: each distinct cell is looked up once (bounded). */
+  private readonly cache = new Map<RawCell, { s: string; f: (typeof FORMER_COUNTIES)[number] } | null>();
   private former = 0;
   private readonly samples: (Sample & { now: string; until: number })[] = [];
+  /** The year a row is about, when the table says (set once the columns are known). */
+  yearOf: ((cells: readonly RawCell[]) => number | undefined) | undefined;
   constructor(readonly column: string) {}
 
-  visit(cell: RawCell, row: number, rowYear: number | undefined): void {
-    const s = text(cell);
-    if (s === undefined || s.length > 8) return;
-    const f = FORMER_COUNTY_BY_NAME.get(canonicalAreaName(s));
+  visit(cell: RawCell, row: number, cells: readonly RawCell[]): void {
+    if (cell === null) return;
+    let known = this.cache.get(cell);
+    if (known === undefined) {
+      const s = text(cell);
+      const f = s === undefined || s.length > 8 ? undefined : FORMER_COUNTY_BY_NAME.get(canonicalAreaName(s));
+      known = s !== undefined && f ? { s, f } : null;
+      if (this.cache.size >= DATE_CACHE) this.cache.clear();
+      this.cache.set(cell, known);
+    }
+    if (known === null) return;
+    const { s, f } = known;
     // Data about a year when the county still existed rightly uses its name.
-    if (!f || (rowYear !== undefined && rowYear <= f.until)) return;
+    const rowYear = this.yearOf?.(cells);
+    if (rowYear !== undefined && rowYear <= f.until) return;
     this.former++;
     if (this.samples.length < SAMPLES) this.samples.push({ row, value: s, now: f.now, until: f.until });
   }
@@ -292,7 +346,7 @@ class CoordinateRule implements Rule {
   visit(cell: RawCell, row: number): void {
     const s = text(cell);
     if (s === undefined) return;
-    const v = typeof cell === 'number' ? cell : parseNumberN(s)?.value;
+    const v = typeof cell === 'number' ? cell : (plainNumber(s) ?? parseNumberN(s)?.value);
     if (v === undefined) {
       this.notNumber++;
       keep(this.notNumberSamples, row, s);
@@ -419,18 +473,21 @@ function isDateColumn(header: string, p: Probe): boolean {
   if (n === 0) return false;
   let dates = 0;
   let digitsOnly = 0;
+  let dateLike = 0;
   for (const { cell, s } of p.values) {
     if (typeof cell === 'number') continue;
-    const d = parseDateN(s);
+    const d = parseDate(s);
     if (d) {
       dates++;
       if (d.form === 'yyyymmdd' || d.form === 'roc-yyymmdd') digitsOnly++;
-    }
+    } else if (DATE_LIKE.test(s)) dateLike++;
   }
-  if (dates < 0.9 * n) return false;
+  // Under a date header, half the values in known forms are enough (the others are often dates in another form).
+  const dateHeader = H_DATE.test(header);
+  if (dates < (dateHeader ? 0.5 : 0.9) * n || dates + dateLike < 0.9 * n) return false;
   // 20240105 and 1130105 are also numbers: take them as dates when the header says so or there are enough of them.
-  if (digitsOnly === dates) return H_DATE.test(header) || dates >= 3;
-  return n >= 3 || H_DATE.test(header);
+  if (digitsOnly === dates) return dateHeader || dates >= 3;
+  return n >= 3 || dateHeader;
 }
 
 function codeKindFromHeader(header: string): CodeKind | undefined {
@@ -525,7 +582,6 @@ export function dataStandardsCheck(): TableCheck {
   const coords: CoordinateRule[] = [];
   const numbers: NumberRule[] = [];
   const names: CountyNameRule[] = [];
-  let yearOf: ((row: readonly RawCell[]) => number | undefined) | undefined;
 
   const decide = () => {
     decided = true;
@@ -573,10 +629,18 @@ export function dataStandardsCheck(): TableCheck {
     // The row's year, for former county names: the first date column, else a bare year column.
     if (names.length > 0) {
       const dateIndex = active.find((a) => a.rule instanceof DateRule)?.index;
-      if (dateIndex !== undefined) yearOf = (row) => DateRule.year(row[dateIndex] ?? null);
-      else {
-        const y = columns.findIndex((h) => H_YEAR.test(h.trim()));
-        if (y >= 0) yearOf = (row) => bareYear(row[y] ?? null);
+      const y = dateIndex ?? columns.findIndex((h) => H_YEAR.test(h.trim()));
+      if (y >= 0) {
+        const years = new Map<RawCell, number | undefined>();
+        const yearOf = (cells: readonly RawCell[]): number | undefined => {
+          const cell = cells[y] ?? null;
+          if (years.has(cell)) return years.get(cell);
+          const v = DateRule.year(cell);
+          if (years.size >= DATE_CACHE) years.clear();
+          years.set(cell, v);
+          return v;
+        };
+        for (const n of names) n.yearOf = yearOf;
       }
     }
     const replay = held;
@@ -585,8 +649,7 @@ export function dataStandardsCheck(): TableCheck {
   };
 
   const visitRow = (cells: readonly RawCell[], row: number) => {
-    const year = yearOf?.(cells);
-    for (const a of active) a.rule.visit(cells[a.index] ?? null, row, year);
+    for (const a of active) a.rule.visit(cells[a.index] ?? null, row, cells);
   };
 
   return {
