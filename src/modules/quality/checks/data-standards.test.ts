@@ -117,6 +117,11 @@ describe('data_standards: county and area codes', () => {
     const t = check(['鄉鎮市區代碼'], col(['63000010', '63000130']));
     expect(t.result).toBe('fail');
     expect(t.evidence[0]).toMatchObject({ row: 2, sample: '63000130' });
+    const area = check(['AreaCode'], col(['63000', '65000010', '6500001']));
+    expect(area.result).toBe('fail');
+    expect(area.evidence.map((e) => e.row)).toEqual([3]);
+    // The MOI boundary data's TOWNID is a letter code (A01), not an area code: not checked.
+    expect(check(['TOWNID', 'TOWNCODE'], [['A01', '63000010']]).result).toBe('pass');
   });
 
   it('codes found by their values beside a name column; an 8-digit product code is not an area code', () => {
@@ -160,6 +165,12 @@ describe('data_standards: coordinates', () => {
     expect(outside.evidence.map((e) => `${e.column}:${e.row}`)).toEqual(expect.arrayContaining(['經度:2', '經度:3', '緯度:2', '緯度:3']));
   });
 
+  it('a chart\'s bare x and y are not coordinates unless they fall in Taiwan', () => {
+    const chart = check(['x', 'y'], [['1', '2'], ['2', '4'], ['3', '9']]);
+    expect(chart.data?.coordinates).toEqual([]);
+    expect(chart.result).toBe('pass');
+  });
+
   it('TWD97 TM2 metres: in range passes, swapped X/Y fails', () => {
     expect(check(['X坐標', 'Y坐標'], [['265059.16', '2517127.71'], ['304000', '2770000']]).result).toBe('pass');
     const r = check(['TWD97_X', 'TWD97_Y'], [['2517127.71', '265059.16']]);
@@ -179,6 +190,8 @@ describe('data_standards: numbers written as text', () => {
       ['789 r', '數字帶註記符號'],
       ['12p', '數字帶註記符號'],
       ['１２３', '全形數字'],
+      ['1.5萬', '數字帶單位'],
+      ['NT$300', '數字帶單位'],
     ];
     for (const [value, kind] of cases) {
       const r = check(['金額'], col(['100', '200', value, '300']));
@@ -207,6 +220,16 @@ describe('data_standards: verdicts', () => {
     // Fails first, then warnings, in the evidence.
     expect(both.evidence[0].column).toBe('金額');
     expect(both.zh).toContain('金額');
+  });
+
+  it('a check used for a second table starts afresh', () => {
+    const c = dataStandardsCheck();
+    c.begin(['金額']);
+    c.rows([['1,000']], 1);
+    expect(c.end().result).toBe('fail');
+    c.begin(['說明']);
+    c.rows([['無']], 1);
+    expect(c.end().result).toBe('na');
   });
 
   it('decides from the first rows but counts every row (findings after the probe are reported)', () => {

@@ -1,6 +1,6 @@
 import { isMissingN, normaliseCell, parseDateN, parseNumberN, parsePercentN, type ParsedDate } from '../../ingest/values.ts';
 import type { RawCell } from '../../ingest/table.ts';
-import { indicator, MAX_EVIDENCE, type Evidence, type IndicatorResult, type TableCheck } from '../indicators.ts';
+import { indicator, type Evidence, type IndicatorResult, type TableCheck } from '../indicators.ts';
 import { canonicalAreaName, COUNTY_BY_CODE, COUNTY_BY_NAME, FORMER_COUNTY_BY_NAME, TOWN_BY_CODE, type FORMER_COUNTIES } from '../standards/admin-areas.ts';
 import { TM2_X, TM2_Y, WGS84_LAT, WGS84_LON } from '../standards/coordinates.ts';
 
@@ -19,6 +19,8 @@ import { TM2_X, TM2_Y, WGS84_LAT, WGS84_LON } from '../standards/coordinates.ts'
 const PROBE_ROWS = 200;
 /** Samples kept per finding. */
 const SAMPLES = 3;
+/** Invalid codes are each a different mistake: a few more of them. */
+const CODE_SAMPLES = 8;
 
 type Severity = 'fail' | 'warn';
 interface Finding {
@@ -28,17 +30,18 @@ interface Finding {
 
 // ---- headers ----------------------------------------------------------------------------------
 
-const H_COUNTY_CODE = /(縣市(別)?(代碼|代號|編碼))|county_?code|countyid|county_?id/i;
-const H_TOWN_CODE = /(鄉鎮(市區)?(別)?(代碼|代號|編碼))|town_?code|townid|dist(rict)?_?code/i;
+// COUNTYID / TOWNID / VILLID in the MOI boundary data are letter codes (A, A01), not these: not listed.
+const H_COUNTY_CODE = /(縣市(別)?(代碼|代號|編碼))|county_?code/i;
+const H_TOWN_CODE = /(鄉鎮(市區)?(別)?(代碼|代號|編碼))|town_?code/i;
 /** 行政區域代碼 / AreaCode: a county (5 digits) or a town (8 digits). */
 const H_AREA_CODE = /(行政區(域)?(別)?(代碼|代號|編碼))|area_?code/i;
-const H_VILLAGE_CODE = /(村里(別)?(代碼|代號|編碼))|vill(age)?_?code|villid/i;
+const H_VILLAGE_CODE = /(村里(別)?(代碼|代號|編碼))|vill(age)?_?code/i;
 const H_CODE_WORD = /代碼|代號|編碼|code/i;
 const H_AREA_NAME = /^(縣市|縣市別|縣市名稱|縣市名|鄉鎮|鄉鎮市區|鄉鎮市區別|行政區|行政區別|行政區域|區域別|地區別|地區|區別|county|city|town|district)/i;
 const H_LON = /經度|^lon(g(itude)?)?\b|^lng\b|longitude/i;
 const H_LAT = /緯度|^lat(itude)?\b|latitude/i;
-const H_X = /^(twd97|twd67|wgs84)?[ _-]?(x|e)([ _-]?(坐標|座標|坐標值|座標值|coord(inate)?|twd97|97))?$|^(x|橫)(坐標|座標)|^(坐標|座標)[ _-]?x$|^twd97[ _-]?x|^x[ _-]?twd97|^easting$/i;
-const H_Y = /^(twd97|twd67|wgs84)?[ _-]?(y|n)([ _-]?(坐標|座標|坐標值|座標值|coord(inate)?|twd97|97))?$|^(y|縱)(坐標|座標)|^(坐標|座標)[ _-]?y$|^twd97[ _-]?y|^y[ _-]?twd97|^northing$/i;
+const H_X = /^(twd97|twd67|wgs84)?[ _-]?(x)([ _-]?(坐標|座標|坐標值|座標值|coord(inate)?|twd97|97))?$|^(x|橫)(坐標|座標)|^(坐標|座標)[ _-]?x$|^twd97[ _-]?x|^x[ _-]?twd97|^easting$/i;
+const H_Y = /^(twd97|twd67|wgs84)?[ _-]?(y)([ _-]?(坐標|座標|坐標值|座標值|coord(inate)?|twd97|97))?$|^(y|縱)(坐標|座標)|^(坐標|座標)[ _-]?y$|^twd97[ _-]?y|^y[ _-]?twd97|^northing$/i;
 const H_DATE = /日期|時間|年月|年度|年別|期別|統計期|期間|日|date|time|period|month|year/i;
 const H_YEAR = /^(年|年度|年別|年份|年底|年底別|資料年度|統計年度|年度別|期間|統計期|year|period)$/i;
 /** Identifiers, phone numbers and the like are digits but not quantities: the number rule leaves them alone. */
@@ -94,7 +97,7 @@ const STYLE_EXAMPLE: Record<string, string> = {
 };
 const styleLabel = (style: string): string => `${style} (${STYLE_EXAMPLE[style] ?? style})`;
 
-const UNIT = /^(?:NT\$|\$|新臺幣|新台幣)\s*[+-]?[\d,]+(?:\.\d+)?$|^[+-]?[\d,]+(?:\.\d+)?\s*(?:百萬元|千萬元|萬元|千元|億元|元|新臺幣元|人次|人|戶|件|公斤|公噸|噸|kg|km|公里|公尺|m|平方公尺|平方公里|公頃|個|次|歲|天|日|小時|輛|家|所|名|位|台|臺|張|床|座|隻|頭|株|本|筆|倍|度|°C|℃|cm|mm|萬人|千人)$/i;
+const UNIT = /^(?:NT\$|\$|新臺幣|新台幣)\s*[+-]?[\d,]+(?:\.\d+)?$|^[+-]?[\d,]+(?:\.\d+)?\s*(?:百萬元|千萬元|萬元|千元|億元|元|萬|千|億|新臺幣元|人次|人|戶|件|公斤|公噸|噸|kg|km|公里|公尺|m|平方公尺|平方公里|公頃|個|次|歲|天|日|小時|輛|家|所|名|位|台|臺|張|床|座|隻|頭|株|本|筆|倍|度|°C|℃|cm|mm|萬人|千人)$/i;
 const FOOTNOTE = /^[+-]?[\d,]+(?:\.\d+)?\s*(?:\*{1,3}|†|‡|#|[rpe]|\([rpe]\)|\(\s*(?:註|注|附註)?\s*[0-9一二三四五六七八九十]+\s*\)|(?:註|注)\s*[0-9一二三四五六七八九十]+)$/i;
 const EURO_GROUPED = /^[+-]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$/;
 /** 1,7 or 0,611553068 (never three decimals: 1,234 is a thousands separator). */
@@ -247,7 +250,7 @@ class CodeRule implements Rule {
     const problem = codeProblem(s, this.kind);
     if (problem) {
       this.invalid++;
-      if (this.invalidSamples.length < MAX_EVIDENCE) this.invalidSamples.push({ row, value: s, note: problem });
+      if (this.invalidSamples.length < CODE_SAMPLES) this.invalidSamples.push({ row, value: s, note: problem });
     }
   }
 
@@ -544,6 +547,11 @@ function coordinate(header: string, p: Probe): { axis: Axis; system: System } | 
     if (v !== undefined) nums.push(Math.abs(v));
   }
   if (nums.length === 0 || nums.length < 0.8 * p.values.length) return undefined;
+  // A bare "x" or "y" may be anything (a chart's axes): coordinates only if they fall in Taiwan under some reading.
+  if (/^[xy]$/i.test(h)) {
+    const inside = (v: number) => [WGS84_LON, WGS84_LAT, TM2_X, TM2_Y].some((r) => v >= r.min && v <= r.max);
+    if (nums.filter(inside).length < 0.5 * nums.length) return undefined;
+  }
   nums.sort((a, b) => a - b);
   const median = nums[nums.length >> 1];
   return { axis, system: median < 1000 ? 'deg' : 'tm2' };
@@ -577,11 +585,11 @@ export function dataStandardsCheck(): TableCheck {
   let held: { row: number; cells: readonly RawCell[] }[] = [];
   let decided = false;
   let active: Active[] = [];
-  const dates: DateRule[] = [];
-  const codes: CodeRule[] = [];
-  const coords: CoordinateRule[] = [];
-  const numbers: NumberRule[] = [];
-  const names: CountyNameRule[] = [];
+  let dates: DateRule[] = [];
+  let codes: CodeRule[] = [];
+  let coords: CoordinateRule[] = [];
+  let numbers: NumberRule[] = [];
+  let names: CountyNameRule[] = [];
 
   const decide = () => {
     decided = true;
@@ -659,6 +667,11 @@ export function dataStandardsCheck(): TableCheck {
       held = [];
       decided = false;
       active = [];
+      dates = [];
+      codes = [];
+      coords = [];
+      numbers = [];
+      names = [];
     },
     rows(batch, firstRow) {
       for (let i = 0; i < batch.length; i++) {
