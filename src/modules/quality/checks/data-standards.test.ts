@@ -196,7 +196,7 @@ describe('data_standards: numbers written as text', () => {
     for (const [value, kind] of cases) {
       const r = check(['金額'], col(['100', '200', value, '300']));
       expect(r.result, value).toBe('fail');
-      expect(r.evidence[0], value).toMatchObject({ column: '金額', row: 3, sample: value.normalize('NFKC') === value ? value : '123', count: 1 });
+      expect(r.evidence[0], value).toMatchObject({ column: '金額', row: 3, sample: value, count: 1 });
       expect(r.evidence[0].note, value).toContain(kind);
     }
   });

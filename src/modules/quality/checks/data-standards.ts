@@ -45,7 +45,7 @@ const H_Y = /^(twd97|twd67|wgs84)?[ _-]?(y)([ _-]?(坐標|座標|坐標值|座�
 const H_DATE = /日期|時間|年月|年度|年別|期別|統計期|期間|日|date|time|period|month|year/i;
 const H_YEAR = /^(年|年度|年別|年份|年底|年底別|資料年度|統計年度|年度別|期間|統計期|year|period)$/i;
 /** Identifiers, phone numbers and the like are digits but not quantities: the number rule leaves them alone. */
-const H_IDENTIFIER = /編號|代碼|代號|編碼|號碼|統一編號|統編|電話|傳真|手機|郵遞區號|郵遞|地址|身分證|序號|^id$|_id$|^id_|code|phone|tel|fax|zip|postal|address|no\.?$/i;
+const H_IDENTIFIER = /編號|代碼|代號|編碼|號碼|統一編號|統編|電話|傳真|手機|郵遞區號|郵遞|地址|身分證|序號|\bid\b|_id$|^id_|code\b|_code|\bphone|\btel\b|\bfax\b|\bzip|postal|address|^no\.?$|_no$/i;
 
 // ---- values -----------------------------------------------------------------------------------
 
@@ -427,7 +427,8 @@ class NumberRule implements Rule {
     let d = this.decorated.get(kind);
     if (!d) this.decorated.set(kind, (d = { count: 0, samples: [] }));
     d.count++;
-    keep(d.samples, row, s);
+    // As found (full-width digits stay full-width), so the clerk can search for it.
+    keep(d.samples, row, typeof cell === 'string' ? cell.trim() : s);
   }
 
   private decoratedCount(): number {
