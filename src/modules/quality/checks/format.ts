@@ -237,12 +237,18 @@ function looseDelimiter(t: string): { delimiter: string; fields: number; lines: 
   return best;
 }
 
+function consistentlyDelimited(text: string): boolean {
+  const d = sniffDialect(text.slice(0, 32 * 1024));
+  return d.width > 1 && d.consistency >= 0.8;
+}
+
 function textKind(text: string, encoding: string, controls: number): SniffResult {
   const enc = ` (${encoding})`;
   const damage = controls > 0 ? `; ${controls} control characters in the first 8 KB` : '';
   const t = text.trimStart();
   if (t.length === 0) return { format: 'EMPTY', evidence: 'only white space' };
-  if (t.startsWith('<')) return xmlKind(t);
+  // "<5 歲" in a first cell is text, not markup.
+  if (/^<[A-Za-z?!]/.test(t)) return xmlKind(t);
   if (t.startsWith('{') || t.startsWith('[')) {
     const j = jsonKind(t);
     if (j) return j;
@@ -300,9 +306,13 @@ export function sniffFormat(bytes: Uint8Array, fileName?: string, contentType?: 
   const guess = detectEncoding(buf, { complete: bytes.length < SNIFF_BYTES });
   const text = decode(buf, guess.encoding);
   const ctrl = controlShare(text);
-  // Text damaged by a few binary fragments is still text (a CSV exported with junk from Excel);
-  // NUL bytes outside UTF-16, or a third of control characters, are not.
-  if ((ctrl.nul > 2 && ctrl.nul / ctrl.of > 0.01) || (ctrl.share > 0.3 && ctrl.count > 2)) {
+  // Text damaged by binary fragments is still text (kiang's DGBAS CSVs: 15–19% control characters,
+  // one not even valid UTF-8, yet the same number of commas on nearly every line). NUL bytes
+  // outside UTF-16 or a third of control characters are not text; a tenth is not, unless the lines
+  // hold a consistent delimited structure, which random bytes never do.
+  const heavy = (ctrl.nul > 2 && ctrl.nul / ctrl.of > 0.01) || (ctrl.share > 0.3 && ctrl.count > 2);
+  const suspect = ctrl.share > 0.1 && ctrl.count > 2;
+  if (heavy || (suspect && !consistentlyDelimited(text))) {
     return { format: 'BINARY', evidence: `binary data (${Math.round(ctrl.share * 100)}% control bytes; first bytes ${hex(buf, 8)})` };
   }
   return textKind(text, guess.encoding, ctrl.count);
