@@ -73,7 +73,7 @@ export interface LinkCheck {
   download?: LinkDownload;
 }
 
-export const DEFAULT_USER_AGENT = 'Kaifang-LinkChecker/1.0 (open-data quality check; 開放資料品質檢測)';
+export const DEFAULT_USER_AGENT = 'Kaifang-LinkChecker/1.0 (open-data quality check)';
 const DEFAULTS = { connectTimeoutMs: 10_000, timeoutMs: 60_000, maxRedirects: 5, maxBytes: 2 * 1024 ** 3 };
 
 // ---------------------------------------------------------------------------------------------
@@ -150,8 +150,9 @@ for (const [a, p] of [
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) BLOCKED.addSubnet(a, p, 'ipv4');
 for (const [a, p] of [
-  // IPv4-mapped and NAT64 addresses can carry any of the above.
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16],
+  // IPv4-mapped addresses (::ffff:127.0.0.1) meet the IPv4 rules above by themselves (BlockList
+  // does that; a ::ffff:0:0/96 rule would match every IPv4 address). NAT64 can carry any of them.
+  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16],
   ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) BLOCKED.addSubnet(a, p, 'ipv6');
 
