@@ -354,6 +354,23 @@ describe('checkLinks', () => {
     expect(maxOpen).toBeLessThanOrEqual(4);
   });
 
+  it('reads an async source lazily, and a consumer that stops early leaves no temp file behind', async () => {
+    let pulled = 0;
+    async function* source() {
+      for (let i = 0; i < 50; i++) {
+        pulled++;
+        yield `${base}/pause`;
+      }
+    }
+    let n = 0;
+    for await (const item of checkLinks(source(), { concurrency: 3, allowPrivate: true, tmpDir: tmp })) {
+      if (item.result.download?.path) rmSync(item.result.download.path);
+      if (++n === 2) break;
+    }
+    expect(pulled).toBeLessThanOrEqual(6);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('leaves no temp file behind: every file the tests kept was deleted by them, failures kept none', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });

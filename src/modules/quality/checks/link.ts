@@ -565,7 +565,8 @@ export interface LinkSweepItem {
  * Checks many URLs with at most `concurrency` (default 8) in flight, yielding each result as it
  * completes (not in input order). The input is read lazily, so a sweep of the whole catalogue
  * holds only the checks in flight. Options are those of checkLink; the weekly sweep passes
- * `download: false`.
+ * `download: false`. With downloads kept, the consumer deletes each `download.path`; a consumer that
+ * stops early leaves none behind for the checks still in flight.
  */
 export async function* checkLinks(urls: Iterable<string> | AsyncIterable<string>, opts: CheckLinkOptions & { concurrency?: number } = {}): AsyncGenerator<LinkSweepItem> {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
@@ -586,11 +587,18 @@ export async function* checkLinks(urls: Iterable<string> | AsyncIterable<string>
       inFlight.set(key, checkLink(url, linkOpts).then((result) => ({ key, item: { index: key, url, result } })));
     }
   };
-  await fill();
-  while (inFlight.size > 0) {
-    const { key, item } = await Promise.race(inFlight.values());
-    inFlight.delete(key);
+  try {
     await fill();
-    yield item;
+    while (inFlight.size > 0) {
+      const { key, item } = await Promise.race(inFlight.values());
+      inFlight.delete(key);
+      await fill();
+      yield item;
+    }
+  } finally {
+    // The consumer stopped early: let the checks in flight end and delete the files they kept,
+    // which nobody will see.
+    const left = await Promise.allSettled(inFlight.values());
+    for (const r of left) if (r.status === 'fulfilled' && r.value.item.result.download?.path) await unlink(r.value.item.result.download.path).catch(() => undefined);
   }
 }
