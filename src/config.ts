@@ -41,6 +41,8 @@ export interface Config {
   readonly lockoutSeconds: number;
   /** Largest file an upload may be (default 2 GiB). */
   readonly uploadMaxBytes: number;
+  /** Heap limit (MB) of the worker thread a datastore load runs in (default 128). */
+  readonly loadHeapMb: number;
   /** A password link (invitation or reset) works for this many hours (default 72). */
   readonly passwordLinkHours: number;
 }
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lockoutSeconds: positive('KAIFANG_LOCKOUT_SECONDS', 15 * 60),
     passwordLinkHours: positive('KAIFANG_PASSWORD_LINK_HOURS', 72),
     uploadMaxBytes: positive('KAIFANG_UPLOAD_MAX_BYTES', 2 * 1024 ** 3),
+    loadHeapMb: positive('KAIFANG_LOAD_HEAP_MB', 128),
     ...overrides,
   };
   return Object.freeze(config);

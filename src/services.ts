@@ -40,9 +40,11 @@ export function createServices(config: Config, db: Db): Services {
   const users = new UsersService(db.kysely, units, audit);
   const catalogue = new CatalogueService(db, config, units, audit);
   const notifications = new NotificationService(db.kysely);
-  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  const filesDir = path.join(config.dataDir, 'files');
+  const files = new LocalFileStore(filesDir);
   const review = new ReviewService(db, config, units, catalogue, audit, notifications);
-  const datastore = new DatastoreService(db, files);
+  // Big loads run in a worker thread with a bounded heap (KAIFANG_LOAD_HEAP_MB) and their own connection.
+  const datastore = new DatastoreService(db, files, { loadWorker: { heapMb: config.loadHeapMb, filesDir } });
   const jobs = new JobService(db);
   // Loads run in the background; the handler is idempotent (loading a version again replaces nothing public until it is ready).
   jobs.register(LOAD_JOB, async (payload, progress) => {

@@ -13,52 +13,70 @@ const SQLITE_CHUNK = 20_000;
 /**
  * Bulk insert into a freshly created datastore table, the fast way each engine offers: on SQLite
  * a prepared statement run in chunked transactions on a side connection; on PostgreSQL `COPY …
- * FROM STDIN` on its own client. The table is new and not yet referenced by any ready version, so
- * committing in chunks is safe: readers see it only when the version is marked ready, and a
- * failed load drops it. Returns the number of rows inserted.
+ * FROM STDIN` on its own client. Rows come in batches (arrays of rows: one await per batch). The
+ * table is new and not yet referenced by any ready version, so committing in chunks is safe:
+ * readers see it only when the version is marked ready, and a failed load drops it. Returns the
+ * number of rows inserted.
  */
-export async function bulkInsert(db: Db, table: string, columns: readonly string[], rows: AsyncIterable<Cell[]>, onChunk?: (rows: number) => void): Promise<number> {
+export async function bulkInsert(db: Db, table: string, columns: readonly string[], batches: AsyncIterable<Cell[][]>, onChunk?: (rows: number) => void): Promise<number> {
   if (!/^ds_\d+$/.test(table) || columns.some((c) => !/^(_id|c\d+)$/.test(c))) throw new Error(`refusing bulk insert into ${table}`);
-  return db.engine === 'sqlite' ? sqliteInsert(db.url, table, columns, rows, onChunk) : postgresInsert(db.url, table, columns, rows, onChunk);
+  return db.engine === 'sqlite' ? sqliteInsert(db.url, table, columns, batches, onChunk) : postgresInsert(db.url, table, columns, batches, onChunk);
 }
 
-async function sqliteInsert(url: string, table: string, columns: readonly string[], rows: AsyncIterable<Cell[]>, onChunk?: (rows: number) => void): Promise<number> {
+async function sqliteInsert(url: string, table: string, columns: readonly string[], batches: AsyncIterable<Cell[][]>, onChunk?: (rows: number) => void): Promise<number> {
   const file = url.slice('sqlite:'.length);
   if (!file || file === ':memory:') throw new Error('bulk insert needs a SQLite file');
   const conn = new SQLite(path.resolve(file));
   try {
     conn.pragma('busy_timeout = 10000');
+    // The table is dropped if the load fails: losing its last chunks to a power cut costs nothing.
+    conn.pragma('synchronous = OFF');
     const stmt = conn.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-    const insertMany = conn.transaction((chunk: Cell[][]) => {
-      for (const r of chunk) stmt.run(r.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
+    const insertMany = conn.transaction((chunk: Cell[][][]) => {
+      for (const batch of chunk) {
+        for (const r of batch) {
+          for (let k = 0; k < r.length; k++) if (typeof r[k] === 'boolean') r[k] = r[k] ? 1 : 0;
+          stmt.run(r);
+        }
+      }
     });
-    let chunk: Cell[][] = [];
+    let chunk: Cell[][][] = [];
+    let pending = 0;
     let n = 0;
-    for await (const r of rows) {
-      chunk.push(r);
-      if (chunk.length >= SQLITE_CHUNK) {
+    for await (const batch of batches) {
+      chunk.push(batch);
+      pending += batch.length;
+      if (pending >= SQLITE_CHUNK) {
         insertMany(chunk);
-        n += chunk.length;
+        n += pending;
         chunk = [];
+        pending = 0;
         onChunk?.(n);
       }
     }
-    if (chunk.length) insertMany(chunk);
-    return n + chunk.length;
+    if (pending) insertMany(chunk);
+    return n + pending;
   } finally {
     conn.close();
   }
 }
+
+/** Text that COPY's text format must escape: backslash, tab, line ends. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
 
 /** COPY's text format: tab-separated, \N for null, backslash escapes. */
 function copyField(v: Cell): string {
   if (v === null) return '\\N';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
   if (typeof v === 'boolean') return v ? '1' : '0';
+  if (!COPY_SPECIAL.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-async function postgresInsert(url: string, table: string, columns: readonly string[], rows: AsyncIterable<Cell[]>, onChunk?: (rows: number) => void): Promise<number> {
+/** Characters of COPY text sent at a time. */
+const COPY_CHUNK = 1 << 18;
+
+async function postgresInsert(url: string, table: string, columns: readonly string[], batches: AsyncIterable<Cell[][]>, onChunk?: (rows: number) => void): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -68,15 +86,23 @@ async function postgresInsert(url: string, table: string, columns: readonly stri
       stream.on('error', reject);
     });
     let n = 0;
+    let reported = 0;
     let buf = '';
-    for await (const r of rows) {
-      buf += `${r.map(copyField).join('\t')}\n`;
-      n++;
-      if (buf.length > 1 << 16) {
+    for await (const batch of batches) {
+      for (const r of batch) {
+        let line = copyField(r[0]);
+        for (let k = 1; k < r.length; k++) line += `\t${copyField(r[k])}`;
+        buf += `${line}\n`;
+      }
+      n += batch.length;
+      if (buf.length > COPY_CHUNK) {
         if (!stream.write(buf)) await once(stream, 'drain');
         buf = '';
       }
-      if (n % 50_000 === 0) onChunk?.(n);
+      if (n - reported >= 50_000) {
+        reported = n;
+        onChunk?.(n);
+      }
     }
     stream.end(buf);
     await done;

@@ -12,14 +12,14 @@ import { readCsvFile } from '../ingest/csv-reader.ts';
 import { readDgbasXml } from '../ingest/dgbas-xml.ts';
 import { readPx } from '../ingest/pcaxis.ts';
 import { readSdmxJson } from '../ingest/sdmx.ts';
-import { readWorkbook } from '../ingest/spreadsheet.ts';
 import { parseDeclaredEncoding } from '../ingest/encoding.ts';
 import { HeaderChoiceError, parseHeaderChoice, type HeaderChoice } from '../ingest/dialect.ts';
 import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
 import { isMissing } from '../ingest/values.ts';
-import { ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
+import { batchesOf, ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
 import type { FileStore } from '../storage/file-store.ts';
 import { bulkInsert } from './bulk-insert.ts';
+import { runLoadWorker } from './load-worker.ts';
 
 export type VersionRow = ResourceVersionsTable;
 
@@ -74,6 +74,8 @@ function headerChoice(text: string | null | undefined): HeaderChoice | undefined
  * reason refuses the file.
  */
 const workbook = async (p: string, o: ReadOptions): Promise<RawTable> => {
+  // Imported when needed: the spreadsheet library is large, and a load thread reading a CSV does without it.
+  const { readWorkbook } = await import('../ingest/spreadsheet.ts');
   const wb = await readWorkbook(p, { header: headerChoice(o.header) });
   const refused = wb.sheets.filter((s) => s.refusal);
   const withData = wb.sheets.filter((s) => !s.refusal && s.table.columns.length > 0);
@@ -120,6 +122,10 @@ export const isTabular = (format: string): boolean => format.toUpperCase() in TA
 const now = () => new Date().toISOString();
 /** Rows whose values propose the column types before the table is created. */
 const SAMPLE_ROWS = 10_000;
+/** The sample goes to the table in batches of this many rows. */
+const HEAD_BATCH = 2000;
+/** Text columns whose longest value is longer than this are not indexed (see load). */
+const INDEX_MAX_CHARS = 800;
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 /** PostgreSQL answers bigint columns as strings: sizes and row counts become numbers here, once. */
 const toVersion = (r: VersionRow): VersionRow => ({ ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) });
@@ -148,10 +154,28 @@ function sqlType(type: ColumnType, engine: Db['engine']): string {
  * in one transaction with its dictionary: until that moment the previous ready version is what
  * queries see, and a failed load drops its table and says why.
  */
+export interface LoadWorkerOptions {
+  /** Heap (old generation) of the loading thread, MB (KAIFANG_LOAD_HEAP_MB). */
+  heapMb: number;
+  /** The LocalFileStore root, which the thread opens for itself. */
+  filesDir: string;
+  /** Files smaller than this load in-process: starting a thread costs more than they do (default 4 MB). */
+  minBytes?: number;
+}
+
+export interface DatastoreOptions {
+  /** Loads run in a worker thread with a bounded heap and their own connection; without this, in-process. */
+  loadWorker?: LoadWorkerOptions;
+}
+
+/** Below this size a load runs in-process unless the options say otherwise. */
+const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
 export class DatastoreService {
   constructor(
     private readonly db: Db,
     private readonly store: FileStore,
+    private readonly options: DatastoreOptions = {},
   ) {}
 
   private get k(): Kysely<Database> {
@@ -255,8 +279,26 @@ export class DatastoreService {
    * Loads a version into its own table. Atomic for readers: the version becomes `ready` (and so
    * the one queries use) only when every row is in; on any failure the table is dropped, the
    * version is `failed` with the reason, and the previous ready version stays in use.
+   *
+   * With `loadWorker` options (the server and CLI), a file of some size is loaded in a worker
+   * thread with a bounded heap and its own database connection: the event loop stays free for
+   * requests, memory stays within the limit whatever the file's size, and errors (AppError with
+   * its code, messages and details) come back unchanged. An in-memory SQLite database, or a small
+   * file, loads here.
    */
   async load(versionId: string, onProgress?: (p: LoadProgress) => void, opts: { types?: Record<string, ColumnType> } = {}): Promise<LoadResult> {
+    const w = this.options.loadWorker;
+    if (w && !/^sqlite::memory:|^sqlite:$/.test(this.db.url)) {
+      const v = await this.version(versionId);
+      if (v.size >= (w.minBytes ?? WORKER_MIN_BYTES) && this.store.localPath(v.sha256) !== undefined) {
+        return runLoadWorker({ url: this.db.url, filesDir: w.filesDir, heapMb: w.heapMb, versionId, types: opts.types }, this.db, onProgress);
+      }
+    }
+    return this.loadInProcess(versionId, onProgress, opts);
+  }
+
+  /** The load itself, in this thread (what the worker thread runs). `onTable` hears each table created, to drop it if the thread dies. */
+  async loadInProcess(versionId: string, onProgress?: (p: LoadProgress) => void, opts: { types?: Record<string, ColumnType>; onTable?: (table: string) => void } = {}): Promise<LoadResult> {
     const v = await this.version(versionId);
     // A reload (new types from the dictionary) keeps the current table in use until the new one is ready.
     const reload = v.datastore_state === 'ready' && v.datastore_table !== null ? { table: v.datastore_table, dictionary: await this.columns(v.id) } : undefined;
@@ -269,40 +311,51 @@ export class DatastoreService {
       const width = raw.columns.length;
       if (width === 0) throw new ReadError('找不到任何欄位', 'no columns found');
       // One pass in the usual case: types from the first rows, then the whole file streams into the
-      // table. A later value that does not fit its column's type (a footnote in a number column on
-      // row 80,000) makes the load start over with types from the whole file.
-      const iterator = raw.rows()[Symbol.asyncIterator]();
+      // table, in batches of rows (one await per batch, not per row). A later value that does not
+      // fit its column's type (a footnote in a number column on row 80,000) makes the load start
+      // over with types from the whole file.
+      const iterator = batchesOf(raw)[Symbol.asyncIterator]();
+      // The rows read so far (whole batches); types come from the first SAMPLE_ROWS of them.
       const sample: RawCell[][] = [];
       const inferrers = raw.columns.map(() => new ColumnInferrer());
       while (sample.length < SAMPLE_ROWS) {
         const next = await iterator.next();
         if (next.done) break;
-        sample.push(next.value);
-        for (let k = 0; k < width; k++) inferrers[k].add(next.value[k] ?? null);
+        for (const row of next.value) {
+          if (sample.length < SAMPLE_ROWS) for (let k = 0; k < width; k++) inferrers[k].add(row[k] ?? null);
+          sample.push(row);
+        }
       }
       const sampled = inferrers.map((i) => i.result());
       const types = (inferences: ColumnInference[]) => raw.columns.map((name, k) => forced[name] ?? inferences[k].type);
-      const attempt = await this.fill(raw, types(sampled), sample, iterator, onProgress);
-      let done: { table: string; rows: number; inferences: ColumnInference[] };
+      const created = (t: string) => {
+        table = t;
+        opts.onTable?.(t);
+      };
+      const attempt = await this.fill(raw, types(sampled), sample, iterator, created, onProgress);
+      sample.length = 0;
+      let done: { table: string; rows: number; maxLength: number[]; inferences: ColumnInference[] };
       if ('misfit' in attempt && attempt.misfit in forced) {
         await sql`drop table if exists ${sql.table(attempt.table)}`.execute(this.k);
         throw new AppError('TYPE_MISFIT', 422, `欄位「${attempt.misfit}」有不是「${forced[attempt.misfit]}」的值「${attempt.value}」（第 ${attempt.row} 筆），無法改為此型別`, `column "${attempt.misfit}" holds "${attempt.value}" (row ${attempt.row}), which is not ${forced[attempt.misfit]}: the type cannot be changed to it`, { [attempt.misfit]: [`${attempt.value}`] });
       }
       if ('misfit' in attempt) {
         await sql`drop table if exists ${sql.table(attempt.table)}`.execute(this.k);
+        table = undefined;
         // Whole-file types, then a second read.
         const whole = raw.columns.map(() => new ColumnInferrer());
         let n = 0;
-        for await (const row of raw.rows()) {
-          for (let k = 0; k < width; k++) whole[k].add(row[k] ?? null);
-          if (++n % 50_000 === 0) onProgress?.({ phase: 'inferring', rows: n });
+        for await (const batch of batchesOf(raw)) {
+          for (const row of batch) for (let k = 0; k < width; k++) whole[k].add(row[k] ?? null);
+          const before = n;
+          n += batch.length;
+          if (Math.floor(n / 50_000) > Math.floor(before / 50_000)) onProgress?.({ phase: 'inferring', rows: n });
         }
         const inferences = whole.map((i) => i.result());
-        const again = await this.fill(raw, types(inferences), [], raw.rows()[Symbol.asyncIterator](), onProgress);
+        const again = await this.fill(raw, types(inferences), [], batchesOf(raw)[Symbol.asyncIterator](), created, onProgress);
         if ('misfit' in again) throw new Error(`column ${again.misfit} still does not fit its inferred type`);
         done = { ...again, inferences };
       } else done = { ...attempt, inferences: sampled };
-      table = done.table;
       const t = done.table;
       const rows = done.rows;
       // What the contact wrote in the dictionary survives a reload, by column name.
@@ -324,11 +377,14 @@ export class DatastoreService {
       const cube = raw.cube ? await this.store.put(NodeReadable.from([JSON.stringify(toJsonStat(raw.cube))])) : undefined;
       if (cube) await this.k.insertInto('stored_files').values({ sha256: cube.sha256, size: cube.size, created_at: now() }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
       for (const c of columns) {
-        // PostgreSQL's btree refuses entries over ~2.7 kB (long descriptions); a hash index serves the
-        // equality filters on text and has no such limit.
-        const using = this.db.engine === 'postgres' && c.type === 'text' ? sql`using hash` : sql``;
-        await sql`create index ${sql.id(`${t}_${c.columnId}`)} on ${sql.table(t)} ${using} (${sql.id(c.columnId)})`.execute(this.k);
+        // Long free text (descriptions, notes over INDEX_MAX_CHARS) is not indexed: nobody filters on
+        // it by equality, and PostgreSQL's btree refuses entries over ~2.7 kB. A filter on it still
+        // works, by a scan. Everything else gets a btree (on PostgreSQL too: its hash indexes took
+        // most of a big load and serve nothing a btree does not).
+        if (c.type === 'text' && done.maxLength[c.position] > INDEX_MAX_CHARS) continue;
+        await sql`create index ${sql.id(`${t}_${c.columnId}`)} on ${sql.table(t)} (${sql.id(c.columnId)})`.execute(this.k);
       }
+      if (this.db.engine === 'postgres') await sql`analyze ${sql.table(t)}`.execute(this.k);
       await this.k.transaction().execute(async (trx) => {
         await trx.deleteFrom('datastore_columns').where('version_id', '=', v.id).execute();
         for (const c of columns) {
@@ -372,62 +428,69 @@ export class DatastoreService {
   }
 
   /**
-   * Creates a table for the given types and streams the rows into it: first `head`, then the rest
-   * of `iterator`. Stops at the first value that does not fit its column (answering which), so
-   * the caller can start over with better types.
+   * Creates a table for the given types and streams the rows into it, batch by batch: first
+   * `head`, then the rest of `batches`. Stops at the first value that does not fit its column
+   * (answering which), so the caller can start over with better types. Also answers each
+   * column's longest value (which columns are worth an index).
    */
   private async fill(
     raw: RawTable,
     types: ColumnType[],
     head: RawCell[][],
-    iterator: AsyncIterator<RawCell[]>,
+    batches: AsyncIterator<RawCell[][]>,
+    created: (table: string) => void,
     onProgress?: (p: LoadProgress) => void,
-  ): Promise<{ table: string; rows: number } | { table: string; misfit: string; value: string; row: number }> {
+  ): Promise<{ table: string; rows: number; maxLength: number[] } | { table: string; misfit: string; value: string; row: number }> {
     const width = raw.columns.length;
     const table = await this.allocateTable();
+    created(table);
     const defs = types.map((type, k) => sql`${sql.id(`c${k + 1}`)} ${sql.raw(sqlType(type, this.db.engine))}`);
     await sql`create table ${sql.table(table)} (${sql.id('_id')} integer primary key, ${sql.join(defs)})`.execute(this.k);
-    let misfit: string | undefined;
-    let misfitValue = '';
-    let misfitRow = 0;
-    async function* converted(): AsyncGenerator<RawCell[]> {
-      let id = 0;
-      const convert = (row: RawCell[]): RawCell[] | undefined => {
-        const out: RawCell[] = new Array<RawCell>(width + 1);
-        out[0] = ++id;
+    let misfit: { column: string; value: string; row: number } | undefined;
+    const maxLength = new Array<number>(width).fill(0);
+    const text = types.map((t) => t === 'text');
+    let id = 0;
+    /** A batch converted to the column types, `_id` first; cut short at a misfit. */
+    const convert = (rows: RawCell[][]): RawCell[][] => {
+      const out: RawCell[][] = new Array<RawCell[]>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        const o: RawCell[] = new Array<RawCell>(width + 1);
+        o[0] = ++id;
         for (let k = 0; k < width; k++) {
           const cell = row[k] ?? null;
-          const value = convertCell(cell, types[k]);
-          if (value === null && cell !== null && typeof cell === 'string' && !isMissing(cell)) {
-            misfit = raw.columns[k];
-            misfitValue = cell.slice(0, 80);
-            misfitRow = id;
-            return undefined;
+          if (cell === null) {
+            o[k + 1] = null;
+            continue;
           }
-          out[k + 1] = value;
+          const value = convertCell(cell, types[k]);
+          if (value === null && typeof cell === 'string' && !isMissing(cell)) {
+            misfit = { column: raw.columns[k], value: cell.slice(0, 80), row: id };
+            out.length = i;
+            return out;
+          }
+          if (text[k] && typeof value === 'string' && value.length > maxLength[k]) maxLength[k] = value.length;
+          o[k + 1] = value;
         }
-        return out;
-      };
-      for (const row of head) {
-        const out = convert(row);
-        if (!out) return;
-        yield out;
+        out[i] = o;
       }
-      for (;;) {
-        const next = await iterator.next();
+      return out;
+    };
+    async function* converted(): AsyncGenerator<RawCell[][]> {
+      for (let i = 0; i < head.length && !misfit; i += HEAD_BATCH) yield convert(head.slice(i, i + HEAD_BATCH));
+      while (!misfit) {
+        const next = await batches.next();
         if (next.done) return;
-        const out = convert(next.value);
-        if (!out) return;
-        yield out;
+        yield convert(next.value);
       }
     }
     const rows = await bulkInsert(this.db, table, ['_id', ...types.map((_, k) => `c${k + 1}`)], converted(), (n) => onProgress?.({ phase: 'loading', rows: n }));
-    if (misfit !== undefined) {
+    if (misfit) {
       // Stop reading the rest of the file.
-      await iterator.return?.();
-      return { table, misfit, value: misfitValue, row: misfitRow };
+      await batches.return?.();
+      return { table, misfit: misfit.column, value: misfit.value, row: misfit.row };
     }
-    return { table, rows };
+    return { table, rows, maxLength };
   }
 
   private async allocateTable(): Promise<string> {

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { decideHeader, detectLayout, HeaderChoiceError, sniffDialect, type Dialect, type HeaderChoice } from './dialect.ts';
 import { declarationFits, decode, decodeStream, detectEncoding, encodingToRead, type Encoding, type EncodingGuess } from './encoding.ts';
-import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
+import { ReadError, rowStream, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
 
 const SAMPLE_BYTES = 1 << 20;
 /** Issues of one kind beyond this many are counted, not listed. */
@@ -35,7 +35,8 @@ const filled = (r: readonly string[]): number => r.reduce((n, c) => (c.trim() ==
  * A CSV/TSV/semicolon/pipe file as a table: the encoding detected (or as given), the dialect
  * sniffed, title rows above the header and notes rows below the data found on a 1 MB sample and
  * skipped with an issue each, ragged rows padded or cut to the header's width and reported.
- * `rows()` streams the file afresh each time it is called (the loader reads twice: types, then data).
+ * `rows()` and `batches()` stream the file afresh each time they are called (the loader may read
+ * twice: types, then data); `batches()` hands over the rows of each chunk read together.
  */
 export async function readCsvFile(
   filePath: string,
@@ -52,21 +53,12 @@ export async function readCsvFile(
     throw new ReadError('檔案含有二進位內容（NUL 位元組），不是文字檔 CSV', 'the file holds binary content (NUL bytes): it is not a text CSV', { line: sampleText.slice(0, sampleText.indexOf('\u0000')).split('\n').length });
   }
   const dialect = sniffDialect(sampleText);
-  // Lay out the sample without its last (possibly cut) line.
-  const cut = complete ? sampleText : sampleText.slice(0, Math.max(0, sampleText.lastIndexOf(dialect.lineEnd)));
+  // Lay out the sample without its last (possibly cut) record.
+  const sampleParser = new ChunkParser(dialect, true);
   const sampleRecords: { record: string[]; line: number }[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const p = parse({ delimiter: dialect.delimiter, record_delimiter: dialect.lineEnd, relax_column_count: true, relax_quotes: true, bom: true, info: true, skip_empty_lines: false });
-    p.on('readable', () => {
-      let r: { record: string[]; info: { lines: number } } | null;
-      while ((r = p.read() as typeof r) !== null) sampleRecords.push({ record: r.record, line: r.info.lines });
-    });
-    p.on('error', reject);
-    p.on('end', resolve);
-    p.end(cut);
-  }).catch((err: unknown) => {
-    throw new ReadError(`無法剖析 CSV：${(err as Error).message}`, `cannot parse the CSV: ${(err as Error).message}`);
-  });
+  const parts = [sampleParser.push(sampleText)];
+  if (complete) parts.push(sampleParser.end());
+  for (const part of parts) part.records.forEach((record, i) => sampleRecords.push({ record, line: part.lines[i] }));
   if (sampleRecords.length === 0) throw new ReadError('檔案沒有任何資料列', 'the file has no rows');
   const layout = detectLayout(sampleRecords.map((r) => r.record));
   const issues: ReadIssue[] = [];
@@ -115,19 +107,99 @@ export async function readCsvFile(
     encoding: { ...detected, used },
     dialect,
     headerLine,
-    rows: () => streamRows(filePath, used, dialect, verdict.last, width, published ? undefined : publish),
+    batches: () => streamBatches(filePath, used, dialect, verdict.last, width, published ? undefined : publish),
+    rows: () => rowStream(() => streamBatches(filePath, used, dialect, verdict.last, width, published ? undefined : publish)),
   };
   return table;
 }
 
-/** Streams the data rows: skips up to the header, pads ragged rows, holds back note-like rows until a data row proves them data. */
-async function* streamRows(filePath: string, encoding: Encoding, dialect: Dialect, headerRow: number, width: number, publish: ((found: ReadIssue[]) => void) | undefined): AsyncGenerator<RawCell[]> {
+/** Characters of text read at a time (one batch of rows per chunk: about 1,300 rows of 100 bytes). */
+const CHUNK_BYTES = 128 * 1024;
+/** A record longer than this (a quote that never closes) stops the read instead of filling memory. */
+const MAX_RECORD_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Decoded text to records, chunk by chunk, with papaparse's parser (RFC 4180 quoting, quoted line
+ * breaks, stray quotes inside unquoted fields kept as text): each chunk's complete records are
+ * returned and the cut-off last one waits for the next chunk. With `lines`, each record's 1-based
+ * line (where it ends, as line numbers in issues have always been) is counted too.
+ */
+export class ChunkParser {
+  private readonly parser: Papa.Parser;
+  private rest = '';
+  private line = 0;
+  private readonly lineChar: string;
+  private started = false;
+
+  constructor(
+    dialect: Pick<Dialect, 'delimiter' | 'lineEnd'>,
+    private readonly lines: boolean,
+  ) {
+    this.parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: dialect.lineEnd, quoteChar: '"' });
+    this.lineChar = dialect.lineEnd === '\r' ? '\r' : '\n';
+  }
+
+  push(chunk: string): { records: string[][]; lines: number[] } {
+    let text = this.rest + chunk;
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const r = this.parser.parse(text, 0, true) as { data: string[][]; meta: { cursor: number } };
+    this.rest = text.slice(r.meta.cursor);
+    if (this.rest.length > MAX_RECORD_CHARS) {
+      throw new ReadError('有一筆資料超過 8 MB（多半是引號沒有成對關閉）', 'a record runs over 8 MB (most likely a quote that is never closed)', { line: this.line + 1 });
+    }
+    return { records: r.data, lines: this.count(r.data, text) };
+  }
+
+  /** The last record (a file without a final line break); refuses a quote left open at the end. */
+  end(): { records: string[][]; lines: number[] } {
+    const text = this.rest;
+    this.rest = '';
+    if (!text) return { records: [], lines: [] };
+    const r = this.parser.parse(text, 0, false) as { data: string[][]; errors: { code: string }[] };
+    if (r.errors.some((e) => e.code === 'MissingQuotes')) {
+      throw new ReadError('引號沒有成對關閉，檔案可能被截斷', 'a quoted field is never closed: the file may be cut off', { line: this.line + 1 });
+    }
+    return { records: r.data, lines: this.count(r.data, text) };
+  }
+
+  private count(records: string[][], text: string): number[] {
+    if (!this.lines) return [];
+    const out = new Array<number>(records.length);
+    // Without quotes no field holds a line break: one line per record.
+    if (!text.includes('"')) {
+      for (let i = 0; i < records.length; i++) out[i] = ++this.line;
+      return out;
+    }
+    for (let i = 0; i < records.length; i++) {
+      let n = 1;
+      for (const field of records[i]) {
+        for (let at = field.indexOf(this.lineChar); at !== -1; at = field.indexOf(this.lineChar, at + 1)) n++;
+      }
+      out[i] = this.line += n;
+    }
+    return out;
+  }
+}
+
+/** Decoded text of a file in chunks: UTF-8 by Node's decoder, other encodings through iconv-lite. */
+function textChunks(filePath: string, encoding: Encoding): AsyncIterable<string> {
+  const file = createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
+  if (encoding === 'UTF-8') return file.setEncoding('utf8') as AsyncIterable<string>;
+  return file.pipe(decodeStream(encoding)) as unknown as AsyncIterable<string>;
+}
+
+/**
+ * Streams the data rows in batches (one per chunk of text): skips up to the header, pads ragged
+ * rows, holds back note-like rows until a data row proves them data. Line numbers are counted
+ * only on the pass that reports issues.
+ */
+async function* streamBatches(filePath: string, encoding: Encoding, dialect: Dialect, headerRow: number, width: number, publish: ((found: ReadIssue[]) => void) | undefined): AsyncGenerator<RawCell[][]> {
   const collect = publish !== undefined;
   const issues: ReadIssue[] = [];
-  // Line numbers (csv-parse's `info`) cost a third of the parse: only the pass that reports asks for them.
-  // UTF-8 goes straight to csv-parse, which decodes it; other encodings through iconv-lite.
-  const source = encoding === 'UTF-8' ? createReadStream(filePath) : createReadStream(filePath).pipe(decodeStream(encoding));
-  const parser = source.pipe(parse({ delimiter: dialect.delimiter, record_delimiter: dialect.lineEnd, relax_column_count: true, relax_quotes: true, bom: true, info: collect, skip_empty_lines: false }));
+  const parser = new ChunkParser(dialect, collect);
   let index = -1;
   let ragged = 0;
   let blank = 0;
@@ -146,28 +218,47 @@ async function* streamRows(filePath: string, encoding: Encoding, dialect: Dialec
     }
     return row;
   };
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } } | string[]>) {
-      const r = Array.isArray(item) ? { record: item, info: { lines: 0 } } : item;
+  const take = ({ records, lines }: { records: string[][]; lines: number[] }): RawCell[][] => {
+    const out: RawCell[][] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
       index++;
       if (index <= headerRow) continue;
-      const w = filled(r.record);
-      const first = r.record.find((c) => c.trim() !== '') ?? '';
-      const noteLike = w === 0 || NOTE.test(first) || (w <= 2 && width > 3 && first.length > 20);
-      if (noteLike) {
-        held.push({ record: r.record, line: r.info.lines });
-        continue;
+      const line = collect ? lines[i] : 0;
+      // Most rows: the first cell is filled and not a note, so the row is data.
+      const c0 = record[0];
+      const plain = c0 !== undefined && c0 !== '' && c0.trim() !== '' && !NOTE.test(c0) && (c0.length <= 20 || width <= 3 || filled(record) > 2);
+      if (!plain) {
+        const w = filled(record);
+        const first = w === 0 ? '' : (record.find((c) => c.trim() !== '') ?? '');
+        const noteLike = w === 0 || NOTE.test(first) || (w <= 2 && width > 3 && first.length > 20);
+        if (noteLike) {
+          held.push({ record, line });
+          continue;
+        }
       }
-      for (const h of held) {
-        if (filled(h.record) === 0) {
-          blank++;
-          if (collect && blank <= MAX_LISTED) issues.push({ level: 'warning', line: h.line, zh: `第 ${h.line} 行是空白列（已略過）`, en: `line ${h.line} is blank (skipped)` });
-        } else yield emit(h.record, h.line);
+      if (held.length) {
+        for (const h of held) {
+          if (filled(h.record) === 0) {
+            blank++;
+            if (collect && blank <= MAX_LISTED) issues.push({ level: 'warning', line: h.line, zh: `第 ${h.line} 行是空白列（已略過）`, en: `line ${h.line} is blank (skipped)` });
+          } else out.push(emit(h.record, h.line));
+        }
+        held = [];
       }
-      held = [];
-      yield emit(r.record, r.info.lines);
+      out.push(emit(record, line));
     }
+    return out;
+  };
+  try {
+    for await (const chunk of textChunks(filePath, encoding)) {
+      const out = take(parser.push(chunk));
+      if (out.length) yield out;
+    }
+    const out = take(parser.end());
+    if (out.length) yield out;
   } catch (err) {
+    if (err instanceof ReadError) throw err;
     throw new ReadError(`無法剖析 CSV：${(err as Error).message}`, `cannot parse the CSV: ${(err as Error).message}`);
   }
   if (collect) {

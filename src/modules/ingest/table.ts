@@ -53,6 +53,12 @@ export interface RawTable {
   columns: string[];
   /** The data rows, each as long as `columns` (readers pad short rows and report them). */
   rows(): AsyncIterable<RawCell[]>;
+  /**
+   * The same rows in arrays of rows, for readers that can hand them over that way (CSV): one await
+   * per batch instead of one per row, which is most of the cost of loading or converting a big
+   * file. Optional: `batchesOf(table)` falls back to gathering `rows()`.
+   */
+  batches?(): AsyncIterable<RawCell[][]>;
   /** What the reader noticed: title and notes rows skipped, ragged rows, encodings, damage. */
   issues: ReadIssue[];
   /** For statistical cubes: their dimensions and values (JSON-stat export). */
@@ -89,4 +95,44 @@ export function uniqueColumns(headers: readonly (string | null | undefined)[], i
     }
     return name;
   });
+}
+
+/** Rows that can also be taken in batches (what `batches()` readers and the datastore's `rows()` answer). */
+export interface RowStream extends AsyncIterable<RawCell[]> {
+  batches(): AsyncIterable<RawCell[][]>;
+}
+
+/** Rows one at a time over a source of batches, keeping the batches reachable for callers that take them. */
+export function rowStream(batches: () => AsyncIterable<RawCell[][]>): RowStream {
+  return {
+    batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches()) yield* batch;
+    },
+  };
+}
+
+/** Rows per batch when batches are gathered from rows. */
+const BATCH_ROWS = 1000;
+
+/**
+ * Rows in batches: a table's or a row stream's own batches when it has them, else its rows
+ * gathered `size` at a time (the default for every reader that only has `rows()`).
+ */
+export async function* batchesOf(source: RawTable | AsyncIterable<RawCell[]>, size = BATCH_ROWS): AsyncGenerator<RawCell[][]> {
+  const own = (source as { batches?: () => AsyncIterable<RawCell[][]> }).batches;
+  if (typeof own === 'function') {
+    yield* own.call(source);
+    return;
+  }
+  const rows = Symbol.asyncIterator in source ? source : source.rows();
+  let batch: RawCell[][] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
