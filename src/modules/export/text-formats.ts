@@ -1,13 +1,14 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify as stringifySync } from 'csv-stringify/sync';
-import type { RawCell } from '../ingest/table.ts';
+import { batchesOf, type RawCell } from '../ingest/table.ts';
 import { neutraliseFormula } from './cells.ts';
 
 /**
  * Tables out as text (issue 4): CSV, JSON and XML, streamed. Rows are pulled from the table only
  * as fast as `out` takes them (stream pipeline backpressure), so memory stays flat whatever the
- * number of rows. Each writer resolves with the number of data rows written and ends `out`
+ * number of rows; they are taken in batches where the source has them (the CSV reader, the
+ * datastore), one await per batch rather than per row, and written in chunks of 64 KB. Each writer resolves with the number of data rows written and ends `out`
  * unless `end: false` is given (to append to a stream the caller still owns).
  */
 
@@ -17,7 +18,7 @@ export interface TextWriteOptions {
 }
 
 /** Text is handed to the stream in pieces of about this many characters (fewer, larger writes). */
-const CHUNK_CHARS = 16 * 1024;
+const CHUNK_CHARS = 64 * 1024;
 
 /** Rows as long as the header: a short row is padded with nulls, a long one cut (readers promise this; exports enforce it). */
 function fit(row: readonly RawCell[], width: number): readonly RawCell[] {
@@ -28,15 +29,20 @@ function fit(row: readonly RawCell[], width: number): readonly RawCell[] {
 /** Joins small strings into chunks of about CHUNK_CHARS, counting the rows. */
 async function* chunked(head: string, rows: AsyncIterable<RawCell[]>, width: number, format: (row: readonly RawCell[], first: boolean) => string, tail: (rows: number) => string, counted: { rows: number }): AsyncGenerator<string> {
   let buf = head;
-  for await (const row of rows) {
-    buf += format(fit(row, width), counted.rows === 0);
-    counted.rows++;
-    if (buf.length >= CHUNK_CHARS) {
-      yield buf;
-      buf = '';
+  let n = 0;
+  for await (const batch of batchesOf(rows)) {
+    for (const row of batch) {
+      buf += format(row.length === width ? row : fit(row, width), n === 0);
+      n++;
+      if (buf.length >= CHUNK_CHARS) {
+        counted.rows = n;
+        yield buf;
+        buf = '';
+      }
     }
   }
-  buf += tail(counted.rows);
+  counted.rows = n;
+  buf += tail(n);
   if (buf) yield buf;
 }
 
@@ -70,10 +76,12 @@ export async function writeCsv(columns: readonly string[], rows: AsyncIterable<R
       batch = [];
       return s;
     };
-    for await (const row of rows) {
-      batch.push(fit(row, width).map(neutraliseFormula));
-      counted.rows++;
-      if (batch.length >= CSV_BATCH) yield flush();
+    for await (const rowBatch of batchesOf(rows)) {
+      for (const row of rowBatch) {
+        batch.push(fit(row, width).map(neutraliseFormula));
+        counted.rows++;
+        if (batch.length >= CSV_BATCH) yield flush();
+      }
     }
     if (batch.length || first) yield flush();
   }
@@ -141,7 +149,11 @@ const XML_SPECIAL = /[&<>"\r\n\t\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFF
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '"', '\r': '&#13;', '\n': '\n', '\t': '\t' };
 const ATTR_ESCAPES: Record<string, string> = { ...TEXT_ESCAPES, '"': '&quot;', '\n': '&#10;', '\t': '&#9;' };
 
+// XML_SPECIAL without the g flag: a quick test that most text passes untouched.
+const XML_SPECIAL_TEST = new RegExp(XML_SPECIAL.source);
+
 export function escapeXml(text: string, attribute = false): string {
+  if (!XML_SPECIAL_TEST.test(text)) return text;
   const table = attribute ? ATTR_ESCAPES : TEXT_ESCAPES;
   return text.replace(XML_SPECIAL, (c) => table[c] ?? '\uFFFD');
 }

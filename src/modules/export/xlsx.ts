@@ -1,7 +1,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import type { RawCell } from '../ingest/table.ts';
+import { batchesOf, type RawCell } from '../ingest/table.ts';
 import { neutraliseFormula } from './cells.ts';
 
 /**
@@ -29,12 +29,18 @@ export function xmlEscape(text: string): string {
   return text.replace(XML_INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Anything ooxmlText or xmlEscape would change: controls, XML's specials, "_x", surrogates, U+FFFE/FFFF. */
+// eslint-disable-next-line no-control-regex
+const OOXML_SPECIAL = /[\u0000-\u001F&<>"\uD800-\uDFFF\uFFFE\uFFFF]|_x/;
+
 /**
  * Text for an OOXML cell: characters XML cannot carry (controls, and CR, which XML parsers turn
  * into LF) are written as _xHHHH_, as Excel does, and a literal "_xHHHH_" is protected as
  * _x005F_xHHHH_, so that the text reads back exactly.
  */
 export function ooxmlText(text: string): string {
+  // Most text has nothing to escape: one test instead of seven replacements.
+  if (!OOXML_SPECIAL.test(text)) return text;
   return xmlEscape(
     text
       .replace(/_(x[0-9A-Fa-f]{4}_)/g, '_x005F_$1')
@@ -129,26 +135,46 @@ function cellXml(ref: string, raw: RawCell, header: boolean): string {
   return `<c r="${ref}" t="inlineStr"${header ? ' s="1"' : ''}><is><t xml:space="preserve">${ooxmlText(value)}</t></is></c>`;
 }
 
-/** The rows of a table, handed out sheet by sheet: each sheet takes at most `limit`, and knows whether more remain. */
+/**
+ * The rows of a table, handed out sheet by sheet: each sheet takes at most `limit`, and knows
+ * whether more remain. Rows are fetched in batches (one await per batch) and taken one by one.
+ */
 class RowFeed {
-  private readonly it: AsyncIterator<readonly RawCell[]> | Iterator<readonly RawCell[]>;
-  private peeked: IteratorResult<readonly RawCell[]> | undefined;
+  private readonly batches: AsyncIterator<(readonly RawCell[])[]>;
+  private batch: (readonly RawCell[])[] = [];
+  private at = 0;
+  private ended = false;
 
   constructor(rows: RowSource) {
-    this.it = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+    this.batches = batchesOf(rows)[Symbol.asyncIterator]();
   }
 
-  async next(): Promise<IteratorResult<readonly RawCell[]>> {
-    const r = this.peeked ?? (await this.it.next());
-    this.peeked = undefined;
-    return r;
+  /** Whether a row is ready to take without waiting. */
+  ready(): boolean {
+    return this.at < this.batch.length;
   }
 
+  /** The next row; call only when ready(). */
+  take(): readonly RawCell[] {
+    return this.batch[this.at++];
+  }
+
+  /** Whether rows remain, fetching the next batch when this one is used up. */
   async more(): Promise<boolean> {
-    this.peeked ??= await this.it.next();
-    return !this.peeked.done;
+    while (!this.ready() && !this.ended) {
+      const next = await this.batches.next();
+      if (next.done) this.ended = true;
+      else {
+        this.batch = next.value;
+        this.at = 0;
+      }
+    }
+    return this.ready();
   }
 }
+
+/** XML of a sheet's rows is handed on in pieces of about this many characters (joined to 64 KB by chunked). */
+const XML_CHUNK = 16 * 1024;
 
 async function* sheetXml(columns: readonly string[], feed: RowFeed, limit: number): AsyncGenerator<string> {
   const letters = columns.map((_, i) => columnLetter(i));
@@ -159,19 +185,22 @@ async function* sheetXml(columns: readonly string[], feed: RowFeed, limit: numbe
     '<sheetData>';
   yield `<row r="1">${columns.map((c, i) => cellXml(`${letters[i]}1`, c, true)).join('')}</row>`;
   let r = 1;
-  while (r - 1 < limit) {
-    const next = await feed.next();
-    if (next.done) break;
-    const row = next.value;
+  let xml = '';
+  while (r - 1 < limit && (feed.ready() || (await feed.more()))) {
+    const row = feed.take();
     r++;
-    let xml = `<row r="${r}">`;
+    xml += `<row r="${r}">`;
     for (let i = 0; i < columns.length; i++) {
       // A row is as wide as the header (RawTable's promise); anything past it has no column to go to.
       xml += cellXml(`${letters[i]}${r}`, row[i] ?? null, false);
     }
-    yield `${xml}</row>`;
+    xml += '</row>';
+    if (xml.length >= XML_CHUNK) {
+      yield xml;
+      xml = '';
+    }
   }
-  yield `</sheetData><autoFilter ref="A1:${lastCol}${r}"/></worksheet>`;
+  yield `${xml}</sheetData><autoFilter ref="A1:${lastCol}${r}"/></worksheet>`;
 }
 
 const SHEET_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml';

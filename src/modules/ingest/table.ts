@@ -117,16 +117,18 @@ const BATCH_ROWS = 1000;
 
 /**
  * Rows in batches: a table's or a row stream's own batches when it has them, else its rows
- * gathered `size` at a time (the default for every reader that only has `rows()`).
+ * (async or not) gathered `size` at a time — the default for every reader that only has `rows()`.
  */
-export async function* batchesOf(source: RawTable | AsyncIterable<RawCell[]>, size = BATCH_ROWS): AsyncGenerator<RawCell[][]> {
+export function batchesOf(source: RawTable, size?: number): AsyncGenerator<RawCell[][]>;
+export function batchesOf<T extends readonly RawCell[]>(source: AsyncIterable<T> | Iterable<T>, size?: number): AsyncGenerator<T[]>;
+export async function* batchesOf(source: RawTable | AsyncIterable<readonly RawCell[]> | Iterable<readonly RawCell[]>, size = BATCH_ROWS): AsyncGenerator<(readonly RawCell[])[]> {
   const own = (source as { batches?: () => AsyncIterable<RawCell[][]> }).batches;
   if (typeof own === 'function') {
     yield* own.call(source);
     return;
   }
-  const rows = Symbol.asyncIterator in source ? source : source.rows();
-  let batch: RawCell[][] = [];
+  const rows = Symbol.asyncIterator in source || Symbol.iterator in source ? (source as AsyncIterable<readonly RawCell[]>) : source.rows();
+  let batch: (readonly RawCell[])[] = [];
   for await (const row of rows) {
     batch.push(row);
     if (batch.length >= size) {
