@@ -9,6 +9,9 @@ type Cell = string | number | boolean | null;
 
 /** Rows per SQLite transaction: big enough to be fast, small enough to keep the event loop moving. */
 const SQLITE_CHUNK = 20_000;
+/** Rows per multi-row insert statement on SQLite, fewer for wide tables: a statement binds at most MAX_PARAMS values (SQLite allows 32,766). */
+const MULTI = 32;
+const MAX_PARAMS = 30_000;
 
 /**
  * Bulk insert into a freshly created datastore table, the fast way each engine offers: on SQLite
@@ -31,13 +34,27 @@ async function sqliteInsert(url: string, table: string, columns: readonly string
     conn.pragma('busy_timeout = 10000');
     // The table is dropped if the load fails: losing its last chunks to a power cut costs nothing.
     conn.pragma('synchronous = OFF');
-    const stmt = conn.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    // Rows go in several to a statement: one call into SQLite per `multi` rows, not per row.
+    const cols = columns.map((c) => `"${c}"`).join(', ');
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const width = columns.length;
+    const multi = Math.max(1, Math.min(MULTI, Math.floor(MAX_PARAMS / width)));
+    const many = conn.prepare(`insert into "${table}" (${cols}) values ${Array.from({ length: multi }, () => tuple).join(', ')}`);
+    const one = conn.prepare(`insert into "${table}" (${cols}) values ${tuple}`);
+    const params: Cell[] = new Array<Cell>(multi * width);
+    const value = (v: Cell): Cell => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
     const insertMany = conn.transaction((chunk: Cell[][][]) => {
       for (const batch of chunk) {
-        for (const r of batch) {
-          for (let k = 0; k < r.length; k++) if (typeof r[k] === 'boolean') r[k] = r[k] ? 1 : 0;
-          stmt.run(r);
+        let i = 0;
+        for (; i + multi <= batch.length; i += multi) {
+          let p = 0;
+          for (let j = i; j < i + multi; j++) {
+            const r = batch[j];
+            for (let k = 0; k < width; k++) params[p++] = value(r[k] ?? null);
+          }
+          many.run(params);
         }
+        for (; i < batch.length; i++) one.run(batch[i].map(value));
       }
     });
     let chunk: Cell[][][] = [];

@@ -130,6 +130,55 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 /** PostgreSQL answers bigint columns as strings: sizes and row counts become numbers here, once. */
 const toVersion = (r: VersionRow): VersionRow => ({ ...r, size: num(r.size), datastore_rows: r.datastore_rows === null ? null : num(r.datastore_rows) });
 
+/** Plain decimal numbers, which need none of parseNumber's work (grouping, full-width digits, signs in brackets). */
+const PLAIN_NUMBER = /^-?\d{1,15}(\.\d{1,15})?$/;
+/** Text this long cannot be one of the few short "no value" marks, whatever its normalisation. */
+const LONG_TEXT = 24;
+/** Distinct values a column's conversion cache holds, and the lookups after which a cache that rarely hits is dropped. */
+const CACHE_MAX = 20_000;
+const CACHE_TRIAL = 4096;
+
+/**
+ * A column's text-cell converter: `convertCell`, with a fast path for plain numbers and long
+ * text, and a cache for columns whose values repeat (counties, items, months, codes), which
+ * spares the normalisation and date parsing of every repeated value. A column whose values
+ * rarely repeat drops its cache after a trial.
+ */
+function converter(type: ColumnType): (cell: string) => RawCell {
+  if (type === 'integer' || type === 'decimal') return (cell) => (PLAIN_NUMBER.test(cell) ? Number(cell) : convertCell(cell, type));
+  let cache: Map<string, RawCell> | undefined = new Map();
+  let lookups = 0;
+  let hits = 0;
+  return (cell) => {
+    if (type === 'text' && cell.length > LONG_TEXT && cell.trim().length === cell.length) return cell;
+    if (!cache) return convertCell(cell, type);
+    const hit = cache.get(cell);
+    if (++lookups === CACHE_TRIAL && hits * 2 < lookups) cache = undefined;
+    if (hit !== undefined) {
+      hits++;
+      return hit;
+    }
+    const value = convertCell(cell, type);
+    if (cache && cache.size < CACHE_MAX) cache.set(cell, value);
+    return value;
+  };
+}
+
+/**
+ * Which columns get an index (a btree, on both engines). Filters (`datastore_search` filters,
+ * the records API) are equalities on codes, names, periods, dates, whole numbers and flags: those
+ * columns are indexed. Not indexed, since an index there costs load time and serves almost no
+ * query: decimals and percentages (measured values: nobody asks for 金額 = 1234.57, and a float
+ * equality is fragile anyway) and long free text (descriptions and notes longer than
+ * INDEX_MAX_CHARS, which PostgreSQL's btree could not hold past ~2.7 kB either). A filter or sort
+ * on such a column still works, by a scan. PostgreSQL's hash indexes, used before on text, took
+ * most of a big load (25 of 40 s on a million rows) and serve nothing a btree does not.
+ */
+function worthIndexing(type: ColumnType, maxLength: number): boolean {
+  if (type === 'decimal' || type === 'percent') return false;
+  return type !== 'text' || maxLength <= INDEX_MAX_CHARS;
+}
+
 /** SQL column types per engine; dates are stored in their canonical ISO text form. */
 function sqlType(type: ColumnType, engine: Db['engine']): string {
   switch (type) {
@@ -377,11 +426,7 @@ export class DatastoreService {
       const cube = raw.cube ? await this.store.put(NodeReadable.from([JSON.stringify(toJsonStat(raw.cube))])) : undefined;
       if (cube) await this.k.insertInto('stored_files').values({ sha256: cube.sha256, size: cube.size, created_at: now() }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
       for (const c of columns) {
-        // Long free text (descriptions, notes over INDEX_MAX_CHARS) is not indexed: nobody filters on
-        // it by equality, and PostgreSQL's btree refuses entries over ~2.7 kB. A filter on it still
-        // works, by a scan. Everything else gets a btree (on PostgreSQL too: its hash indexes took
-        // most of a big load and serve nothing a btree does not).
-        if (c.type === 'text' && done.maxLength[c.position] > INDEX_MAX_CHARS) continue;
+        if (!worthIndexing(c.type, done.maxLength[c.position])) continue;
         await sql`create index ${sql.id(`${t}_${c.columnId}`)} on ${sql.table(t)} (${sql.id(c.columnId)})`.execute(this.k);
       }
       if (this.db.engine === 'postgres') await sql`analyze ${sql.table(t)}`.execute(this.k);
@@ -449,6 +494,7 @@ export class DatastoreService {
     let misfit: { column: string; value: string; row: number } | undefined;
     const maxLength = new Array<number>(width).fill(0);
     const text = types.map((t) => t === 'text');
+    const converters = types.map(converter);
     let id = 0;
     /** A batch converted to the column types, `_id` first; cut short at a misfit. */
     const convert = (rows: RawCell[][]): RawCell[][] => {
@@ -463,7 +509,7 @@ export class DatastoreService {
             o[k + 1] = null;
             continue;
           }
-          const value = convertCell(cell, types[k]);
+          const value = typeof cell === 'string' ? converters[k](cell) : convertCell(cell, types[k]);
           if (value === null && typeof cell === 'string' && !isMissing(cell)) {
             misfit = { column: raw.columns[k], value: cell.slice(0, 80), row: id };
             out.length = i;
