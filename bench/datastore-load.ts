@@ -9,7 +9,7 @@ import { openDb } from '../src/db/index.ts';
 import { createServices } from '../src/services.ts';
 
 const [file, url, dir, resourceId = 'BENCH-000001-001'] = process.argv.slice(2);
-const config = loadConfig({ KAIFANG_DATA_DIR: dir, DATABASE_URL: url, KAIFANG_DEMO: '0', KAIFANG_ADMIN_PASSWORD: 'bench-password-12', LOG_LEVEL: 'warn' });
+const config = loadConfig({ KAIFANG_DATA_DIR: dir, DATABASE_URL: url, KAIFANG_DEMO: '0', KAIFANG_ADMIN_PASSWORD: 'bench-password-12', LOG_LEVEL: 'warn', KAIFANG_LOAD_HEAP_MB: process.env.KAIFANG_LOAD_HEAP_MB });
 const db = openDb(config.databaseUrl);
 const s = createServices(config, db);
 await bootstrap(s);

@@ -7,8 +7,8 @@ import type { Db } from '../../db/index.ts';
 
 type Cell = string | number | boolean | null;
 
-/** Rows per SQLite transaction: big enough to be fast, small enough to keep the event loop moving. */
-const SQLITE_CHUNK = 20_000;
+/** Rows per SQLite transaction: big enough to be fast, small enough to hold the write lock briefly and little in memory. */
+const SQLITE_CHUNK = 5000;
 /** Rows per multi-row insert statement on SQLite, fewer for wide tables: a statement binds at most MAX_PARAMS values (SQLite allows 32,766). */
 const MULTI = 32;
 const MAX_PARAMS = 30_000;
