@@ -196,13 +196,6 @@ function sqlType(type: ColumnType, engine: Db['engine']): string {
 }
 
 
-/**
- * Resource versions and the datastore (issue 4). A version names a stored file; loading reads it
- * with the reader for its format, infers each column's type over the whole file (first pass),
- * creates `ds_<n>` and inserts in batches (second pass), and only then marks the version ready
- * in one transaction with its dictionary: until that moment the previous ready version is what
- * queries see, and a failed load drops its table and says why.
- */
 export interface LoadWorkerOptions {
   /** Heap (old generation) of the loading thread, MB (KAIFANG_LOAD_HEAP_MB). */
   heapMb: number;
@@ -220,6 +213,13 @@ export interface DatastoreOptions {
 /** Below this size a load runs in-process unless the options say otherwise. */
 const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Resource versions and the datastore (issue 4). A version names a stored file; loading reads it
+ * with the reader for its format, infers each column's type over the whole file (first pass),
+ * creates `ds_<n>` and inserts in batches (second pass), and only then marks the version ready
+ * in one transaction with its dictionary: until that moment the previous ready version is what
+ * queries see, and a failed load drops its table and says why.
+ */
 export class DatastoreService {
   constructor(
     private readonly db: Db,
