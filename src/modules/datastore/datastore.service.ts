@@ -523,7 +523,8 @@ export class DatastoreService {
       return out;
     };
     async function* converted(): AsyncGenerator<RawCell[][]> {
-      for (let i = 0; i < head.length && !misfit; i += HEAD_BATCH) yield convert(head.slice(i, i + HEAD_BATCH));
+      // The sample is let go as it goes in.
+      while (head.length && !misfit) yield convert(head.splice(0, HEAD_BATCH));
       while (!misfit) {
         const next = await batches.next();
         if (next.done) return;
