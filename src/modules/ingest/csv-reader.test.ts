@@ -91,7 +91,7 @@ describe('readCsvFile batches', () => {
     const rows = Array.from({ length: 20 }, (_, i) => `${i},${i * 2}`);
     const err = await readCsvFile(file('cut.csv', `a,b\n${rows.join('\n')}\n21,"cut off in the mid`)).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ReadError);
-    expect((err as ReadError).en).toBe('a quoted field is never closed: the file may be cut off');
+    expect((err as ReadError).en).toBe('cannot parse the CSV: a quoted field is never closed, the file may be cut off');
     expect((err as ReadError).where.line).toBe(22);
   });
 

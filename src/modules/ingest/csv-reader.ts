@@ -148,7 +148,7 @@ export class ChunkParser {
     const r = this.parser.parse(text, 0, true) as { data: string[][]; meta: { cursor: number } };
     this.rest = text.slice(r.meta.cursor);
     if (this.rest.length > MAX_RECORD_CHARS) {
-      throw new ReadError('有一筆資料超過 8 MB（多半是引號沒有成對關閉）', 'a record runs over 8 MB (most likely a quote that is never closed)', { line: this.line + 1 });
+      throw new ReadError('無法剖析 CSV：有一筆資料超過 8 MB（多半是引號沒有成對關閉）', 'cannot parse the CSV: a record runs over 8 MB (most likely a quote that is never closed)', { line: this.line + 1 });
     }
     return { records: r.data, lines: this.count(r.data, text) };
   }
@@ -160,7 +160,7 @@ export class ChunkParser {
     if (!text) return { records: [], lines: [] };
     const r = this.parser.parse(text, 0, false) as { data: string[][]; errors: { code: string }[] };
     if (r.errors.some((e) => e.code === 'MissingQuotes')) {
-      throw new ReadError('引號沒有成對關閉，檔案可能被截斷', 'a quoted field is never closed: the file may be cut off', { line: this.line + 1 });
+      throw new ReadError('無法剖析 CSV：引號沒有成對關閉，檔案可能被截斷', 'cannot parse the CSV: a quoted field is never closed, the file may be cut off', { line: this.line + 1 });
     }
     return { records: r.data, lines: this.count(r.data, text) };
   }
