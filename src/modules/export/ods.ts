@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { batchesOf, type RawCell } from '../ingest/table.ts';
+import type { RawCell } from '../ingest/table.ts';
 import { neutraliseFormula } from './cells.ts';
 import { validSheetName, writeZip, xmlEscape, type RowSource, type SheetWriteOptions } from './xlsx.ts';
 
@@ -35,14 +35,14 @@ function metaXml(): string {
     '</office:meta></office:document-meta>';
 }
 
-/**
- * Text in a cell, as LibreOffice writes it: one <text:p> a line, runs of spaces and spaces at
- * either end of a line as <text:s/> (ODF collapses plain ones), tabs as <text:tab/>.
- */
 /** Text that textXml writes as it is: no XML specials, controls, surrogates, line ends, tabs, or runs of spaces at either end or inside. */
 // eslint-disable-next-line no-control-regex
 const ODS_SPECIAL = /[\u0000-\u001F&<>"\uD800-\uDFFF\uFFFE\uFFFF]|^ | $| {2}/;
 
+/**
+ * Text in a cell, as LibreOffice writes it: one <text:p> a line, runs of spaces and spaces at
+ * either end of a line as <text:s/> (ODF collapses plain ones), tabs as <text:tab/>.
+ */
 function textXml(text: string): string {
   if (!ODS_SPECIAL.test(text)) return `<text:p>${text}</text:p>`;
   return xmlEscape(text)
@@ -73,20 +73,12 @@ async function* contentXml(columns: readonly string[], rows: RowSource, sheetNam
     '<table:table-header-rows>' +
     `<table:table-row>${columns.map((c) => cellXml(c, true)).join('')}</table:table-row>` +
     '</table:table-header-rows>';
-  // Rows in batches, their XML handed on in pieces of about 16 KB (joined to 64 KB by chunked).
-  let xml = '';
-  for await (const batch of batchesOf(rows)) {
-    for (const row of batch) {
-      xml += '<table:table-row>';
-      for (let i = 0; i < columns.length; i++) xml += cellXml(row[i] ?? null, false);
-      xml += '</table:table-row>';
-      if (xml.length >= 16 * 1024) {
-        yield xml;
-        xml = '';
-      }
-    }
+  for await (const row of rows) {
+    let xml = '<table:table-row>';
+    for (let i = 0; i < columns.length; i++) xml += cellXml(row[i] ?? null, false);
+    yield `${xml}</table:table-row>`;
   }
-  yield `${xml}</table:table></office:spreadsheet></office:body></office:document-content>`;
+  yield '</table:table></office:spreadsheet></office:body></office:document-content>';
 }
 
 /**
