@@ -4,16 +4,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Database, ResourceVersionsTable } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
-import { readFile } from 'node:fs/promises';
 import { Readable as NodeReadable } from 'node:stream';
 import { toJsonStat } from '../export/jsonstat.ts';
-import { cubeToTable, pxToCube } from '../ingest/cube-table.ts';
-import { readCsvFile } from '../ingest/csv-reader.ts';
-import { readDgbasXml } from '../ingest/dgbas-xml.ts';
-import { readPx } from '../ingest/pcaxis.ts';
-import { readSdmxJson } from '../ingest/sdmx.ts';
-import { parseDeclaredEncoding } from '../ingest/encoding.ts';
-import { HeaderChoiceError, parseHeaderChoice, type HeaderChoice } from '../ingest/dialect.ts';
 import { ColumnInferrer, convertCell, type ColumnInference, type ColumnType } from '../ingest/infer.ts';
 import { isMissing } from '../ingest/values.ts';
 import { batchesOf, ReadError, type RawCell, type RawTable, type ReadIssue } from '../ingest/table.ts';
@@ -49,75 +41,8 @@ export interface LoadResult {
   issues: ReadIssue[];
 }
 
-/** How a version's file is to be read: its declared encoding and the header rows the contact chose. */
-export interface ReadOptions {
-  encoding?: string | null;
-  header?: string | null;
-}
-const csv = (p: string, o: ReadOptions) => readCsvFile(p, { encoding: o.encoding ? parseDeclaredEncoding(o.encoding) : undefined, header: headerChoice(o.header) });
-const px = async (p: string) => {
-  const cube = readPx(await readFile(p));
-  return cubeToTable(pxToCube(cube), { issues: cube.warnings.map((w) => ({ level: 'warning' as const, zh: w.split(' / ')[0] ?? w, en: w.split(' / ')[1] ?? w })) });
-};
-/** The contact's header choice ("4" or "4-6"); a malformed one refuses the file with the reason. */
-function headerChoice(text: string | null | undefined): HeaderChoice | undefined {
-  try {
-    return parseHeaderChoice(text);
-  } catch (err) {
-    if (err instanceof HeaderChoiceError) throw new ReadError(err.zh, err.en);
-    throw err;
-  }
-}
-/**
- * Workbooks: the first sheet with data is the table; other sheets are named in the issues. A sheet
- * laid out as a printed report is passed over with a warning; when every sheet is, the first one's
- * reason refuses the file.
- */
-const workbook = async (p: string, o: ReadOptions): Promise<RawTable> => {
-  // Imported when needed: the spreadsheet library is large, and a load thread reading a CSV does without it.
-  const { readWorkbook } = await import('../ingest/spreadsheet.ts');
-  const wb = await readWorkbook(p, { header: headerChoice(o.header) });
-  const refused = wb.sheets.filter((s) => s.refusal);
-  const withData = wb.sheets.filter((s) => !s.refusal && s.table.columns.length > 0);
-  const first = withData[0];
-  if (!first) {
-    const r = refused[0]?.refusal;
-    if (r) throw new ReadError(`工作表「${refused[0].name}」：${r.zh}`, `sheet "${refused[0].name}": ${r.en}`, { sheet: refused[0].name, line: r.line });
-    throw new ReadError('活頁簿中沒有含資料的工作表', 'the workbook has no sheet with data');
-  }
-  const others = withData.slice(1).map((s) => s.name);
-  if (others.length) {
-    first.table.issues.push({
-      level: 'warning',
-      sheet: first.name,
-      zh: `只載入第一個工作表「${first.name}」；其他工作表（${others.join('、')}）請分別作為資料資源上傳`,
-      en: `only the first sheet "${first.name}" was loaded; upload the other sheets (${others.join(', ')}) as resources of their own`,
-    });
-  }
-  for (const s of refused) {
-    first.table.issues.push({ level: 'warning', sheet: s.name, zh: `略過工作表「${s.name}」：${s.refusal?.zh ?? ''}`, en: `sheet "${s.name}" passed over: ${s.refusal?.en ?? ''}` });
-  }
-  return first.table;
-};
-/** JSON is read as SDMX-JSON (the statistical database's answers). */
-const sdmx = async (p: string) => readSdmxJson(await readFile(p));
-
-/** The readers of the formats the datastore loads into a table, by declared format. */
-const TABULAR: Record<string, (path: string, opts: ReadOptions) => Promise<RawTable>> = {
-  CSV: csv,
-  TSV: csv,
-  TXT: csv,
-  PX: px,
-  'PC-AXIS': px,
-  JSON: sdmx,
-  'SDMX-JSON': sdmx,
-  XML: (p) => readDgbasXml(p),
-  XLSX: workbook,
-  XLS: workbook,
-  ODS: workbook,
-};
-
-export const isTabular = (format: string): boolean => format.toUpperCase() in TABULAR;
+import { isTabular, isTabularFormat, openTableFile } from '../ingest/registry.ts';
+export { isTabular, type ReadOptions } from '../ingest/registry.ts';
 
 const now = () => new Date().toISOString();
 /** Rows whose values propose the column types before the table is created. */
@@ -318,10 +243,9 @@ export class DatastoreService {
 
   /** Opens a version's file as a table with the reader for its format. */
   async openTable(v: VersionRow): Promise<RawTable> {
-    const reader = TABULAR[v.format.toUpperCase()];
     const path = this.store.localPath(v.sha256);
-    if (!reader || !path) throw new AppError('NOT_TABULAR', 409, `${v.format} 格式的檔案不能載入資料庫`, `${v.format} files cannot be loaded into the datastore`);
-    return reader(path, { encoding: v.encoding_declared, header: v.header_rows });
+    if (!isTabularFormat(v.format) || !path) throw new AppError('NOT_TABULAR', 409, `${v.format} 格式的檔案不能載入資料庫`, `${v.format} files cannot be loaded into the datastore`);
+    return openTableFile(path, v.format, { encoding: v.encoding_declared, header: v.header_rows });
   }
 
   /**

@@ -74,8 +74,9 @@ async function* contentXml(columns: readonly string[], rows: RowSource, sheetNam
     `<table:table-row>${columns.map((c) => cellXml(c, true)).join('')}</table:table-row>` +
     '</table:table-header-rows>';
   for await (const row of rows) {
+    const cells: readonly RawCell[] = row;
     let xml = '<table:table-row>';
-    for (let i = 0; i < columns.length; i++) xml += cellXml(row[i] ?? null, false);
+    for (let i = 0; i < columns.length; i++) xml += cellXml(cells[i] ?? null, false);
     yield `${xml}</table:table-row>`;
   }
   yield '</table:table></office:spreadsheet></office:body></office:document-content>';
