@@ -45,6 +45,26 @@ export interface Config {
   readonly loadHeapMb: number;
   /** A password link (invitation or reset) works for this many hours (default 72). */
   readonly passwordLinkHours: number;
+  /** The quality engine (issue 5). */
+  readonly quality: QualityConfig;
+}
+
+export interface QualityConfig {
+  /** Publishing needs at least this badge (default none: the report informs, it does not block). */
+  readonly minBadge: 'none' | 'bronze' | 'silver' | 'gold' | 'platinum';
+  /** Link check of every published resource every N days (default 7). */
+  readonly linkDays: number;
+  /** Full check of every published resource every N months (default 6: once per evaluation half-year). */
+  readonly fullMonths: number;
+  /** A dataset is on time while at most this many days past its due date (default 1). */
+  readonly graceDays: number;
+  /** The badge ladder (a JSON file; default the usual reading of the national rules). */
+  readonly badgeRulesFile: string | undefined;
+  /** Link checks may reach private and loopback addresses (default no: a guard against probing the internal network). */
+  readonly linkAllowPrivate: boolean;
+  /** Timeouts of a link check, seconds (defaults 10 to connect, 120 in all). */
+  readonly linkConnectSeconds: number;
+  readonly linkTotalSeconds: number;
 }
 
 /** Where mail goes (nodemailer SMTP transport options). */
@@ -198,7 +218,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     passwordLinkHours: positive('KAIFANG_PASSWORD_LINK_HOURS', 72),
     uploadMaxBytes: positive('KAIFANG_UPLOAD_MAX_BYTES', 2 * 1024 ** 3),
     loadHeapMb: positive('KAIFANG_LOAD_HEAP_MB', 128),
+    quality: {
+      minBadge: badgeName(env.KAIFANG_QUALITY_MIN_BADGE),
+      linkDays: positive('KAIFANG_QUALITY_LINK_DAYS', 7),
+      fullMonths: positive('KAIFANG_QUALITY_FULL_MONTHS', 6),
+      graceDays: wholeNumber(env, 'KAIFANG_QUALITY_GRACE_DAYS', 1),
+      badgeRulesFile: env.KAIFANG_BADGE_RULES_FILE || undefined,
+      linkAllowPrivate: flag(env.KAIFANG_LINKCHECK_ALLOW_PRIVATE, false),
+      linkConnectSeconds: positive('KAIFANG_LINKCHECK_CONNECT_SECONDS', 10),
+      linkTotalSeconds: positive('KAIFANG_LINKCHECK_TOTAL_SECONDS', 120),
+    },
     ...overrides,
   };
   return Object.freeze(config);
+}
+
+function badgeName(raw: string | undefined): QualityConfig['minBadge'] {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (!v) return 'none';
+  const names: Record<string, QualityConfig['minBadge']> = { none: 'none', 無: 'none', bronze: 'bronze', 銅: 'bronze', silver: 'silver', 銀: 'silver', gold: 'gold', 金: 'gold', platinum: 'platinum', 白金: 'platinum' };
+  const b = names[v];
+  if (!b) throw new ConfigError(`KAIFANG_QUALITY_MIN_BADGE "${raw}" must be none, bronze, silver, gold or platinum / 發布所需最低品質標章須為 無、銅、銀、金 或 白金`);
+  return b;
 }

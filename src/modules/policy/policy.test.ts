@@ -28,6 +28,8 @@ const MATRIX: Record<Action, Record<'public' | Role, string>> = {
   'audit.read':                      { public: '----', admin: 'YYYY', contact: '----', reviewer: '----', head: '----', cio: '----', advisor: '----' },
   'inventory.approve':               { public: '----', admin: '----', contact: '----', reviewer: '----', head: '----', cio: 'Y-Y-', advisor: '----' },
   'advisory.read':                   { public: '----', admin: 'YYYY', contact: '----', reviewer: '----', head: '----', cio: '----', advisor: 'YYYY' },
+  'quality.override':                { public: '----', admin: 'Y-Y-', contact: '----', reviewer: 'Y---', head: '----', cio: '----', advisor: '----' },
+  'quality.report_agency':           { public: '----', admin: 'YYYY', contact: '----', reviewer: '----', head: 'YYYY', cio: 'YYYY', advisor: '----' },
 };
 
 const HOME: Record<Role, string> = { admin: 'it', contact: 'statistics', reviewer: 'statistics', head: 'dgbas', cio: 'dgbas', advisor: 'dgbas' };

@@ -19,6 +19,8 @@ export const ACTIONS = [
   'audit.read',
   'inventory.approve',
   'advisory.read',
+  'quality.override',
+  'quality.report_agency',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -37,7 +39,7 @@ export interface Target {
 }
 
 /** Decisions nobody may take on their own work, whatever roles they hold. */
-const DECISIONS: ReadonlySet<Action> = new Set(['dataset.approve', 'dataset.return', 'dataset.approve_discontinuation', 'dataset.approve_withholding', 'inventory.approve']);
+const DECISIONS: ReadonlySet<Action> = new Set(['dataset.approve', 'dataset.return', 'dataset.approve_discontinuation', 'dataset.approve_withholding', 'inventory.approve', 'quality.override']);
 
 /**
  * Decisions reserved to one office: the head of agency (機關首長) and the CIO (資訊長). The
@@ -52,13 +54,13 @@ const RESERVED: Readonly<Partial<Record<Action, Role>>> = {
 /** Unit-scoped grants: the role may do the action for targets of the unit it holds the role in. */
 const UNIT_GRANTS: Readonly<Partial<Record<Role, readonly Action[]>>> = {
   contact: ['dataset.read_nonpublic', 'dataset.create', 'dataset.edit', 'dataset.submit', 'dataset.propose_discontinuation'],
-  reviewer: ['dataset.read_nonpublic', 'dataset.approve', 'dataset.return'],
+  reviewer: ['dataset.read_nonpublic', 'dataset.approve', 'dataset.return', 'quality.override'],
 };
 
 /** Agency-wide grants: the role is held once (at the agency unit) and applies to every unit. */
 const AGENCY_GRANTS: Readonly<Partial<Record<Role, readonly Action[]>>> = {
-  head: ['dataset.read_nonpublic', 'dataset.approve_discontinuation', 'dataset.approve_withholding'],
-  cio: ['inventory.approve'],
+  head: ['dataset.read_nonpublic', 'dataset.approve_discontinuation', 'dataset.approve_withholding', 'quality.report_agency'],
+  cio: ['inventory.approve', 'quality.report_agency'],
   advisor: ['advisory.read'],
 };
 
@@ -84,6 +86,8 @@ const ACTION_LABELS: Record<Action, [string, string]> = {
   'dataset.submit': ['送審資料集', 'submit datasets for review'],
   'dataset.approve': ['核准資料集', 'approve datasets'],
   'dataset.return': ['退回資料集', 'return datasets'],
+  'quality.override': ['核准帶有品質問題的資料公開', 'approve publishing despite a failing quality indicator'],
+  'quality.report_agency': ['檢視全機關品質報告', 'read the agency quality report'],
   'dataset.propose_discontinuation': ['提議停止提供資料集', 'propose discontinuing datasets'],
   'dataset.approve_discontinuation': ['核定停止提供資料集', 'approve discontinuations'],
   'dataset.approve_withholding': ['核定不予提供', 'approve withholding'],
