@@ -15,6 +15,7 @@ import { JobService } from './modules/jobs/jobs.service.ts';
 import type { ColumnType } from './modules/ingest/infer.ts';
 import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
+import { QUALITY_JOB, QualityService, type QualityJob } from './modules/quality/quality.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -32,6 +33,7 @@ export interface Services {
   jobs: JobService;
   uploads: UploadService;
   discontinuation: DiscontinuationService;
+  quality: QualityService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -46,12 +48,26 @@ export function createServices(config: Config, db: Db): Services {
   // Big loads run in a worker thread with a bounded heap (KAIFANG_LOAD_HEAP_MB) and their own connection.
   const datastore = new DatastoreService(db, files, { loadWorker: { heapMb: config.loadHeapMb, filesDir } });
   const jobs = new JobService(db);
+  const quality = new QualityService(db, config, catalogue, datastore, files, jobs, audit);
+  // Checked when submitted for review; publishing waits for what blocks it (personal data without an override, a badge below the minimum).
+  review.setQualityGate({ submitted: (trx, datasetId) => quality.enqueueDataset(datasetId, 'submission', trx).then(() => undefined), beforeApprove: (trx, datasetId) => quality.assertPublishable(datasetId, trx) });
+  jobs.register(QUALITY_JOB, async (payload) => {
+    const job = payload as QualityJob;
+    if (job.trigger === 'links') await quality.sweepLink(job.resourceId);
+    else await quality.checkResource(job.resourceId, job.trigger);
+  });
   // Loads run in the background; the handler is idempotent (loading a version again replaces nothing public until it is ready).
   jobs.register(LOAD_JOB, async (payload, progress) => {
     const job = payload as { versionId: string; types?: Record<string, ColumnType> };
     // A text file in another encoding gets its UTF-8 copy first (kept even if the load then fails).
     await publishUtf8Copy(db, files, await datastore.version(job.versionId));
-    await datastore.load(job.versionId, (p) => void progress({ ...p }), { types: job.types });
+    const v = await datastore.version(job.versionId);
+    try {
+      await datastore.load(job.versionId, (p) => void progress({ ...p }), { types: job.types });
+    } finally {
+      // Every new version is checked once its load is over, loaded or refused.
+      if (!job.types) await quality.enqueueResource(v.resource_id, 'version');
+    }
   });
   return {
     config,
@@ -67,6 +83,7 @@ export function createServices(config: Config, db: Db): Services {
     datastore,
     jobs,
     uploads: new UploadService(db, config, review, datastore, jobs),
+    quality,
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }

@@ -135,7 +135,7 @@ describe.each(engines)('back office: data files on %s', (engine) => {
     expect(pageText((await get(page)).body)).toContain('寫入資料表：已處理 2 筆。');
     await t.services.db.kysely.updateTable('jobs').set({ state: 'queued', progress: null }).where('id', '=', job?.id ?? '').execute();
 
-    expect(await t.services.jobs.runPending()).toBe(1);
+    expect(await t.services.jobs.runPending()).toBe(2); // the load, then the quality check of the new version
     const loaded = await get(`/manage/datasets/${d.name}/resources/${d.rid}`);
     const lt = pageText(loaded.body);
     expect(lt).not.toContain('載入進度');

@@ -57,7 +57,7 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<{ version: number; jobId: string; size: number; status: { state: string } }>();
     expect(body).toMatchObject({ version: 1, size: big5.length, status: { state: 'draft' } });
-    expect(await t.services.jobs.runPending()).toBe(1);
+    expect(await t.services.jobs.runPending()).toBe(2); // the load, then the quality check of the new version
     expect(await t.services.jobs.get(body.jobId)).toMatchObject({ state: 'done' });
     // The unit reads its draft's table; the public does not see it.
     expect((await search(rid, tokens.contact)).statusCode).toBe(200);
@@ -188,7 +188,7 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     expect(ok.statusCode, ok.body).toBe(200);
     const body = ok.json<{ jobId: string; fields: { name: string; type: string; inferredType: string; title: string | null; unit: string | null }[] }>();
     expect(body.jobId).toBeTruthy();
-    expect(await t.services.jobs.runPending()).toBe(1);
+    expect(await t.services.jobs.runPending()).toBe(1); // the reload with the new type (the version itself is not new)
     const after = (await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/dictionary`, headers: auth })).json<typeof body>();
     expect(after.fields.find((f) => f.name === '可支配所得')).toMatchObject({ type: 'decimal', inferredType: 'integer', title: '每戶可支配所得', unit: '元' });
     // The dataset's 主要欄位說明 now says what the dictionary says.

@@ -105,7 +105,7 @@ describe.skipIf(skipBrowser)('back office: data files in a real browser', () => 
     await check(contact, 'resource-queued');
 
     // The background worker loads it (the server's scheduler would; the test runs it now).
-    expect(await env.services.jobs.runPending()).toBe(1);
+    expect(await env.services.jobs.runPending()).toBe(2); // the load, then the quality check of the new version
     await contact.getByRole('link', { name: '更新進度' }).click();
     await contact.waitForLoadState('load');
     const loaded = await text(contact);

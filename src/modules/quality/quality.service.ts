@@ -141,9 +141,11 @@ export class QualityService {
    * newest check finds personal data without an override on that run, and — when configured — a
    * badge below the minimum. Checks still running do not block (they are shown as pending).
    */
-  async blockers(datasetId: string): Promise<{ zh: string; en: string; resourceId: string; runId: string; indicator: IndicatorId | 'badge' }[]> {
-    const runs = await this.repo.latestForDataset(datasetId);
-    const overrides = await this.repo.overridesFor(runs.map((r) => r.id));
+  async blockers(datasetId: string, trx?: Kysely<Database>): Promise<{ zh: string; en: string; resourceId: string; runId: string; indicator: IndicatorId | 'badge' }[]> {
+    // Inside the approving transaction when given (on SQLite its one connection is held by it).
+    const repo = trx ? new QualityRepository(trx) : this.repo;
+    const runs = await repo.latestForDataset(datasetId);
+    const overrides = await repo.overridesFor(runs.map((r) => r.id));
     const out: { zh: string; en: string; resourceId: string; runId: string; indicator: IndicatorId | 'badge' }[] = [];
     for (const run of runs) {
       const personal = run.indicators.find((r) => r.id === 'personal_data');
@@ -171,8 +173,8 @@ export class QualityService {
   }
 
   /** Refuses the approval (409) while something blocks it. Called by the review gate inside its transaction. */
-  async assertPublishable(datasetId: string): Promise<void> {
-    const b = await this.blockers(datasetId);
+  async assertPublishable(datasetId: string, trx?: Kysely<Database>): Promise<void> {
+    const b = await this.blockers(datasetId, trx);
     if (b.length) throw new AppError('QUALITY_BLOCKED', 409, b.map((x) => x.zh).join('；'), b.map((x) => x.en).join('; '), { quality: b.map((x) => `${x.zh} / ${x.en}`) });
   }
 

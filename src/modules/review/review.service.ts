@@ -79,6 +79,12 @@ export interface Submission {
 }
 
 const now = () => new Date().toISOString();
+/** What the review gate asks the quality engine (set by services.ts). */
+export interface QualityGate {
+  submitted(trx: Kysely<Database>, datasetId: string): Promise<void>;
+  beforeApprove(trx: Kysely<Database>, datasetId: string): Promise<void>;
+}
+
 const actorOf = (user: User): AuditActor => ({ id: user.id, label: user.email });
 
 const STATE_LABELS: Record<string, string> = {
@@ -130,6 +136,13 @@ export class ReviewService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationService,
   ) {}
+
+  private gate: QualityGate | undefined;
+
+  /** The quality engine's part in the workflow (issue 5): checks queued at submission, blockers before approval. */
+  setQualityGate(gate: QualityGate): void {
+    this.gate = gate;
+  }
 
   /** A transaction holding the audit chain's lock from its start (on SQLite: the write lock before anything is read). */
   private tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -323,6 +336,7 @@ export class ReviewService {
       } else {
         throw invalidTransition('submitted', '送審', l.copy?.state === 'submitted' ? 'submitted' : d.state, l.copy ? 'working copy' : 'dataset');
       }
+      await this.gate?.submitted(trx, d.id);
       await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.submit', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: l.copy?.state ?? null }, after: { ...result, comment: note } });
       // A dataset to be withheld is the head's decision; anything else the unit reviewers'.
       const withheld = !l.copy && d.provisionType === 'withheld';
@@ -355,6 +369,7 @@ export class ReviewService {
       const submittedBy = copy ? copy.submitted_by : l.submittedBy;
       this.checkDecision(user, l, copy ? undefined : d.provisionType, 'dataset.approve', submittedBy);
       if (d.state !== 'submitted' && !copy) throw invalidTransition('approved', '核准', l.copy?.state ?? d.state, l.copy ? 'working copy' : 'dataset');
+      await this.gate?.beforeApprove(trx, d.id);
       const ts = now();
       const note = comment?.trim() || null;
       const payload: DatasetInput = copy ? { ...(JSON.parse(copy.payload_json) as DatasetInput), identifier: d.identifier, name: d.name } : await this.catalogue.storedInput(d.id, trx);
