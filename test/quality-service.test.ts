@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictBadge } from '../src/modules/quality/badges.ts';
@@ -24,8 +26,16 @@ describe.each(engines)('the quality service on %s', (engine) => {
   let contact: User;
   let reviewer: User;
   const roster = { id: '', rid: '' };
+  let server: Server;
+  let base = '';
   beforeAll(async () => {
-    t = await makeApp(engine);
+    server = createServer((req, res) => {
+      res.writeHead(req.url === '/cpi.csv' ? 200 : 404, { 'content-type': 'text/csv; charset=utf-8' });
+      res.end(req.url === '/cpi.csv' ? 'year,value\n2024,102.3\n2025,104.1\n' : 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    t = await makeApp(engine, { KAIFANG_LINKCHECK_ALLOW_PRIVATE: '1' });
     const { users } = t.services;
     await users.create({ email: 'qc@q.test', name: 'contact', unit: 'statistics', role: 'contact' });
     await users.create({ email: 'qr@q.test', name: 'reviewer', unit: 'statistics', role: 'reviewer' });
@@ -33,7 +43,10 @@ describe.each(engines)('the quality service on %s', (engine) => {
     contact = (await users.findByEmail('qc@q.test')) as User;
     reviewer = (await users.findByEmail('qr@q.test')) as User;
   });
-  afterAll(async () => t.cleanup());
+  afterAll(async () => {
+    await t.cleanup();
+    await new Promise((r) => server.close(r));
+  });
 
   it('valid ID numbers in an uploaded file block publication until a reviewer overrides with a reason, audited', async () => {
     const { review, uploads, jobs, quality, catalogue, audit } = t.services;
@@ -109,5 +122,34 @@ describe.each(engines)('the quality service on %s', (engine) => {
       ['2025H2', 'u-b', 1],
     ]);
     expect((await repo.summaries({ unitId: 'u-b', periods })).map((s) => s.badges.silver)).toEqual([1]);
+  });
+
+  it('schedule: a full check for what has none, links weekly for files elsewhere, everything again after six months; never twice while queued', async () => {
+    const { review, jobs, quality, catalogue } = t.services;
+    const { id } = await review.createDraft(contact, datasetInput({ resources: [{ description: 'CPI', format: 'CSV', encoding: 'UTF-8', downloadUrl: `${base}/cpi.csv` }] }));
+    await review.submit(contact, id);
+    await review.approve(reviewer, id);
+    await jobs.runPending();
+    const rid = (await catalogue.get(id)).resources[0].resourceId;
+    const failedJobs = await t.services.db.kysely.selectFrom('jobs').select(['kind', 'error', 'state']).where('state', '!=', 'done').execute();
+    expect(failedJobs).toEqual([]);
+    const [run] = await quality.latest(id);
+    expect(run).toMatchObject({ trigger: 'submission', badge: 'platinum', file: { rows: 2, format: 'CSV' } });
+    expect(run.indicators.find((i) => i.id === 'linkable')?.result).toBe('pass');
+
+    const now = new Date();
+    // Everything published has had a full check (the roster above included): nothing due.
+    expect(await quality.scheduleDue(now)).toEqual({ full: 0, links: 0 });
+    const week = new Date(now.getTime() + 8 * 86_400_000);
+    // A week on: the file elsewhere gets its link check; the file stored here does not need one.
+    expect(await quality.scheduleDue(week)).toEqual({ full: 0, links: 1 });
+    expect(await quality.scheduleDue(week)).toEqual({ full: 0, links: 0 });
+    await jobs.runPending();
+    const [swept] = await quality.repo.history(rid, 1);
+    expect(swept).toMatchObject({ trigger: 'links', badge: 'platinum' });
+    // Half a year on: a full check of every published resource.
+    const later = new Date(now);
+    later.setUTCMonth(later.getUTCMonth() + 7);
+    expect(await quality.scheduleDue(later)).toEqual({ full: 2, links: 0 });
   });
 });
