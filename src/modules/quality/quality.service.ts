@@ -97,7 +97,7 @@ export class QualityService {
     const tmpDir = path.join(this.config.dataDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const link = await checkLink(url, {
-      allowPrivate: this.config.quality.linkAllowPrivate,
+      allowPrivate: this.allowPrivate(url),
       connectTimeoutMs: this.config.quality.linkConnectSeconds * 1000,
       timeoutMs: this.config.quality.linkTotalSeconds * 1000,
       maxBytes: this.config.uploadMaxBytes,
@@ -126,7 +126,7 @@ export class QualityService {
     if (!owner || !url) return undefined;
     const unit = await this.db.kysely.selectFrom('datasets').select('unit_id').where('id', '=', owner.dataset_id).executeTakeFirstOrThrow();
     const [last] = await this.repo.latestForDataset(owner.dataset_id).then((runs) => runs.filter((r) => r.resourceId === resourceId));
-    const link = await checkLink(url, { download: false, allowPrivate: this.config.quality.linkAllowPrivate, connectTimeoutMs: this.config.quality.linkConnectSeconds * 1000, timeoutMs: this.config.quality.linkTotalSeconds * 1000 });
+    const link = await checkLink(url, { download: false, allowPrivate: this.allowPrivate(url), connectTimeoutMs: this.config.quality.linkConnectSeconds * 1000, timeoutMs: this.config.quality.linkTotalSeconds * 1000 });
     const carried = (last?.indicators ?? []).filter((r) => r.id !== 'linkable' && r.id !== 'downloadable');
     const indicators = INDICATOR_IDS.map((id) => (id === 'linkable' ? link.linkable : id === 'downloadable' ? link.downloadable : (carried.find((r) => r.id === id) ?? indicator(id, 'na', '尚未完整檢查', 'not fully checked yet', [], { notDeclared: true }))));
     const report: QualityReport = { ...predictBadge(indicators, this.rules), indicators, file: last?.file ?? undefined, checkedAt: new Date().toISOString() };
@@ -245,6 +245,19 @@ export class QualityService {
       await this.audit.record(trx, { actor: { id: user.id, label: user.email }, action: 'quality.override', entityType: 'dataset', entityId: dataset.id, before: { run: run.id, indicator: which, result: 'fail' }, after: { override: id, reason: why } });
       return id;
     });
+  }
+
+  /**
+   * Private addresses are refused (SSRF guard) unless configured — except the portal's own: a
+   * resource may point at a file this portal serves (the demo files, an intranet deployment).
+   */
+  private allowPrivate(url: string): boolean {
+    if (this.config.quality.linkAllowPrivate) return true;
+    try {
+      return new URL(url).origin === new URL(this.config.baseUrl).origin;
+    } catch {
+      return false;
+    }
   }
 
   /** The dataset around a resource, for the dataset-level indicators. */
