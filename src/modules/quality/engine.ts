@@ -123,13 +123,7 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
     }
     if (table) {
       const checks: TableCheck[] = [personalDataCheck(), dataStandardsCheck(), genderCheck()];
-      for (const c of checks) c.begin(table.columns);
-      let rows = 0;
-      for await (const batch of batchesOf(table)) {
-        for (const c of checks) c.rows(batch, rows + 1);
-        rows += batch.length;
-        input.onProgress?.({ rows });
-      }
+      const rows = await runTableChecks(checks, table, input.onProgress);
       for (const c of checks) put(c.end());
       put(tabularShape({ issues: table.issues, columns: table.columns }));
       put(descMatch(input.declared.fields ?? undefined, table.columns));
@@ -146,6 +140,18 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
   for (const r of datasetIndicators(input.dataset)) put(r);
   const indicators = INDICATOR_IDS.map((id) => results.get(id) ?? notApplicable(id, '未檢查', 'not checked'));
   return { ...predictBadge(indicators, input.rules), indicators, file: facts, checkedAt: new Date().toISOString() };
+}
+
+/** Streams a table's rows, in the reader's batches, through content checks (begun here; the caller ends them). Returns the row count. */
+export async function runTableChecks(checks: readonly TableCheck[], table: RawTable, onProgress?: (p: { rows: number }) => void): Promise<number> {
+  for (const c of checks) c.begin(table.columns);
+  let rows = 0;
+  for await (const batch of batchesOf(table)) {
+    for (const c of checks) c.rows(batch, rows + 1);
+    rows += batch.length;
+    onProgress?.({ rows });
+  }
+  return rows;
 }
 
 /** timeliness, metadata_complete, not_split: from the dataset's metadata, or na (not declared) without one. */

@@ -1,3 +1,4 @@
+import { runCheck } from '../../../../test/helpers/quality.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testdata } from '../../../../test/helpers/env.ts';
@@ -19,22 +20,7 @@ function check(columns: string[], rows: RawCell[][], batch = 64): IndicatorResul
 }
 
 /** Runs the check over a table as a reader streams it. */
-async function checkTable(t: RawTable): Promise<IndicatorResult> {
-  const c = dataStandardsCheck();
-  c.begin(t.columns);
-  let batch: RawCell[][] = [];
-  let first = 1;
-  for await (const r of t.rows()) {
-    batch.push(r);
-    if (batch.length === 500) {
-      c.rows(batch, first);
-      first += batch.length;
-      batch = [];
-    }
-  }
-  if (batch.length) c.rows(batch, first);
-  return c.end();
-}
+const checkTable = (t: RawTable): Promise<IndicatorResult> => runCheck(dataStandardsCheck(), t);
 
 const col = (values: RawCell[]): RawCell[][] => values.map((v) => [v]);
 const notes = (r: IndicatorResult): string => r.evidence.map((e) => `${e.column}|${e.row}|${e.sample}|${e.note}`).join('\n');

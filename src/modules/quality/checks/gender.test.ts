@@ -1,14 +1,9 @@
+import { readTableOf, runCheck } from '../../../../test/helpers/quality.ts';
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testdata } from '../../../../test/helpers/env.ts';
-import { readCsvFile } from '../../ingest/csv-reader.ts';
-import { cubeToTable, pxToCube } from '../../ingest/cube-table.ts';
-import { readPx } from '../../ingest/pcaxis.ts';
-import { readSdmxJson } from '../../ingest/sdmx.ts';
-import { readWorkbook } from '../../ingest/spreadsheet.ts';
-import type { RawCell, RawTable } from '../../ingest/table.ts';
+import type { RawCell } from '../../ingest/table.ts';
 import type { IndicatorResult } from '../indicators.ts';
 import { genderCheck, isSexHeader, isSexValue } from './gender.ts';
 
@@ -72,18 +67,6 @@ describe('genderCheck', () => {
   });
 });
 
-async function readTable(file: string): Promise<RawTable | undefined> {
-  const ext = path.extname(file).toLowerCase();
-  try {
-    if (['.csv', '.tsv', '.psv', '.ssv', '.txt'].includes(ext)) return await readCsvFile(file);
-    if (ext === '.px') return cubeToTable(pxToCube(readPx(await readFile(file))));
-    if (['.xls', '.xlsx', '.ods'].includes(ext)) return (await readWorkbook(file)).sheets.find((s) => !s.refusal && s.table.columns.length > 0)?.table;
-    if (ext === '.json') return readSdmxJson(await readFile(file));
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
 const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)]));
 
 /** The corpus tables broken down by sex, and by which column; every other table is `na`. */
@@ -100,22 +83,9 @@ describe('the real corpus (../shared/testdata)', () => {
   it.skipIf(!root)('suggests the 性別統計 mark for exactly the tables broken down by sex', async () => {
     const seen: Record<string, string> = {};
     for (const file of walk(root ?? '')) {
-      const table = await readTable(file);
+      const table = await readTableOf(file);
       if (!table) continue;
-      const check = genderCheck();
-      check.begin(table.columns);
-      let batch: RawCell[][] = [];
-      let first = 1;
-      for await (const row of table.rows()) {
-        batch.push(row);
-        if (batch.length === 1000) {
-          check.rows(batch, first);
-          first += batch.length;
-          batch = [];
-        }
-      }
-      check.rows(batch, first);
-      const r = check.end();
+      const r = await runCheck(genderCheck(), table);
       const rel = path.relative(root ?? '', file).split(path.sep).join('/');
       expect(['warn', 'na'], rel).toContain(r.result);
       if (r.result === 'warn') seen[rel] = r.evidence.map((e) => e.column).join(' ');

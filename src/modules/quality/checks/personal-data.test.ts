@@ -1,16 +1,11 @@
+import { readTableOf, runCheck } from '../../../../test/helpers/quality.ts';
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { testdata } from '../../../../test/helpers/env.ts';
-import { readCsvFile } from '../../ingest/csv-reader.ts';
-import { cubeToTable, pxToCube } from '../../ingest/cube-table.ts';
-import { readPx } from '../../ingest/pcaxis.ts';
-import { readSdmxJson } from '../../ingest/sdmx.ts';
-import { readWorkbook } from '../../ingest/spreadsheet.ts';
-import type { RawCell, RawTable } from '../../ingest/table.ts';
+import type { RawCell } from '../../ingest/table.ts';
 import type { IndicatorResult, TableCheck } from '../indicators.ts';
 import {
   findEmail,
@@ -399,35 +394,7 @@ describe('personalDataCheck', () => {
 
 // ─── The real corpus: public data must not fail ─────────────────────────────────────────────
 
-/** Reads a corpus file as the datastore would (its TABULAR routes), or undefined when it is no table. */
-async function readTable(file: string): Promise<RawTable | undefined> {
-  const ext = path.extname(file).toLowerCase();
-  try {
-    if (['.csv', '.tsv', '.psv', '.ssv', '.txt'].includes(ext)) return await readCsvFile(file);
-    if (ext === '.px') return cubeToTable(pxToCube(readPx(await readFile(file))));
-    if (['.xls', '.xlsx', '.ods'].includes(ext)) return (await readWorkbook(file)).sheets.find((s) => !s.refusal && s.table.columns.length > 0)?.table;
-    if (ext === '.json') return readSdmxJson(await readFile(file));
-  } catch {
-    return undefined; // not a table (a catalogue JSON, a printed report layout, an empty file)
-  }
-  return undefined;
-}
 
-async function runFile(check: TableCheck, table: RawTable): Promise<IndicatorResult> {
-  check.begin(table.columns);
-  let batch: RawCell[][] = [];
-  let first = 1;
-  for await (const row of table.rows()) {
-    batch.push(row);
-    if (batch.length === 1000) {
-      check.rows(batch, first);
-      first += batch.length;
-      batch = [];
-    }
-  }
-  check.rows(batch, first);
-  return check.end();
-}
 
 const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)]));
 
@@ -476,11 +443,11 @@ describe('the real corpus (../shared/testdata)', () => {
     const seen: Record<string, string> = {};
     let tables = 0;
     for (const file of walk(root ?? '')) {
-      const table = await readTable(file);
+      const table = await readTableOf(file);
       if (!table) continue;
       tables++;
       const rel = path.relative(root ?? '', file).split(path.sep).join('/');
-      const r = await runFile(personalDataCheck(), table);
+      const r = await runCheck(personalDataCheck(), table);
       expect(r.result, `${rel}: ${r.en}`).not.toBe('fail');
       if (r.result === 'warn') seen[rel] = r.evidence.map((e) => e.column).join(' ');
       // Masked: no whole mobile number, no e-mail's local part, no ID number in the report.
