@@ -21,6 +21,7 @@ import type { Services } from './services.ts';
 import { isApiPath, notFoundHandler, sendErrorPage } from './web/not-found.tsx';
 import { webRoutes } from './web/web.routes.tsx';
 import { datastoreRoutes } from './modules/datastore/datastore.routes.ts';
+import { qualityRoutes } from './modules/quality/quality.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -150,6 +151,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(reviewRoutes, { prefix: '/api/v1' });
   await app.register(datastoreRoutes, { prefix: '/api/v1' });
   await app.register(discontinuationRoutes, { prefix: '/api/v1' });
+  await app.register(qualityRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

@@ -93,6 +93,23 @@ describe.each(engines)('the quality service on %s', (engine) => {
     expect((await audit.verify()).ok).toBe(true);
   });
 
+  it('the API: the public sees the badge and verdicts without evidence; the unit sees the evidence and may ask for a check', async () => {
+    const token = (await t.services.users.createToken('qc@q.test')).token;
+    const pub = await t.app.inject({ method: 'GET', url: `/api/v1/datasets/${roster.id}/quality` });
+    expect(pub.statusCode, pub.body).toBe(200);
+    const body = pub.json<{ badge: string; resources: { resourceId: string; indicators: { id: string; result: string; evidence: unknown[] }[] }[] }>();
+    expect(body.badge).toBe('silver');
+    const personal = body.resources[0].indicators.find((i) => i.id === 'personal_data');
+    expect(personal).toMatchObject({ result: 'fail', evidence: [] });
+    const staff = (await t.app.inject({ method: 'GET', url: `/api/v1/datasets/${roster.id}/quality`, headers: { authorization: `Bearer ${token}` } })).json<typeof body>();
+    expect(staff.resources[0].indicators.find((i) => i.id === 'personal_data')?.evidence.length).toBeGreaterThan(0);
+    const asked = await t.app.inject({ method: 'POST', url: `/api/v1/datasets/${roster.id}/resources/${roster.rid}/quality`, headers: { authorization: `Bearer ${token}` } });
+    expect(asked.statusCode, asked.body).toBe(200);
+    expect(await t.services.jobs.get(asked.json<{ jobId: string }>().jobId)).toMatchObject({ kind: 'quality.check', state: 'queued' });
+    await t.services.jobs.runPending();
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/datasets/${roster.id}/resources/${roster.rid}/quality` })).statusCode).toBe(401);
+  });
+
   it('a new check after the override needs a new override (it covers the run it was given on)', async () => {
     const { quality, catalogue } = t.services;
     expect((await catalogue.get(roster.id)).state).toBe('published');

@@ -188,6 +188,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/datasets/:id/resources/:rid/versions': row('draft', [D, D, D, 'allowed-400', D, D, 'allowed-400']),
   // The data dictionary: whoever may edit the dataset (the change goes to its working copy).
   'PUT /api/v1/resources/:rid/dictionary': row('table', [D, D, D, A, D, D, A], () => ({ fields: [{ name: '年', title: '年度' }] })),
+  // A quality check on request: whoever may edit or review the dataset (queued).
+  'POST /api/v1/datasets/:id/resources/:rid/quality': row('draft', [D, D, D, A, A, D, A]),
   // Only its owner marks a notification read, the admin included (404 for everyone else).
   'POST /api/v1/me/notifications/:id/read': row('contactNotification', [D, D, D, A, D, D, D]),
 

@@ -11,10 +11,10 @@ import type { Dataset } from '../catalogue/catalogue.schemas.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import type { DatastoreService, VersionRow } from '../datastore/datastore.service.ts';
 import type { JobService } from '../jobs/jobs.service.ts';
-import { assertCan } from '../policy/policy.ts';
+import { assertCan, can } from '../policy/policy.ts';
 import type { FileStore } from '../storage/file-store.ts';
 import type { User } from '../users/users.service.ts';
-import { BADGE_LABELS, badgeAtLeast, loadBadgeRules, predictBadge, type BadgeRules } from './badges.ts';
+import { BADGE_LABELS, badgeAtLeast, datasetBadge, loadBadgeRules, predictBadge, type Badge, type BadgeRules } from './badges.ts';
 import { checkLink } from './checks/link.ts';
 import { checkFile, datasetIndicators, type DatasetContext, type QualityReport } from './engine.ts';
 import { indicator, INDICATOR_IDS, type IndicatorId, type IndicatorResult } from './indicators.ts';
@@ -178,6 +178,29 @@ export class QualityService {
       }
     }
     return { full, links };
+  }
+
+  /**
+   * A dataset's quality as a caller may see it: the predicted badge of the dataset (its weakest
+   * resource) and each resource's newest run. The public sees published datasets only, without
+   * evidence (the samples stay with the unit); the unit's staff see everything.
+   */
+  async forDataset(user: User | null, ref: string): Promise<{ datasetId: string; badge: Badge; staff: boolean; resources: QualityRun[] }> {
+    const staffView = user !== null && (await this.catalogue.get(ref, { includeNonPublic: true }).then((d) => can(user, 'dataset.read_nonpublic', { unit: d.unit.name }), () => false));
+    const dataset = await this.catalogue.get(ref, { includeNonPublic: staffView });
+    const runs = await this.repo.latestForDataset(dataset.id);
+    const resources = staffView ? runs : runs.map((r) => ({ ...r, indicators: r.indicators.map((i) => ({ ...i, evidence: [] })) }));
+    return { datasetId: dataset.id, badge: runs.length ? datasetBadge(runs.map((r) => r.badge)) : 'none', staff: staffView, resources };
+  }
+
+  /** Queues a check of one resource now, for whoever may edit or review the dataset. */
+  async requestCheck(user: User, ref: string, resourceId: string): Promise<string> {
+    const dataset = await this.catalogue.get(ref, { includeNonPublic: true });
+    const target = { unit: dataset.unit.name };
+    // Who may not see a non-public dataset is told it does not exist.
+    if (!can(user, 'dataset.edit', target) && !can(user, 'dataset.approve', target)) assertCan(user, 'dataset.edit', target, { hidden: dataset.state !== 'published' });
+    if (!dataset.resources.some((r) => r.resourceId === resourceId)) throw new AppError('RESOURCE_NOT_FOUND', 404, `資料集中沒有資料資源 ${resourceId}`, `The dataset has no resource ${resourceId}`);
+    return this.enqueueResource(resourceId, 'manual');
   }
 
   /** The newest run of each resource of a dataset (what pages show). */
