@@ -263,7 +263,7 @@ function OverrideForm({ ctx, d, rid, state }: { ctx: PageCtx; d: Dataset; rid: s
   const describedBy = [`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <section class="action-box quality-override" aria-labelledby={`${id}-heading`}>
-      <h4 id={`${id}-heading`}>{w.overrideHeading}</h4>
+      <h3 id={`${id}-heading`}>{w.overrideHeading}</h3>
       <form method="post" action={ctx.href(`/manage/datasets/${encodeURIComponent(d.name)}/quality/override`)} class="form-stack" novalidate>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="resourceId" value={rid} />

@@ -432,7 +432,7 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
         {quality ? <ReviewQualitySection ctx={ctx} d={d} q={quality} overrideForm={overrideForm} ownSubmission={actions.ownSubmission} /> : null}
 
         {showActions ? <h2>{mm.actionsHeading}</h2> : null}
-        {quality && (actions.approve || actions.ownSubmission) ? <QualityBlockers ctx={ctx} q={quality} /> : null}
+        {quality ? <QualityBlockers ctx={ctx} q={quality} /> : null}
         {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
         {!anyAction && !discAction ? <p>{mm.noActions}</p> : null}
         {actions.edit ? (
