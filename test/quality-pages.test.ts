@@ -306,7 +306,7 @@ describe.each(engines)('quality pages on %s', (engine) => {
       const csv = await get('/manage/quality/agency.csv?period=2026H1', 'cio');
       expect(csv.statusCode).toBe(200);
       expect(csv.headers['content-type']).toContain('text/csv');
-      const rows = parse(csv.body, { bom: true }) as string[][];
+      const rows: string[][] = parse(csv.body, { bom: true });
       expect(rows[0].slice(0, 8)).toEqual(['半年度', '單位', '資料資源數', '無', '銅', '銀', '金', '白金']);
       expect(rows[0]).toContain('未通過：符合資料標準');
       const col = (name: string) => rows[0].indexOf(name);
@@ -319,7 +319,7 @@ describe.each(engines)('quality pages on %s', (engine) => {
       expect(rows.find((r) => r[1] === '綜合統計處')?.[col('金')]).toBe('2');
       expect(rows.find((r) => r[1] === '會計決算處')?.[col('未通過：編碼與詮釋資料相符')]).toBe('1');
       expect(rows).toHaveLength(4);
-      const en = parse((await get('/manage/quality/agency.csv?period=2026H1&lang=en', 'cio')).body, { bom: true }) as string[][];
+      const en: string[][] = parse((await get('/manage/quality/agency.csv?period=2026H1&lang=en', 'cio')).body, { bom: true });
       expect(en[0].slice(0, 3)).toEqual(['Half-year', 'Unit', 'Resources']);
 
       const ods = await get('/manage/quality.ods?unit=statistics', 'reviewer');
