@@ -1,3 +1,4 @@
+import { pickLang } from '../../i18n.ts';
 import type { Dataset, Resource } from '../../modules/catalogue/catalogue.schemas.ts';
 import type { Evidence, IndicatorResult } from '../../modules/quality/indicators.ts';
 import { badgeLabel, indicatorLabel, triggerLabel, verdictLabel } from '../../modules/quality/labels.ts';
@@ -36,7 +37,7 @@ function evidenceText(e: Evidence, w: QualityWords, lang: string): string {
     e.column !== undefined ? w.ev.column(e.column) : '',
     e.sample !== undefined ? `${w.ev.sample}「${e.sample}」` : '',
     e.count !== undefined ? w.ev.count(e.count) : '',
-    e.note ?? '',
+    e.note ? pickLang(e.note, lang === 'en' ? 'en' : 'zh-TW') : '',
   ].filter(Boolean);
   return parts.join(lang === 'en' ? ', ' : '，');
 }
@@ -112,7 +113,7 @@ function RunReport({ ctx, name, run, staff, worstFirst }: { ctx: PageCtx; name: 
         </dd>
         {staff && run.file ? (
           <>
-            <dt>{w.evidence}</dt>
+            <dt>{w.file}</dt>
             <dd>{w.fileFacts(run.file.format, run.file.rows, run.file.encoding)}</dd>
           </>
         ) : null}
