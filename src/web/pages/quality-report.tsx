@@ -18,7 +18,7 @@ import { qualityWords } from './quality-words.ts';
 echarts.use([BarChart, GridComponent, LegendComponent, SVGRenderer]);
 
 /** Badge colours, lowest first (the legend, the table and the words carry the meaning; colour only repeats it). */
-const BADGE_COLOURS = ['#6b7280', '#8c4a1c', '#5d6b7a', '#9a6b00', '#1f5f8b'];
+const BADGE_COLOURS = ['#6b7280', '#8c4a1c', '#2f7184', '#9a6b00', '#5b3f8c'];
 const FONT = 'Noto Sans TC, Noto Sans CJK TC, PingFang TC, Microsoft JhengHei, Heiti TC, Source Han Sans TC, sans-serif';
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeXml = (s: string): string => s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
