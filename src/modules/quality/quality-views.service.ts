@@ -133,7 +133,8 @@ export class QualityViewsService {
     const all = (await this.units.list()).filter((u) => u.kind !== 'external');
     const agency = can(user, 'quality.report_agency');
     const choices = agency ? all : all.filter((u) => user.roles.some((r) => r.unit === u.name));
-    const name = unitName || choices[0]?.name;
+    // The user's own unit first (the admin's is the open-data window), else the first offered.
+    const name = unitName || choices.find((c) => user.roles.some((r) => r.unit === c.name))?.name || choices[0]?.name;
     if (!name) throw new AppError('FORBIDDEN', 403, '您不屬於任何單位，沒有可檢視的品質報告', 'You hold no role in a unit, so there is no quality report for you');
     const unit = await this.units.get(name);
     if (!choices.some((u) => u.id === unit.id)) {
