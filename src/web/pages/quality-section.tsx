@@ -198,7 +198,7 @@ function ResourceQualityBody({ ctx, name, rq, staff, worstFirst }: { ctx: PageCt
   return (
     <>
       {rq.pending ? (
-        <p class="notice quality-pending" role="status">
+        <p class="notice quality-pending">
           <span class="badge badge-load load-queued">{w.checking}</span> {w.checkingLong}
         </p>
       ) : null}
