@@ -349,7 +349,7 @@ export function QualityReportPage(props: ReportPageProps) {
                               {BADGES.map((b) => (
                                 <td class="num">{num(s.badges[b], lang)}</td>
                               ))}
-                              <td>{top ? `${indicatorLabel(top[0], lang)}（${num(top[1], lang)}）` : w.none}</td>
+                              <td>{top ? `${indicatorLabel(top[0], lang)}${lang === 'en' ? ` (${num(top[1], lang)})` : `（${num(top[1], lang)}）`}` : w.none}</td>
                             </tr>
                           );
                         })}
