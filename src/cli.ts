@@ -19,6 +19,7 @@ import { importDatagovtwList, type LineProblem } from './modules/datagovtw/list-
 import { MailSender } from './modules/notifications/mail.sender.ts';
 import { checkHeaderRows } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
+import { checkTarget, exitCodeOf, renderReport, type CheckOptions } from './modules/quality/check.cli.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -420,6 +421,38 @@ function buildProgram(version: string): Command {
         for (const i of r.issues) info(`${i.line ? `第 ${i.line} 行 line ${i.line}: ` : ''}${i.zh} / ${i.en}`);
         info('此版本尚未公開：隨資料集的變更經審查核准後公開 / this version is not public yet: it becomes public when the dataset change that brings it is approved');
       });
+    });
+
+  program
+    .command('check')
+    .description('品質檢查：以國家平臺的指標（及更嚴格的內容檢查）檢查一個檔案或網址；結束碼 0 全部通過、1 有未通過、2 無法檢查 / quality check of a file or URL; exit 0 when nothing fails, 1 when an indicator fails, 2 when it could not be checked')
+    .argument('<file-or-url>', '檔案路徑或 http(s) 網址 a file path or an http(s) URL')
+    .option('--format <format>', '宣告的檔案格式（如 CSV）the declared format, e.g. CSV')
+    .option('--encoding <encoding>', '宣告的編碼格式（如 UTF-8、BIG5）the declared encoding')
+    .option('--fields <text>', '主要欄位說明（國家規範的文字格式）the declared field description (主要欄位說明)')
+    .option('--header <lines>', '表頭所在行號（報表版面的檔案）header line(s) of a report-like file, e.g. 4-6')
+    .option('--json', '以 JSON 輸出一個物件 print one JSON object')
+    .action(async (target: string, opts: CheckOptions & { json?: boolean }) => {
+      let report;
+      try {
+        const config = loadConfig();
+        const started = Date.now();
+        let last = 0;
+        report = await checkTarget(target, opts, config, (rows) => {
+          if (!opts.json && process.stderr.isTTY && Date.now() - last > 500) {
+            last = Date.now();
+            process.stderr.write(`\r檢查中 checking… ${rows.toLocaleString('en')} 筆 rows`);
+          }
+        });
+        if (!opts.json && process.stderr.isTTY && last) process.stderr.write(`\r${' '.repeat(40)}\r`);
+        if (!opts.json) info(`（${((Date.now() - started) / 1000).toFixed(1)} s）`);
+      } catch (err) {
+        reportError(err);
+        process.exitCode = 2;
+        return;
+      }
+      out(opts.json ? JSON.stringify(report) : renderReport(report));
+      process.exitCode = exitCodeOf(report);
     });
 
   program

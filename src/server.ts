@@ -21,7 +21,16 @@ async function main(): Promise<void> {
   mail.start();
   // Background work (datastore loads) on this instance; several instances share the queue.
   services.jobs.start();
+  // Quality checks that fall due (weekly links, half-yearly full checks): looked for hourly.
+  const scheduleQuality = () => void services.quality.scheduleDue().then(
+    (q) => q.full + q.links > 0 && app.log.info(`quality checks queued: ${q.full} full, ${q.links} links`),
+    (err: unknown) => app.log.warn(`quality schedule: ${err instanceof Error ? err.message : String(err)}`),
+  );
+  const qualityTimer = setInterval(scheduleQuality, 3_600_000);
+  qualityTimer.unref();
+  setTimeout(scheduleQuality, 10_000).unref();
   const close = async () => {
+    clearInterval(qualityTimer);
     await app.close();
     await mail.stop();
     await services.jobs.stop();

@@ -84,11 +84,19 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
   const put = (r: IndicatorResult) => results.set(r.id, r);
 
   put(input.link?.linkable ?? notApplicable('linkable', '檢查的是檔案本身，不是網址', 'a file was checked, not a URL'));
-  put(input.link?.downloadable ?? notApplicable('downloadable', '檢查的是檔案本身，不是網址', 'a file was checked, not a URL'));
+  put(
+    size === 0
+      ? indicator('downloadable', 'fail', '取得的檔案是空的（0 位元組）', 'the file obtained is empty (0 bytes)')
+      : (input.link?.downloadable ?? notApplicable('downloadable', '檢查的是檔案本身，不是網址', 'a file was checked, not a URL')),
+  );
   put(formatMatch(input.declared.format ?? undefined, sniffed));
-  put(structured(sniffed.format));
+  // A one-column CSV has no delimiter to find and sniffs as plain text: what it was declared or named decides.
+  const csvByName = /\.(csv|tsv)$/i.test(input.fileName ?? '') || /^(CSV|TSV)$/i.test(input.declared.format ?? '');
+  const format = sniffed.format === 'TXT' && csvByName ? 'CSV' : sniffed.format;
+  if (size === 0) put(indicator('structured', 'fail', '檔案是空的', 'the file is empty', [], { stars: 0 }));
+  else put(structured(format));
 
-  const text = TEXT_FORMATS.has(sniffed.format);
+  const text = TEXT_FORMATS.has(format);
   let detected: EncodingGuess | undefined;
   if (text) detected = detectEncoding(sample, { complete: size <= SAMPLE });
   put(encodingMatch(input.declared.encoding, detected, { text }));
@@ -101,12 +109,12 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
       .on('error', reject);
   });
 
-  const facts: FileFacts = { name: input.fileName, size, sha256: '', format: sniffed.format, encoding: detected?.encoding };
+  const facts: FileFacts = { name: input.fileName, size, sha256: '', format, encoding: detected?.encoding };
   const contentIds: IndicatorId[] = ['personal_data', 'data_standards', 'gender_statistics'];
-  if (isTabularFormat(sniffed.format)) {
+  if (isTabularFormat(format)) {
     let table: RawTable | undefined;
     try {
-      table = await openTableFile(input.path, sniffed.format, { encoding: input.declared.encoding, header: input.declared.header });
+      table = await openTableFile(input.path, format, { encoding: input.declared.encoding, header: input.declared.header });
     } catch (err) {
       if (!(err instanceof ReadError)) throw err;
       put(tabularShape({ refused: { zh: err.zh, en: err.en, line: err.where.line, sheet: err.where.sheet } }));
@@ -129,9 +137,9 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
       facts.columns = [...table.columns];
     }
   } else {
-    put(notApplicable('tabular_shape', `${sniffed.format} 不是表格格式`, `${sniffed.format} is not a tabular format`));
-    put(indicator('desc_match', input.declared.fields?.length ? 'fail' : 'na', `${sniffed.format} 檔沒有可比對的欄位`, `a ${sniffed.format} file has no fields to compare`, [], input.declared.fields?.length ? undefined : { notDeclared: true }));
-    for (const id of contentIds) put(notApplicable(id, `${sniffed.format} 不是表格格式，未檢查內容`, `${sniffed.format} is not a tabular format: content not checked`));
+    put(notApplicable('tabular_shape', `${format} 不是表格格式`, `${format} is not a tabular format`));
+    put(indicator('desc_match', input.declared.fields?.length ? 'fail' : 'na', `${format} 檔沒有可比對的欄位`, `a ${format} file has no fields to compare`, [], input.declared.fields?.length ? undefined : { notDeclared: true }));
+    for (const id of contentIds) put(notApplicable(id, `${format} 不是表格格式，未檢查內容`, `${format} is not a tabular format: content not checked`));
   }
   facts.sha256 = await hashing;
 

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
@@ -94,12 +94,14 @@ export class QualityService {
       const none = indicator('linkable', 'fail', '資料資源沒有下載網址或存取網址', 'the resource has neither a download URL nor an access URL');
       return this.repo.record({ ...base, versionId: null }, this.metadataOnly(context, [none, { ...none, id: 'downloadable' }]));
     }
+    const tmpDir = path.join(this.config.dataDir, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
     const link = await checkLink(url, {
       allowPrivate: this.config.quality.linkAllowPrivate,
       connectTimeoutMs: this.config.quality.linkConnectSeconds * 1000,
       timeoutMs: this.config.quality.linkTotalSeconds * 1000,
       maxBytes: this.config.uploadMaxBytes,
-      tmpDir: path.join(this.config.dataDir, 'tmp'),
+      tmpDir,
     });
     const file = link.download?.path;
     if (!file) return this.repo.record({ ...base, versionId: null }, this.metadataOnly(context, [link.linkable, link.downloadable]));
@@ -129,6 +131,53 @@ export class QualityService {
     const indicators = INDICATOR_IDS.map((id) => (id === 'linkable' ? link.linkable : id === 'downloadable' ? link.downloadable : (carried.find((r) => r.id === id) ?? indicator(id, 'na', '尚未完整檢查', 'not fully checked yet', [], { notDeclared: true }))));
     const report: QualityReport = { ...predictBadge(indicators, this.rules), indicators, file: last?.file ?? undefined, checkedAt: new Date().toISOString() };
     return this.repo.record({ datasetId: owner.dataset_id, unitId: unit.unit_id, resourceId, versionId: null, trigger: 'links' }, report);
+  }
+
+  /**
+   * Queues the checks that are due (issue 5: links weekly, everything half-yearly, both
+   * configurable), for every resource of every published dataset: a full check when it has none,
+   * or its last full one is older than KAIFANG_QUALITY_FULL_MONTHS; a link check when its file is
+   * elsewhere and its last check of any kind is older than KAIFANG_QUALITY_LINK_DAYS. A resource
+   * with a check already queued or running gets nothing more, so running this twice queues nothing
+   * twice. Returns what it queued.
+   */
+  async scheduleDue(now: Date = new Date()): Promise<{ full: number; links: number }> {
+    const k = this.db.kysely;
+    const resources = await k
+      .selectFrom('resources as r')
+      .innerJoin('datasets as d', 'd.id', 'r.dataset_id')
+      .select(['r.resource_id', 'r.download_url', 'r.access_url'])
+      .where('d.state', '=', 'published')
+      .execute();
+    const lastAny = new Map<string, string>();
+    const lastFull = new Map<string, string>();
+    const runs = await k.selectFrom('quality_runs').select(['resource_id', 'trigger']).select((eb) => eb.fn.max('checked_at').as('at')).groupBy(['resource_id', 'trigger']).execute();
+    for (const r of runs) {
+      const at = String(r.at);
+      if ((lastAny.get(r.resource_id) ?? '') < at) lastAny.set(r.resource_id, at);
+      if (r.trigger !== 'links' && (lastFull.get(r.resource_id) ?? '') < at) lastFull.set(r.resource_id, at);
+    }
+    const pending = new Set(
+      (await k.selectFrom('jobs').select('payload_json').where('kind', '=', QUALITY_JOB).where('state', 'in', ['queued', 'running']).execute()).map((j) => (JSON.parse(j.payload_json) as QualityJob).resourceId),
+    );
+    const stored = new Set((await k.selectFrom('resource_versions').select('resource_id').distinct().execute()).map((v) => v.resource_id));
+    const fullBefore = new Date(now);
+    fullBefore.setUTCMonth(fullBefore.getUTCMonth() - this.config.quality.fullMonths);
+    const linksBefore = new Date(now.getTime() - this.config.quality.linkDays * 86_400_000).toISOString();
+    let full = 0;
+    let links = 0;
+    for (const r of resources) {
+      if (pending.has(r.resource_id)) continue;
+      const lf = lastFull.get(r.resource_id);
+      if (!lf || lf < fullBefore.toISOString()) {
+        await this.enqueueResource(r.resource_id, 'full');
+        full++;
+      } else if (!stored.has(r.resource_id) && (r.download_url || r.access_url) && (lastAny.get(r.resource_id) ?? '') < linksBefore) {
+        await this.enqueueResource(r.resource_id, 'links');
+        links++;
+      }
+    }
+    return { full, links };
   }
 
   /** The newest run of each resource of a dataset (what pages show). */
