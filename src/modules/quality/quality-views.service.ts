@@ -110,9 +110,9 @@ export class QualityViewsService {
     const [blockers, given] = await Promise.all([this.quality.blockers(d.id), this.quality.repo.overridesFor(runs.map((r) => r.id))]);
     const names = await this.users.namesByIds(given.map((o) => o.decidedBy));
     const overrides = given.map((o) => ({ ...o, decidedBy: names.get(o.decidedBy) ?? o.decidedBy }));
-    const resources = await Promise.all(
-      d.resources.map(async (r) => ({ resourceId: r.resourceId, run: byResource.get(r.resourceId), pending: await this.pending(r.resourceId), history: await this.quality.repo.history(r.resourceId, 10) })),
-    );
+    // The dataset's resources, and any other resource a run was recorded for (what blockers() also reads).
+    const ids = [...new Set([...d.resources.map((r) => r.resourceId), ...runs.map((r) => r.resourceId)])];
+    const resources = await Promise.all(ids.map(async (rid) => ({ resourceId: rid, run: byResource.get(rid), pending: await this.pending(rid), history: await this.quality.repo.history(rid, 10) })));
     return { staff: true, resources, blockers, overrides, canOverride: can(user, 'quality.override', { unit: d.unit.name, submittedBy }) };
   }
 

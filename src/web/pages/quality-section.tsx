@@ -177,16 +177,16 @@ function HistoryTable({ ctx, name, rq }: { ctx: PageCtx; name: string; rq: Resou
   );
 }
 
-function CheckAgainForm({ ctx, d, r, from }: { ctx: PageCtx; d: Dataset; r: Resource; from: 'public' | 'manage' }) {
+function CheckAgainForm({ ctx, d, rid, name, from }: { ctx: PageCtx; d: Dataset; rid: string; name: string; from: 'public' | 'manage' }) {
   const w = qualityWords(ctx.lang);
   return (
     <form method="post" action={ctx.href(`/manage/datasets/${encodeURIComponent(d.name)}/quality/check`)} class="inline-form">
       <CsrfField ctx={ctx} />
-      <input type="hidden" name="resourceId" value={r.resourceId} />
+      <input type="hidden" name="resourceId" value={rid} />
       <input type="hidden" name="from" value={from} />
       <button type="submit" class="button button-secondary">
         {w.checkAgain}
-        <span class="visually-hidden">{w.checkAgainHidden(resourceName(r))}</span>
+        <span class="visually-hidden">{w.checkAgainHidden(name)}</span>
       </button>
     </form>
   );
@@ -238,7 +238,7 @@ export function DatasetQualitySection({ ctx, d, q, queued }: { ctx: PageCtx; d: 
               {q.staff ? (
                 <>
                   <HistoryTable ctx={ctx} name={name} rq={rq} />
-                  {!rq.pending ? <CheckAgainForm ctx={ctx} d={d} r={r} from="public" /> : null}
+                  {!rq.pending ? <CheckAgainForm ctx={ctx} d={d} rid={r.resourceId} name={name} from="public" /> : null}
                 </>
               ) : null}
             </div>
@@ -317,18 +317,20 @@ export function QualityBlockers({ ctx, q }: { ctx: PageCtx; q: ReviewQuality }) 
 export function ReviewQualitySection({ ctx, d, q, overrideForm, ownSubmission }: { ctx: PageCtx; d: Dataset; q: ReviewQuality; overrideForm?: OverrideFormState; ownSubmission?: boolean }) {
   const w = qualityWords(ctx.lang);
   const byId = new Map(q.resources.map((r) => [r.resourceId, r]));
+  // Runs of resources the dataset no longer (or not yet) lists are shown too: they may block approval.
+  const listed = new Set(d.resources.map((r) => r.resourceId));
+  const items = [...d.resources.map((r) => ({ rid: r.resourceId, name: resourceName(r), listed: true })), ...q.resources.filter((r) => !listed.has(r.resourceId)).map((r) => ({ rid: r.resourceId, name: r.resourceId, listed: false }))];
   return (
     <section aria-labelledby="quality">
       <h2 id="quality">{w.heading}</h2>
       <p>{w.reviewLead}</p>
-      {d.resources.map((r) => {
-        const rq = byId.get(r.resourceId) ?? { resourceId: r.resourceId, pending: false };
-        const name = resourceName(r);
+      {items.map(({ rid, name, listed: inDataset }) => {
+        const rq = byId.get(rid) ?? { resourceId: rid, pending: false };
         const run = rq.run;
         const personal = run?.indicators.find((x) => x.id === 'personal_data' && x.result === 'fail');
         const given = run ? q.overrides.filter((o) => o.runId === run.id && o.indicator === 'personal_data') : [];
         return (
-          <div class="quality-resource" id={`quality-${qualityAnchor(r.resourceId)}`}>
+          <div class="quality-resource" id={`quality-${qualityAnchor(rid)}`}>
             <h3 lang={zhPart(ctx)}>{name}</h3>
             <ResourceQualityBody ctx={ctx} name={name} rq={rq} staff worstFirst />
             {rq.pending && run ? <p class="hint">{w.pendingNote}</p> : null}
@@ -336,10 +338,10 @@ export function ReviewQualitySection({ ctx, d, q, overrideForm, ownSubmission }:
               <p class="notice notice-ok">{w.overridden(o.decidedBy, taipei(o.decidedAt), o.reason)}</p>
             ))}
             {personal && given.length === 0 ? (
-              q.canOverride ? <OverrideForm ctx={ctx} d={d} rid={r.resourceId} state={overrideForm} /> : ownSubmission ? <p class="notice">{w.overrideOwn}</p> : null
+              q.canOverride ? <OverrideForm ctx={ctx} d={d} rid={rid} state={overrideForm} /> : ownSubmission ? <p class="notice">{w.overrideOwn}</p> : null
             ) : null}
             <HistoryTable ctx={ctx} name={name} rq={rq} />
-            {!rq.pending ? <CheckAgainForm ctx={ctx} d={d} r={r} from="manage" /> : null}
+            {!rq.pending && inDataset ? <CheckAgainForm ctx={ctx} d={d} rid={rid} name={name} from="manage" /> : null}
           </div>
         );
       })}
