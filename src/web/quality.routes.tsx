@@ -114,7 +114,7 @@ export const qualityWebRoutes: FastifyPluginAsyncTypebox<{ statusView: (user: Us
     const out = new PassThrough();
     void reply
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.oasis.opendocument.spreadsheet')
-      .header('content-disposition', `attachment; filename="${base}.${format}"`)
+      .header('content-disposition', `attachment; filename="${base.replace(/[^\x20-\x7e]|"/g, '_')}.${format}"`)
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, no-cache');
     const write = format === 'csv' ? writeCsv(table.columns, (async function* () { yield* table.rows; })(), out, { bom: true }) : writeOds(table.columns, table.rows, out, { sheetName: base });
