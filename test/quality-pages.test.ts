@@ -319,6 +319,13 @@ describe.each(engines)('quality pages on %s', (engine) => {
       expect(rows.find((r) => r[1] === '綜合統計處')?.[col('金')]).toBe('2');
       expect(rows.find((r) => r[1] === '會計決算處')?.[col('未通過：編碼與詮釋資料相符')]).toBe('1');
       expect(rows).toHaveLength(4);
+      // An imported agency's unit title is untrusted: a formula-like one stays text.
+      const ext = await t.services.units.ensureExternalUnit('=HYPERLINK("http://evil.example","x")', null);
+      await record({ id: 'imported-dataset', unitId: ext.id }, 'IMPORTED-001', report(), { checkedAt: H1a });
+      const evil: string[][] = parse((await get('/manage/quality/agency.csv?period=2026H1', 'cio')).body, { bom: true });
+      expect(evil.map((r) => r[1])).toContain('\'=HYPERLINK("http://evil.example","x")');
+      expect(evil.map((r) => r[1])).not.toContain('=HYPERLINK("http://evil.example","x")');
+      await t.services.db.kysely.deleteFrom('quality_runs').where('unit_id', '=', ext.id).execute();
       const en: string[][] = parse((await get('/manage/quality/agency.csv?period=2026H1&lang=en', 'cio')).body, { bom: true });
       expect(en[0].slice(0, 3)).toEqual(['Half-year', 'Unit', 'Resources']);
 
