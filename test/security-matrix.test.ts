@@ -228,6 +228,12 @@ const MATRIX: Record<string, Row> = {
   'POST /manage/datasets/:name/resources/:rid/upload': row('draft', [D, D, D, 'allowed-400', D, D, 'allowed-400']),
   // The dictionary form (the table's first column is 年): whoever may edit the dataset; the change goes to its working copy.
   'POST /manage/datasets/:name/resources/:rid/dictionary': row('table', [D, D, D, A, D, D, A], () => ({ version: '1', columnCount: '1', 'c0.name': '年', 'c0.title': '年度' })),
+
+  // Quality (issue 5). "Check again": the people of the dataset's unit, and who reads every unit's work (head, admin).
+  'POST /manage/datasets/:name/quality/check': row('published', [D, D, D, A, A, A, A], (t) => ({ resourceId: t.resourceId ?? '', from: 'manage' })),
+  // The override: a reviewer of the unit (or the admin), never on their own submission; nothing fails
+  // on a fresh submission, so who may override hears 409 NOTHING_TO_OVERRIDE after the access check.
+  'POST /manage/datasets/:name/quality/override': row('submitted', [D, D, D, D, 'allowed-409', D, 'allowed-409'], (t) => ({ resourceId: t.resourceId ?? '', indicator: 'personal_data', reason: '依法公開的負責人姓名資料' })),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */

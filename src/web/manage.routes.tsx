@@ -20,6 +20,7 @@ import type { Dataset } from '../modules/catalogue/catalogue.schemas.ts';
 import { sendPage } from './respond.ts';
 import { dataFilesOf, manageDataRoutes } from './manage-data.routes.tsx';
 import { taipeiDate } from '../time.ts';
+import { qualityViews, qualityWebRoutes } from './quality.routes.tsx';
 
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
 const StatusQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })), done: Type.Optional(Type.String({ maxLength: 20 })) });
@@ -44,7 +45,7 @@ const ProposalBody = Type.Object(
 );
 const ProposalParams = Type.Object({ pid: Type.String({ minLength: 1, maxLength: 200 }) });
 const DASHBOARD_LIMIT = 500;
-const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'approvedWithheld', 'returned', 'proposed', 'discApproved', 'discRejected', 'withdrawn']);
+const DONE = new Set(['created', 'saved', 'submitted', 'approved', 'approvedWithheld', 'returned', 'proposed', 'discApproved', 'discRejected', 'withdrawn', 'qualityQueued', 'qualityOverride']);
 
 /** Errors a clerk fixes in the form (invalid values, a name or resource id taken, a state that changed meanwhile); others become error pages. */
 const isFormError = (err: unknown): err is AppError => err instanceof AppError && err.details !== undefined && (err.status === 400 || err.status === 409);
@@ -197,6 +198,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       actions,
       discontinuation: await discontinuationView(user, dataset),
       dataFiles: await dataFilesOf(app.services, user, dataset),
+      quality: await qualityViews(app.services).forReview(user, dataset, submittedBy),
       unitTitle: (n: string) => titles.get(n) ?? n,
     };
   };
@@ -221,6 +223,7 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Resource files: upload, versions and load, data dictionary (its own plugin: it parses multipart).
   await app.register(manageDataRoutes, { statusView });
+  await app.register(qualityWebRoutes, { statusView });
 
   app.get('/manage/datasets/:name', { schema: { hide: true, params: NameParams, querystring: StatusQuery } }, async (req, reply) => {
     const user = signedIn(req, reply);
@@ -244,7 +247,15 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/manage/datasets/:name/approve', decision, async (req, reply) => {
     const user = signedIn(req, reply);
     if (!user) return reply;
-    const status = await review.approve(user, req.params.name, req.body.comment);
+    const status = await review.approve(user, req.params.name, req.body.comment).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'QUALITY_BLOCKED') return err;
+      throw err;
+    });
+    if (status instanceof AppError) {
+      // Blocked by the quality gate: the status page again, with the reason above its quality panel.
+      const view = await statusView(user, req.params.name, langOf(req));
+      return sendPage(req, reply, 409, <StatusPage ctx={pageCtx(req, config)} {...view} approveError={langOf(req) === 'en' ? status.en : status.zh} />);
+    }
     return back(req, reply, (await catalogue.get(status.id, { includeNonPublic: true })).name, status.state === 'withheld' ? 'approvedWithheld' : 'approved');
   });
 

@@ -17,6 +17,7 @@ import { ErrorPage } from './pages/error.tsx';
 import { HomePage } from './pages/home.tsx';
 import { SearchPage, UnitPage, UnitsPage } from './pages/search.tsx';
 import { sendPage } from './respond.ts';
+import { qualityViews } from './quality.routes.tsx';
 import { PAGE_SIZE, parseSearchState, WebSearchQuerySchema } from './search-params.ts';
 
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) });
@@ -27,6 +28,7 @@ const DatasetPageQuery = Type.Object({
   sort: Type.Optional(Type.String({ maxLength: 500 })),
   dir: Type.Optional(Type.String({ maxLength: 10 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
+  quality: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const RefParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 const UnitParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -89,7 +91,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // What the public sees of each resource's files: its published versions, a preview (sorted and
     // paged as ?r=&sort=&dir=&page= ask for resource r) and the chart of a time series.
     const tables = await loadResourceTables(datastoreQuery, dataset, req.query, ctx.lang);
-    return sendPage(req, reply, 200, <DatasetPage ctx={ctx} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} tables={tables} />);
+    const quality = await qualityViews(app.services).forDatasetPage(req.user, dataset);
+    return sendPage(req, reply, 200, <DatasetPage ctx={ctx} d={dataset} history={await app.services.audit.datasetHistory(dataset.id)} tables={tables} quality={quality} qualityQueued={req.query.quality === 'queued'} />);
   });
 
   // Every download goes through here, so a dataset no longer provided (410) or provided on application (403) says so.

@@ -8,6 +8,9 @@ import { Layout } from '../layout.tsx';
 import { discMessages, HowToApplyBox, NoticeBox } from './discontinued.tsx';
 import { codeMeaning, formatNumber, MAX_CHART_ROWS, renderLineChart } from '../chart.ts';
 import type { Cell, Preview, PreviewColumn, ResourceTable, VersionView } from '../dataset-tables.ts';
+import type { DatasetQuality } from '../../modules/quality/quality-views.service.ts';
+import { DatasetQualitySection } from './quality-section.tsx';
+import { qualityWords } from './quality-words.ts';
 
 export type { ResourceTable } from '../dataset-tables.ts';
 
@@ -567,7 +570,7 @@ function VersionHistory({ ctx, name, history }: { ctx: PageCtx; name: string; hi
   );
 }
 
-export function DatasetPage({ ctx, d, history = [], tables = new Map() }: { ctx: PageCtx; d: Dataset; history?: HistoryVersion[]; tables?: Map<string, ResourceTable> }) {
+export function DatasetPage({ ctx, d, history = [], tables = new Map(), quality, qualityQueued }: { ctx: PageCtx; d: Dataset; history?: HistoryVersion[]; tables?: Map<string, ResourceTable>; quality?: DatasetQuality; qualityQueued?: boolean }) {
   const { m } = ctx;
   const title = datasetTitle(d, ctx.lang);
   const modified = dateOnly(d.modified) ?? dateOnly(d.updatedAt);
@@ -575,6 +578,7 @@ export function DatasetPage({ ctx, d, history = [], tables = new Map() }: { ctx:
   const availability = availabilityOf(d);
   const sections: [string, string][] = [
     ['resources', m.resources],
+    ...(quality ? [['quality', qualityWords(ctx.lang).heading] as [string, string]] : []),
     ['fields', m.fieldsHeading],
     ['licence', m.licenceHeading],
     ...(d.keywords.length > 0 ? [['keywords', m.keywords] as [string, string]] : []),
@@ -668,6 +672,7 @@ export function DatasetPage({ ctx, d, history = [], tables = new Map() }: { ctx:
                 </ul>
               )}
             </section>
+            {quality ? <DatasetQualitySection ctx={ctx} d={d} q={quality} queued={qualityQueued} /> : null}
             <section aria-labelledby="fields">
               <h2 id="fields">{m.fieldsHeading}</h2>
               <FieldTable ctx={ctx} d={d} />

@@ -23,6 +23,11 @@ export function DashboardPage({ ctx, data }: { ctx: PageCtx; data: DashboardData
       <div class="container back-office manage">
         <h1>{mm.dashboardTitle}</h1>
         <p>{mm.dashboardLead}</p>
+        {ctx.user?.hasRoles ? (
+          <p>
+            <a href={ctx.href('/manage/quality')}>{mm.qualityReportLink}</a>
+          </p>
+        ) : null}
         {data.canCreate ? (
           <p>
             <a class="button" href={ctx.href('/manage/datasets/new')}>

@@ -13,6 +13,9 @@ import { DATASET_FIELDS } from './dataset-form.tsx';
 import { manageMessages } from './manage-messages.ts';
 import { ErrorSummary } from './editor.tsx';
 import { DataFileSection, uploadErrors, type DataFileView, type UploadFormState } from './resource.tsx';
+import type { ReviewQuality } from '../../../modules/quality/quality-views.service.ts';
+import { overrideFieldId, QualityBlockers, ReviewQualitySection, type OverrideFormState } from '../quality-section.tsx';
+import { qualityWords } from '../quality-words.ts';
 
 /** The discontinuation part of the status page: proposals of this dataset and what this user may do with them. */
 export interface DiscontinuationView {
@@ -61,6 +64,12 @@ export interface StatusProps {
   dataFiles: DataFileView[];
   /** The upload form's refusal, shown at its control. */
   uploadForm?: UploadFormState;
+  /** 品質檢測: each resource's newest report, what blocks approval, overrides. */
+  quality?: ReviewQuality;
+  /** The override form's reason and error, when a post was refused. */
+  overrideForm?: OverrideFormState;
+  /** The approval refused by the quality gate (409): its message. */
+  approveError?: string;
 }
 
 /** Labels of the compared fields (the stored form's keys) beyond the editor's own. */
@@ -310,7 +319,7 @@ function DiscontinuationSection({ ctx, d, view, rejectForm }: { ctx: PageCtx; d:
 }
 
 /** /manage/datasets/{name}: where the dataset stands, what changed, and the actions this user may take. */
-export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, discontinuation, rejectForm, unitTitle: titleOf, dataFiles, uploadForm }: StatusProps) {
+export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, returnForm, discontinuation, rejectForm, unitTitle: titleOf, dataFiles, uploadForm, quality, overrideForm, approveError }: StatusProps) {
   const mm = manageMessages(ctx.lang);
   const en = ctx.lang === 'en';
   const title = mm.statusTitle(d.title);
@@ -352,6 +361,8 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           </div>
         ) : null}
         {uploadForm ? <ErrorSummary ctx={ctx} errors={uploadErrors(ctx, dataFiles, uploadForm)} /> : null}
+        {overrideForm ? <ErrorSummary ctx={ctx} errors={[{ id: overrideFieldId(overrideForm.resourceId), label: qualityWords(ctx.lang).overrideErrorLabel, message: overrideForm.error }]} /> : null}
+        {approveError ? <ErrorSummary ctx={ctx} errors={[{ id: 'quality', label: mm.approveHeading, message: approveError }]} /> : null}
         <h2>{mm.statusHeading}</h2>
         <dl class="status-list">
           <dt>{mm.state}</dt>
@@ -418,7 +429,10 @@ export function StatusPage({ ctx, dataset: d, diff, submission, actions, done, r
           </div>
         )}
 
+        {quality ? <ReviewQualitySection ctx={ctx} d={d} q={quality} overrideForm={overrideForm} ownSubmission={actions.ownSubmission} /> : null}
+
         {showActions ? <h2>{mm.actionsHeading}</h2> : null}
+        {quality ? <QualityBlockers ctx={ctx} q={quality} /> : null}
         {actions.ownSubmission ? <p class="notice">{mm.ownSubmission}</p> : null}
         {!anyAction && !discAction ? <p>{mm.noActions}</p> : null}
         {actions.edit ? (
