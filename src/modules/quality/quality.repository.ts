@@ -81,12 +81,29 @@ export class QualityRepository {
     return row ? (await this.withResults([row]))[0] : undefined;
   }
 
-  /** The newest run of each resource of a dataset. */
+  /**
+   * The newest run of each resource the dataset lists now (a resource since removed no longer
+   * counts), read without the rest of the history.
+   */
   async latestForDataset(datasetId: string): Promise<QualityRun[]> {
-    const rows = await this.k.selectFrom('quality_runs').selectAll().where('dataset_id', '=', datasetId).orderBy('checked_at', 'desc').orderBy('id', 'desc').execute();
-    const seen = new Set<string>();
-    const latest = rows.filter((r) => (seen.has(r.resource_id) ? false : (seen.add(r.resource_id), true)));
-    return this.withResults(latest);
+    const rows = await this.k
+      .selectFrom('quality_runs as q')
+      .selectAll('q')
+      .where('q.dataset_id', '=', datasetId)
+      .where('q.resource_id', 'in', (eb) => eb.selectFrom('resources').select('resource_id').where('dataset_id', '=', datasetId))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('quality_runs as n')
+              .select('n.id')
+              .whereRef('n.resource_id', '=', 'q.resource_id')
+              .where((eb) => eb.or([eb('n.checked_at', '>', eb.ref('q.checked_at')), eb.and([eb('n.checked_at', '=', eb.ref('q.checked_at')), eb('n.id', '>', eb.ref('q.id'))])])),
+          ),
+        ),
+      )
+      .orderBy('q.resource_id')
+      .execute();
+    return this.withResults(rows);
   }
 
   /** Every run of a resource, newest first (without their results). */
