@@ -91,10 +91,11 @@ export class QualityRepository {
       .selectAll('q')
       .where('q.dataset_id', '=', datasetId)
       .where('q.resource_id', 'in', (eb) => eb.selectFrom('resources').select('resource_id').where('dataset_id', '=', datasetId))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('quality_runs as n')
+      .where((w) =>
+        w.not(
+          w.exists(
+            w
+              .selectFrom('quality_runs as n')
               .select('n.id')
               .whereRef('n.resource_id', '=', 'q.resource_id')
               .where((eb) => eb.or([eb('n.checked_at', '>', eb.ref('q.checked_at')), eb.and([eb('n.checked_at', '=', eb.ref('q.checked_at')), eb('n.id', '>', eb.ref('q.id'))])])),
