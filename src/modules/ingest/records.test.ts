@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.ts';
 import { renderDemoFile } from '../demo/demo.files.ts';
 import { planDemo } from '../demo/demo.plan.ts';
-import { readJsonRecords, readXmlRecords } from './records.ts';
+import { jsonSizeLimit, readJsonRecords, readXmlRecords } from './records.ts';
 import { openTableFile } from './registry.ts';
 import { batchesOf, ReadError, type RawCell, type RawTable } from './table.ts';
 
@@ -148,8 +148,9 @@ describe('JSON records', () => {
     expect((await refusal(readJsonRecords(file('empty.json', '')))).en).toBe('the file is empty');
     // Deeply nested arrays are not records (and do not blow the stack looking for them).
     expect((await refusal(readJsonRecords(file('deep.json', `${'['.repeat(5000)}${']'.repeat(5000)}`)))).en).toMatch(/no list of records/);
-    const big = await refusal(readJsonRecords(json([{ a: 1 }]), { maxBytes: 4 }));
-    expect(big.en).toMatch(/more than the 0 MB that can be read whole/);
+    const big = await refusal(readJsonRecords(json(Array.from({ length: 400 }, (_, i) => ({ a: i }))), { maxBytes: 2048 }));
+    expect(big.en).toMatch(/^the JSON file is 4 KB, more than the 2 KB that can be read whole; split it/);
+    expect(jsonSizeLimit()).toBeGreaterThan(16 * 1024 * 1024);
   });
 
   it('streams 200,000 records in batches', async () => {

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import v8 from 'node:v8';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { decoded, xmlError, type XmlSource } from './dgbas-xml.ts';
 import { decode, detectEncoding, type EncodingGuess } from './encoding.ts';
@@ -20,6 +21,14 @@ const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object'
 
 /** Largest JSON file read (it is parsed whole: JSON has no record boundaries a stream could cut at cheaply). */
 export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest JSON file this process can parse whole: the text and the objects made of it take a
+ * few times the file's size, so the limit follows the heap (the datastore's load thread has a
+ * small one) — a clear refusal rather than a thread that runs out of memory.
+ */
+export function jsonSizeLimit(): number {
+  return Math.min(MAX_JSON_BYTES, Math.floor(v8.getHeapStatistics().heap_size_limit / 5));
+}
 /** Records whose keys (or fields) make the columns; a key first seen later is reported and left out. */
 const PEEK_RECORDS = 1000;
 /** How deep under the top-level object the list of records is looked for (`a.b.c` is depth 3). */
@@ -44,7 +53,7 @@ export interface JsonDocument {
   encoding: EncodingGuess;
 }
 
-const megabytes = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`;
+const megabytes = (n: number): string => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${Math.round(n / 1024 / 1024)} MB`);
 
 /**
  * Reads and parses a JSON file (any JSON: the caller decides what it is). Refuses, with ReadError,
@@ -52,7 +61,7 @@ const megabytes = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`;
  * where the parser stopped, when it says).
  */
 export async function readJsonDocument(path: string, opts: { maxBytes?: number } = {}): Promise<JsonDocument> {
-  const maxBytes = opts.maxBytes ?? MAX_JSON_BYTES;
+  const maxBytes = opts.maxBytes ?? jsonSizeLimit();
   const { size } = await stat(path);
   if (size > maxBytes) {
     throw new ReadError(
