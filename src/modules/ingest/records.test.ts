@@ -104,6 +104,18 @@ describe('JSON records', () => {
     expect((await all(t))[999]).toEqual([999, 'y']);
   });
 
+  it('keys like years ("108", "2024") keep the place the file gives them, which JavaScript objects do not', async () => {
+    const text = '[{"項目":"總計","108":1,"109":2,"單位":"人"},\n {"項目":"男","108":3,"109":4,"單位":"人","110":5}]';
+    const t = await readJsonRecords(file('years.json', text));
+    expect(t.columns).toEqual(['項目', '108', '109', '單位', '110']);
+    expect(await all(t)).toEqual([['總計', 1, 2, '人', null], ['男', 3, 4, '人', 5]]);
+    const wrapped = await readJsonRecords(
+      file('wrapped.json', '{"meta":{"note":"a \\"quoted\\" {[text"},"list":[1,{"x":[2]}],"data":[{"區\\u57df":"北區","2023":[1,{"b":"]"}],"2024":null,"n":true}]}'),
+    );
+    expect(wrapped.columns).toEqual(['區域', '2023', '2024', 'n']);
+    expect(await all(wrapped)).toEqual([['北區', '[1,{"b":"]"}]', null, true]]);
+  });
+
   it('empty and odd keys become named, unique columns (and say so)', async () => {
     const t = await readJsonRecords(json([{ '': 1, ' a': 2, a: 3 }]));
     expect(t.columns).toEqual(['欄位1', 'a', 'a_2']);

@@ -51,6 +51,8 @@ function whereInJson(text: string, message: string): { line?: number; column?: s
 export interface JsonDocument {
   root: Json;
   encoding: EncodingGuess;
+  /** The text parsed, when it is at hand: it holds the keys' written order, which objects lose for keys like "2024". */
+  text?: string;
 }
 
 const megabytes = (n: number): string => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${Math.round(n / 1024 / 1024)} MB`);
@@ -74,7 +76,7 @@ export async function readJsonDocument(path: string, opts: { maxBytes?: number }
   const encoding = detectEncoding(bytes.subarray(0, 1 << 20), { complete: bytes.length <= 1 << 20 });
   const text = decode(bytes, encoding.encoding);
   try {
-    return { root: JSON.parse(text) as Json, encoding };
+    return { root: JSON.parse(text) as Json, encoding, text };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new ReadError(`不是有效的 JSON（${message}）`, `not valid JSON (${message})`, whereInJson(text, message));
@@ -124,6 +126,120 @@ function findRecords(root: Json): { found?: Found; empty?: string[] } {
   return best ? { found: { path: best.path, list: best.list } } : { empty };
 }
 
+/** Keys that JavaScript objects hold as array indices: listed first, in numeric order, whatever order the JSON wrote them in. */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,8})$/;
+
+/**
+ * The keys of the first `count` elements of the array at `path`, in the order the text writes
+ * them (a scan of the text's structure, stopping after those elements). Undefined when the text
+ * does not match the path (then objects' own order is used).
+ */
+function writtenKeyOrder(text: string, path: readonly string[], count: number): string[][] | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw new Error('unexpected JSON structure');
+  };
+  const space = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  };
+  const expectChar = (c: string) => {
+    space();
+    if (text[i] !== c) fail();
+    i++;
+  };
+  const string = (): string => {
+    space();
+    const start = i;
+    if (text[i] !== '"') fail();
+    for (i++; i < text.length; i++) {
+      if (text[i] === '\\') i++;
+      else if (text[i] === '"') {
+        i++;
+        return JSON.parse(text.slice(start, i)) as string;
+      }
+    }
+    return fail();
+  };
+  // Skips one value (strings may hold brackets; containers are skipped by depth, without recursion).
+  const skip = () => {
+    space();
+    let depth = 0;
+    do {
+      const c = text[i];
+      if (c === undefined) fail();
+      if (c === '"') {
+        string();
+        continue;
+      }
+      if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') depth--;
+      else if (depth === 0 && (c === ',' || c === ' ' || c === '\n' || c === '\r' || c === '\t')) break;
+      i++;
+      if (depth === 0) {
+        // A scalar: read to its end.
+        while (i < text.length && !',}] \n\r\t'.includes(text[i])) i++;
+      }
+    } while (depth > 0);
+  };
+  /** Calls `each(key)` with the position at each member's value; `each` returns false to stop. */
+  const members = (each: (key: string) => boolean) => {
+    expectChar('{');
+    space();
+    if (text[i] === '}') {
+      i++;
+      return;
+    }
+    for (;;) {
+      const key = string();
+      expectChar(':');
+      if (!each(key)) return;
+      space();
+      if (text[i] === ',') i++;
+      else if (text[i] === '}') {
+        i++;
+        return;
+      } else fail();
+    }
+  };
+  try {
+    for (const segment of path) {
+      let found = false;
+      members((key) => {
+        if (key === segment) {
+          found = true;
+          return false;
+        }
+        skip();
+        return true;
+      });
+      if (!found) return undefined;
+    }
+    const orders: string[][] = [];
+    expectChar('[');
+    while (orders.length < count) {
+      space();
+      if (text[i] === '{') {
+        const keys: string[] = [];
+        members((key) => {
+          keys.push(key);
+          skip();
+          return true;
+        });
+        orders.push(keys);
+      } else {
+        skip();
+        orders.push([]);
+      }
+      space();
+      if (text[i] === ',') i++;
+      else break;
+    }
+    return orders;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `{}`: no field at all, so no row (a record whose fields are all null is still a row). */
 function isEmptyRecord(o: JsonObject): boolean {
   for (const _ in o) return false;
@@ -167,15 +283,21 @@ export function jsonRecordsTable(doc: JsonDocument, opts: { name?: string } = {}
     issues.push({ level: 'warning', zh: `讀取的是 JSON 中「${shownPath}」的 ${list.length} 筆紀錄`, en: `read the ${list.length} records at "${shownPath}" in the JSON` });
   }
 
-  // Columns: keys in first-seen order over the first records.
+  // Columns: keys in first-seen order over the first records. Objects list keys like "2024" or
+  // "108" (years as columns) first, in numeric order; the text says where they were written.
+  const peeked = list.slice(0, PEEK_RECORDS);
+  const written = doc.text && peeked.some((r) => isObject(r) && Object.keys(r).some((k) => INDEX_KEY.test(k))) ? writtenKeyOrder(doc.text, path, peeked.length) : undefined;
   const keys: string[] = [];
   const indexOf = new Map<string, number>();
   let skipped = 0;
   let firstSkipped = 0;
-  for (let i = 0; i < list.length && i < PEEK_RECORDS; i++) {
-    const record = list[i];
+  for (let i = 0; i < peeked.length; i++) {
+    const record = peeked[i];
     if (!isObject(record)) continue;
-    for (const key of Object.keys(record)) {
+    const own = Object.keys(record);
+    const order = written?.[i];
+    const inOrder = order ? [...new Set([...order.filter((k) => k in record), ...own])] : own;
+    for (const key of inOrder) {
       if (!indexOf.has(key)) {
         indexOf.set(key, keys.length);
         keys.push(key);
