@@ -405,6 +405,8 @@ interface XmlRecord {
 
 /** Distinct child names counted per element (a hostile file with millions of names is not counted further). */
 const MAX_CHILD_NAMES = 10_000;
+/** Distinct names of other elements beside the records that are counted for the warning. */
+const MAX_OTHER_NAMES = 100;
 
 const isNamespaceDeclaration = (name: string): boolean => name === 'xmlns' || name.startsWith('xmlns:');
 
@@ -471,7 +473,7 @@ async function* xmlRecords(open: () => AsyncIterable<Uint8Array | string>, targe
           record = { fields: Object.entries(tag.attributes).filter(([n]) => !isNamespaceDeclaration(n)).map(([n, v]) => [n, v === '' ? null : v]), nested: [], repeated: [], line: parser.line };
           ownText = '';
           hasChildren = false;
-        } else others.set(tag.name, (others.get(tag.name) ?? 0) + 1);
+        } else if (others.has(tag.name) || others.size < MAX_OTHER_NAMES) others.set(tag.name, (others.get(tag.name) ?? 0) + 1);
       }
     } else if (depth === target.depth + 1) {
       field = { name: tag.name, text: '', nested: false };
@@ -566,7 +568,7 @@ export async function readXmlRecords(source: XmlSource, opts: { name?: string } 
   const columns = uniqueColumns(keys, issues);
   const parentShown = `<${target.parentPath.split('/').at(-1) ?? ''}>`;
   if (others.size) {
-    const list = [...others].map(([n, c]) => `<${n}> ×${c}`).join(', ');
+    const list = [...others].slice(0, 10).map(([n, c]) => `<${n}> ×${c}`).join(', ') + (others.size > 10 ? ', …' : '');
     issues.push({ level: 'warning', zh: `${parentShown} 之下除了 ${element} 紀錄，還有其他元素（${list}），未讀成資料列`, en: `besides the ${element} records, ${parentShown} holds other elements (${list}), not read as rows` });
   }
   const noteNested = (name: string) => {
