@@ -6,9 +6,9 @@ import { engines, makeEnv, testdata, type TestEnv } from './helpers/env.ts';
 
 /**
  * Every table-like file of the real-world corpus (../shared/testdata: messy-*, dgbas-*, pcaxis-*,
- * tw-gov-misc) goes through the datastore: it loads, or it is refused with a message in zh-TW and
- * English — never a crash, never a half-made table. For the files below, what a careful person who
- * opened them expects, written down file by file.
+ * tw-gov-misc, and the JSON of catalogue-datajson) goes through the datastore: it loads, or it is
+ * refused with a message in zh-TW and English — never a crash, never a half-made table. For the
+ * files below, what a careful person who opened them expects, written down file by file.
  */
 const EXPECT: Record<string, { rows?: number; types?: Record<string, string>; refused?: RegExp; warns?: RegExp }> = {
   'messy-messytables/characters.csv': { rows: 382, types: { 景點中文名稱: 'text', X坐標: 'decimal' } }, // Big5, multi-line quoted fields
@@ -53,6 +53,17 @@ const EXPECT: Record<string, { rows?: number; types?: Record<string, string>; re
   'dgbas-city-budget/src-xls/103年度直轄市及縣市總預算彙編_歲出政事別預算總表.xls': { refused: /side by side/ },
   // A Dutch budget analysis with a header over four lines (provincie / A / Groningen / NR., Cluster).
   'messy-messytables/begrotingsanalyse-2011.csv': { refused: /the header on line 4 has 8 blank and 11 repeated names, so it probably spans several lines/ },
+  // Project Open Data catalogues (data.json): a list of datasets under "dataset" is a list of
+  // records, so it loads, one row per dataset; keywords, publishers, distributions are nested and
+  // kept as their JSON text, each such column reported as not tidy.
+  'catalogue-datajson/healthdata.gov.data.json': { rows: 1762, types: { title: 'text', modified: 'text' }, warns: /read the 1762 records at "dataset"[\s\S]*column "distribution" holds nested values[\s\S]*key "license" first appears in record 1099/ },
+  'catalogue-datajson/small-education.json': { rows: 89, types: { title: 'text', dataQuality: 'boolean' }, warns: /column "keyword" holds nested values/ },
+  'catalogue-datajson/gsa-ckanext-datajson/usda.gov.data.json': { rows: 3, types: { modified: 'date', additionalFieldDict: 'text' }, warns: /column "additionalFieldListWDict" holds nested values/ },
+  'catalogue-datajson/gsa-ckanext-datajson/missing-catalog.data.json': { rows: 1, types: { modified: 'date' }, warns: /1 records are empty objects \{\} \(the first is record 1\); skipped/ },
+  'catalogue-datajson/gsa-ckanext-datajson/numerical-title.data.json': { rows: 1, types: { title: 'integer' } }, // "title": 707
+  // kiang's cleaned budget table: an object keyed by 經資_<city>, each an object of amounts: a
+  // table turned sideways, with no list of records in it. Refused, saying what shape is wanted.
+  'dgbas-city-budget/clean-json/103年度直轄市及縣市總預算彙編_歲出政事別預算總表.json': { refused: /no list of records found: the JSON holds no array of objects/ },
   // Headerless files: the first line is data, columns named 欄位1…
   'messy-csvkit/no_header_row.csv': { rows: 1, types: { 欄位1: 'integer' }, warns: /no header/ },
   'messy-messytables/null.csv': { rows: 10, types: { 欄位1: 'integer' }, warns: /no header/ },
@@ -63,7 +74,7 @@ function corpus(): string[] {
   if (!root) return [];
   const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(path.join(d, f)).isDirectory() ? walk(path.join(d, f)) : [path.join(d, f)]));
   return walk(root)
-    .filter((f) => /[/\\](messy-|dgbas-|pcaxis-|tw-gov-misc)/.test(f) && /\.(csv|tsv|psv|ssv|px|json|xls|xlsx|ods)$/i.test(f) && !f.includes('clean-json'))
+    .filter((f) => /[/\\](messy-|dgbas-|pcaxis-|tw-gov-misc|catalogue-datajson)/.test(f) && /\.(csv|tsv|psv|ssv|px|json|xml|xls|xlsx|ods)$/i.test(f))
     .map((f) => path.relative(root, f))
     .sort();
 }

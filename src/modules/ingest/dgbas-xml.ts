@@ -46,7 +46,7 @@ function sniffEncoding(head: Uint8Array, issues: ReadIssue[]): Encoding {
 }
 
 /** Bytes → text in the file's encoding, chunk by chunk (a character split between chunks is kept whole). */
-async function* decoded(open: () => AsyncIterable<Uint8Array | string>, issues: ReadIssue[]): AsyncGenerator<string> {
+export async function* decoded(open: () => AsyncIterable<Uint8Array | string>, issues: ReadIssue[]): AsyncGenerator<string> {
   const source = open()[Symbol.asyncIterator]();
   try {
     // Enough of the start to see a byte-order mark and the XML declaration.
@@ -103,7 +103,7 @@ function inChinese(reason: string): string {
   return reason;
 }
 
-function xmlError(parser: SaxesParser, e: unknown): ReadError {
+export function xmlError(parser: SaxesParser, e: unknown): ReadError {
   // saxes: "3:17: unclosed tag: row" (line:column: reason).
   const message = e instanceof Error ? e.message : String(e);
   const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(message);

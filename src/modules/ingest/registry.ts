@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { cubeToTable, pxToCube } from './cube-table.ts';
 import { readCsvFile } from './csv-reader.ts';
 import { readDgbasXml } from './dgbas-xml.ts';
 import { HeaderChoiceError, parseHeaderChoice, type HeaderChoice } from './dialect.ts';
-import { parseDeclaredEncoding } from './encoding.ts';
+import { decode, detectEncoding, parseDeclaredEncoding } from './encoding.ts';
 import { readPx } from './pcaxis.ts';
+import { jsonRecordsTable, looksLikeSdmxJson, readJsonDocument, readXmlRecords } from './records.ts';
 import { readSdmxJson } from './sdmx.ts';
 import { ReadError, type RawTable } from './table.ts';
 
@@ -63,8 +64,33 @@ const workbook = async (p: string, o: ReadOptions): Promise<RawTable> => {
   }
   return first.table;
 };
-/** JSON is read as SDMX-JSON (the statistical database's answers). */
+/** SDMX-JSON (the statistical database's answers), for files declared as such. */
 const sdmx = async (p: string) => readSdmxJson(await readFile(p));
+/**
+ * JSON: an SDMX-JSON data message when the document looks like one (its own reader, its own
+ * messages), otherwise a list of records (a bare array of objects or one wrapped in an object).
+ */
+const json = async (p: string) => {
+  const doc = await readJsonDocument(p);
+  if (looksLikeSdmxJson(doc.root)) return readSdmxJson(await readFile(p));
+  return jsonRecordsTable(doc);
+};
+/** Bytes of an XML file looked at to tell DGBAS's `<Obs>` answers from other XML. */
+const XML_PEEK = 64 * 1024;
+/** XML: DGBAS's `<Obs>` answers when the start of the file has Obs elements, otherwise repeated record elements. */
+const xml = async (p: string) => {
+  const fh = await open(p, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(XML_PEEK);
+    const { bytesRead } = await fh.read(buf, 0, XML_PEEK, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const text = decode(head, detectEncoding(head).encoding);
+  return /<(?:[\w.-]+:)?obs[\s/>]/i.test(text) ? readDgbasXml(p) : readXmlRecords(p);
+};
 
 /** The readers of the formats the datastore loads into a table, by declared format. */
 export const TABULAR: Record<string, (path: string, opts: ReadOptions) => Promise<RawTable>> = {
@@ -73,9 +99,9 @@ export const TABULAR: Record<string, (path: string, opts: ReadOptions) => Promis
   TXT: csv,
   PX: px,
   'PC-AXIS': px,
-  JSON: sdmx,
+  JSON: json,
   'SDMX-JSON': sdmx,
-  XML: (p) => readDgbasXml(p),
+  XML: xml,
   XLSX: workbook,
   XLS: workbook,
   ODS: workbook,
