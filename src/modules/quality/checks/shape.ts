@@ -19,6 +19,7 @@ const KINDS: { kind: string; re: RegExp; result: 'fail' | 'warn'; zh: string; en
   { kind: 'blank_rows', re: /is blank \(skipped\)|blank rows skipped|more blank rows/, result: 'fail', zh: '資料中有空白列', en: 'blank rows inside the data' },
   { kind: 'repeated_header', re: /repeats the header; another table or page may start there/, result: 'fail', zh: '資料中重複出現表頭（多個表疊在一起）', en: 'the header repeated inside the data (tables stacked)' },
   { kind: 'merged_cells', re: /merged across columns|^merged cells|more merged ranges/, result: 'fail', zh: '合併儲存格', en: 'merged cells' },
+  { kind: 'nested_values', re: /nested values are not tidy/, result: 'warn', zh: '欄位值有巢狀結構（物件或陣列）', en: 'nested values (objects or arrays) in fields' },
   { kind: 'other_sheets', re: /^only the first sheet|passed over: /, result: 'warn', zh: '活頁簿有多個工作表', en: 'more than one sheet in the workbook' },
 ];
 
