@@ -1,15 +1,22 @@
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { openTableFile } from '../../src/modules/ingest/registry.ts';
+import { isTabular, openTableFile } from '../../src/modules/ingest/registry.ts';
+import { sniffFormat, SNIFF_BYTES } from '../../src/modules/quality/checks/format.ts';
 import type { RawTable } from '../../src/modules/ingest/table.ts';
-import { runTableChecks } from '../../src/modules/quality/engine.ts';
+import { formatOf, runTableChecks } from '../../src/modules/quality/engine.ts';
 import type { IndicatorResult, TableCheck } from '../../src/modules/quality/indicators.ts';
 
-const FORMAT_BY_EXT: Record<string, string> = { '.csv': 'CSV', '.tsv': 'CSV', '.psv': 'CSV', '.ssv': 'CSV', '.txt': 'CSV', '.px': 'PX', '.xls': 'XLS', '.xlsx': 'XLSX', '.ods': 'ODS', '.json': 'JSON', '.xml': 'XML' };
-
-/** A corpus file as the readers open it (the one registry), or undefined when it is not a table (a printed report, an empty file…). */
+/**
+ * A corpus file as the quality engine opens it: its format sniffed from its bytes, then the reader
+ * registry — or undefined when the engine would not read it as a table (a printed report, an
+ * empty file, a JSON-LD catalogue, a PDF…).
+ */
 export async function readTableOf(file: string): Promise<RawTable | undefined> {
-  const format = FORMAT_BY_EXT[path.extname(file).toLowerCase()];
-  if (!format) return undefined;
+  const fh = await open(file, 'r');
+  const head = Buffer.alloc(SNIFF_BYTES);
+  const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0).finally(() => fh.close());
+  const format = formatOf(sniffFormat(head.subarray(0, bytesRead), path.basename(file)).format, path.basename(file));
+  if (!isTabular(format)) return undefined;
   try {
     return await openTableFile(file, format);
   } catch {

@@ -90,9 +90,7 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
       : (input.link?.downloadable ?? notApplicable('downloadable', '檢查的是檔案本身，不是網址', 'a file was checked, not a URL')),
   );
   put(formatMatch(input.declared.format ?? undefined, sniffed));
-  // A one-column CSV has no delimiter to find and sniffs as plain text: what it was declared or named decides.
-  const csvByName = /\.(csv|tsv)$/i.test(input.fileName ?? '') || /^(CSV|TSV)$/i.test(input.declared.format ?? '');
-  const format = sniffed.format === 'TXT' && csvByName ? 'CSV' : sniffed.format;
+  const format = formatOf(sniffed.format, input.fileName, input.declared.format);
   if (size === 0) put(indicator('structured', 'fail', '檔案是空的', 'the file is empty', [], { stars: 0 }));
   else put(structured(format));
 
@@ -140,6 +138,12 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
   for (const r of datasetIndicators(input.dataset)) put(r);
   const indicators = INDICATOR_IDS.map((id) => results.get(id) ?? notApplicable(id, '未檢查', 'not checked'));
   return { ...predictBadge(indicators, input.rules), indicators, file: facts, checkedAt: new Date().toISOString() };
+}
+
+/** The format a file is read as: what its bytes are — except that a one-column CSV has no delimiter to find and sniffs as plain text, so what it was declared or named decides. */
+export function formatOf(sniffed: string, fileName?: string, declared?: string | null): string {
+  const csvByName = /\.(csv|tsv|psv|ssv)$/i.test(fileName ?? '') || /^(CSV|TSV)$/i.test(declared ?? '');
+  return sniffed === 'TXT' && csvByName ? 'CSV' : sniffed;
 }
 
 /** Streams a table's rows, in the reader's batches, through content checks (begun here; the caller ends them). Returns the row count. */

@@ -230,7 +230,8 @@ export const GIVE_UP_AFTER = 1_000;
 /** Values per column looked at to tell a name column from one of place or organisation names. */
 const NAME_SAMPLE = 1_000;
 const FIRST_ROWS = 5;
-const GOV_DOMAIN = /[@.]gov(\.[a-z]{2})?$/i;
+/** Government domains: …gov.tw, …gov, …gov.uk, and a few other countries' forms (fed.us, mil, gouv.fr, gc.ca, europa.eu, admin.ch, bund.de). */
+const GOV_DOMAIN = /[@.](gov(\.[a-z]{2})?|fed\.us|mil|gouv\.[a-z]{2}|gc\.ca|europa\.eu|admin\.ch|bund\.de)$/i;
 const ALL_DIGITS = /^\d+$/;
 const SAMPLES = 3;
 
