@@ -19,7 +19,7 @@ import { importDatagovtwList, type LineProblem } from './modules/datagovtw/list-
 import { MailSender } from './modules/notifications/mail.sender.ts';
 import { checkHeaderRows } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
-import { checkTarget, exitCodeOf, renderReport, type CheckOptions } from './modules/quality/check.cli.ts';
+import { checkTarget, exitCodeOf, renderReport, reportJson, type CheckOptions } from './modules/quality/check.cli.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -451,7 +451,7 @@ function buildProgram(version: string): Command {
         process.exitCode = 2;
         return;
       }
-      out(opts.json ? JSON.stringify(report) : renderReport(report));
+      out(opts.json ? reportJson(report) : renderReport(report));
       process.exitCode = exitCodeOf(report);
     });
 

@@ -60,6 +60,7 @@ describe('kaifang check (the quality engine from the command line)', () => {
     expect(enc?.en).toMatch(/declared encoding is UTF-8, but the file is (Big5|CP950|Big5-HKSCS)/);
     expect(report.indicators.map((i) => i.id)).toHaveLength(13);
     for (const i of report.indicators) expect(['pass', 'fail', 'warn', 'na']).toContain(i.result);
+    for (const i of report.indicators as (typeof report.indicators[number] & { message: string })[]) expect(i.message).toBe(`${i.zh} / ${i.en}`);
     expect(report.badge).toBe('silver');
     expect(report.next).toEqual({ badge: 'gold', missing: ['encoding_match', 'desc_match'] }); // no 主要欄位說明 declared either
     // The human table says the same.

@@ -51,6 +51,9 @@ export async function checkTarget(target: string, opts: CheckOptions, config: Co
   return checkFile({ path: target, fileName: target.split(/[/\\]/).pop(), declared, rules, onProgress: progress });
 }
 
+/** The report as `--json` prints it: each indicator also carries `message` ("zh / en", as the API's errors do). */
+export const reportJson = (r: QualityReport): string => JSON.stringify({ ...r, indicators: r.indicators.map((i) => ({ ...i, message: `${i.zh} / ${i.en}` })) });
+
 export const exitCodeOf = (r: QualityReport): number => (r.indicators.some((i) => i.result === 'fail') ? 1 : 0);
 
 const MARK: Record<Verdict, string> = { pass: '通過 pass', fail: '未通過 FAIL', warn: '注意 warn', na: '不適用 n/a' };
