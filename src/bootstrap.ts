@@ -13,6 +13,8 @@ export async function bootstrap(s: Services, opts: { loadDemo?: (s: Services) =>
   await migrateToLatest(s.db);
   await s.units.ensureConfiguredUnits();
   const admin = await s.users.ensureAdmin(s.config.adminEmail, s.config.adminPassword);
+  // The working-day calendar years the project ships (the admin's own edits are kept).
+  await s.calendar.ensureShipped();
   let demoLoaded = 0;
   if (s.config.demo && opts.loadDemo) demoLoaded = await opts.loadDemo(s);
   return { adminCreated: admin.created, adminPassword: admin.password, demoLoaded };

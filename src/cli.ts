@@ -4,7 +4,7 @@
  * stderr, so output can be piped (`kaifang tokens create … | …`, `kaifang export datagovtw > x.csv`).
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -20,6 +20,7 @@ import { MailSender } from './modules/notifications/mail.sender.ts';
 import { checkHeaderRows } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { checkTarget, exitCodeOf, renderReport, reportJson, type CheckOptions } from './modules/quality/check.cli.ts';
+import { CalendarFileError } from './modules/calendar/working-days.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -453,6 +454,47 @@ function buildProgram(version: string): Command {
       }
       out(opts.json ? reportJson(report) : renderReport(report));
       process.exitCode = exitCodeOf(report);
+    });
+
+  const cal = program.command('calendar').description('辦公日曆（工作天）/ the working-day calendar (holidays and make-up working days, a year at a time)');
+  cal
+    .command('load')
+    .description('載入或取代一年的辦公日曆（JSON，格式同 src/modules/calendar/data/2026.json）；有任何錯誤則不變更並列出 / load or replace a year (JSON as the shipped files); a file with problems changes nothing and each problem is named')
+    .argument('<file>', 'JSON 檔 the year file')
+    .action(async (file: string) => {
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new AppError('FILE_NOT_FOUND', 404, `找不到檔案：${file}`, `no such file: ${file}`);
+      });
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (err) {
+        throw new AppError('BAD_JSON', 400, `不是有效的 JSON：${(err as Error).message}`, `not valid JSON: ${(err as Error).message}`);
+      }
+      await withServices(async (s) => {
+        try {
+          const y = await s.calendar.load(raw, { id: 'cli', label: 'kaifang CLI' });
+          out(`${y.year}：${y.holidays.length} 個放假日、${y.workdays.length} 個補行上班日 / ${y.holidays.length} days off, ${y.workdays.length} make-up working days`);
+        } catch (err) {
+          if (!(err instanceof CalendarFileError)) throw err;
+          for (const p of err.problems) info(`${p.zh} / ${p.en}`);
+          throw new AppError('CALENDAR_INVALID', 400, `日曆檔有 ${err.problems.length} 個問題，未載入`, `the calendar file has ${err.problems.length} problems; nothing was loaded`);
+        }
+      });
+    });
+  cal
+    .command('show')
+    .description('列出已載入年份的放假日與補行上班日 / the loaded years: days off and make-up working days')
+    .option('--year <year>', '只列此年 one year only')
+    .action(async (opts: { year?: string }) => {
+      await withServices(async (s) => {
+        for (const y of await s.calendar.years()) {
+          if (opts.year && String(y.year) !== opts.year) continue;
+          out(`# ${y.title}（${y.source}）`);
+          for (const h of y.holidays) out(`${h.date}\t放假 off\t${h.name}`);
+          for (const w of y.workdays) out(`${w.date}\t補行上班 work\t${w.name}`);
+        }
+      });
     });
 
   program

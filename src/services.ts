@@ -16,6 +16,7 @@ import type { ColumnType } from './modules/ingest/infer.ts';
 import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { QUALITY_JOB, QualityService, type QualityJob } from './modules/quality/quality.service.ts';
+import { CalendarService } from './modules/calendar/calendar.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -34,6 +35,7 @@ export interface Services {
   uploads: UploadService;
   discontinuation: DiscontinuationService;
   quality: QualityService;
+  calendar: CalendarService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -84,6 +86,7 @@ export function createServices(config: Config, db: Db): Services {
     jobs,
     uploads: new UploadService(db, config, review, datastore, jobs),
     quality,
+    calendar: new CalendarService(db, audit),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }

@@ -13,6 +13,7 @@ import * as m006 from './migrations/006-password-tokens.ts';
 import * as m007 from './migrations/007-datastore.ts';
 import * as m008 from './migrations/008-version-reading.ts';
 import * as m009 from './migrations/009-quality.ts';
+import * as m010 from './migrations/010-calendar.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -81,6 +82,7 @@ const migrations: Record<string, Migration> = {
   '007-datastore': m007,
   '008-version-reading': m008,
   '009-quality': m009,
+  '010-calendar': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -377,6 +377,7 @@ export interface Database {
   quality_runs: QualityRunsTable;
   quality_results: QualityResultsTable;
   quality_overrides: QualityOverridesTable;
+  calendar_years: CalendarYearsTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;
@@ -432,4 +433,17 @@ export interface QualityOverridesTable {
   reason: string;
   decided_by: string;
   decided_at: string;
+}
+
+/** A year of the working-day calendar (issue 6). */
+export interface CalendarYearsTable {
+  year: number;
+  title: string;
+  source: string;
+  /** [{date, name}]: weekdays off. */
+  holidays_json: string;
+  /** [{date, name}]: weekend days worked. */
+  workdays_json: string;
+  loaded_at: string;
+  loaded_by: string;
 }
