@@ -5,7 +5,7 @@ import { bootstrap } from '../src/bootstrap.ts';
 import { kaifang, noStackTrace } from './helpers/cli.ts';
 import { engines, makeEnv, type TestEnv } from './helpers/env.ts';
 
-const shipped = JSON.parse(readFileSync(new URL('../src/modules/calendar/data/2026.json', import.meta.url), 'utf8')) as { holidays: { date: string; name: string }[] };
+const shipped = JSON.parse(readFileSync(new URL('../src/modules/calendar/data/2026.json', import.meta.url), 'utf8')) as Record<string, unknown> & { holidays: { date: string; name: string }[] };
 
 describe.each(engines)('the working-day calendar on %s', (engine) => {
   let t: TestEnv;
@@ -27,7 +27,7 @@ describe.each(engines)('the working-day calendar on %s', (engine) => {
     expect(cal.addWorkingDays('2026-02-13', 1)).toBe('2026-02-23');
 
     // A typhoon day added by the admin (an edited copy of the shipped file).
-    const edited = { ...JSON.parse(readFileSync(new URL('../src/modules/calendar/data/2026.json', import.meta.url), 'utf8')), holidays: [...shipped.holidays, { date: '2026-07-29', name: '颱風停止上班（測試）' }] };
+    const edited = { ...shipped, holidays: [...shipped.holidays, { date: '2026-07-29', name: '颱風停止上班（測試）' }] };
     const file = path.join(t.dir, '2026.json');
     writeFileSync(file, JSON.stringify(edited));
     const ok = await kaifang(['calendar', 'load', file], env);

@@ -39,7 +39,10 @@ export function parseCalendarYear(raw: unknown): CalendarYear {
   const o = (raw ?? {}) as Record<string, unknown>;
   const year = Number(o.year);
   if (!Number.isInteger(year) || year < 1912 || year > 2200) problems.push({ zh: `year 須為西元年（例如 2026），不是「${String(o.year)}」`, en: `year must be a Gregorian year (e.g. 2026), not "${String(o.year)}"` });
-  const text = (k: string) => (typeof o[k] === 'string' ? (o[k] as string).trim() : '');
+  const text = (k: string): string => {
+    const v = o[k];
+    return typeof v === 'string' ? v.trim() : '';
+  };
   if (!text('source')) problems.push({ zh: 'source（資料來源，例如行政院函號）為必填', en: 'source (where the data came from, e.g. the Executive Yuan letter) is required' });
   const seen = new Map<string, string>();
   const list = (k: 'holidays' | 'workdays', zhName: string, mustBeWeekend: boolean): { date: string; name: string }[] => {
