@@ -5,7 +5,7 @@ import { bootstrap } from '../src/bootstrap.ts';
 import { kaifang, noStackTrace } from './helpers/cli.ts';
 import { engines, makeEnv, type TestEnv } from './helpers/env.ts';
 
-const shipped = JSON.parse(readFileSync(new URL('../src/modules/calendar/data/2026.json', import.meta.url), 'utf8')) as Record<string, unknown> & { holidays: { date: string; name: string }[] };
+const shipped = JSON.parse(readFileSync(new URL('../src/modules/calendar/years/2026.json', import.meta.url), 'utf8')) as Record<string, unknown> & { holidays: { date: string; name: string }[] };
 
 describe.each(engines)('the working-day calendar on %s', (engine) => {
   let t: TestEnv;

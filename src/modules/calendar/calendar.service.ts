@@ -4,8 +4,8 @@ import type { Db } from '../../db/index.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { parseCalendarYear, WorkingCalendar, type CalendarYear } from './working-days.ts';
 
-/** The years the project ships (src/modules/calendar/data/<year>.json), each with its source. */
-const SHIPPED = path.join(import.meta.dirname, 'data');
+/** The years the project ships (src/modules/calendar/years/<year>.json), each with its source. */
+const SHIPPED = path.join(import.meta.dirname, 'years');
 
 /**
  * The working-day calendar as stored (issue 6): the admin loads or replaces a year (audited);

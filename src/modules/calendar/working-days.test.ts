@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CalendarFileError, parseCalendarYear, WorkingCalendar } from './working-days.ts';
 
-const y2026 = parseCalendarYear(JSON.parse(readFileSync(path.join(import.meta.dirname, 'data', '2026.json'), 'utf8')));
+const y2026 = parseCalendarYear(JSON.parse(readFileSync(path.join(import.meta.dirname, 'years', '2026.json'), 'utf8')));
 
 describe('the working-day calendar', () => {
   it('the shipped 2026 calendar: 104 weekend days and 16 holidays make the 120 days off the Executive Yuan announced', () => {
