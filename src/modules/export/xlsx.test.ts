@@ -141,7 +141,9 @@ describe('writeXlsx', () => {
     const done = writeXlsx(['n', 'text'], rows(), slow);
     await new Promise((r) => setTimeout(r, 300));
     const pulledWhileStalled = pulled;
-    expect(pulledWhileStalled).toBeLessThan(20_000);
+    // Bounded by the stream buffers between the rows and the sink, not by the table: Node 22 made
+    // the default buffer 64 KB (from 16 KB), so a few more rows wait in them there.
+    expect(pulledWhileStalled).toBeLessThan(40_000);
     release();
     await done;
     expect(pulled).toBe(100_000);
