@@ -368,7 +368,11 @@ function TableSection({ ctx, d, r, t }: { ctx: PageCtx; d: Dataset; r: Resource;
       <p>
         {w.version(latest.version, dateOnly(latest.uploadedAt) ?? latest.uploadedAt)}
         {' · '}
-        <a href={`${base}/file`}>{`${w.original}（${latest.fileName}，${kb(latest.size)}${latest.encoding ? `，${latest.encoding}` : ''}）`}</a>
+        <a href={`${base}/file`}>
+          {ctx.lang === 'en'
+            ? `${w.original} (${[latest.fileName, kb(latest.size), latest.encoding].filter(Boolean).join(', ')})`
+            : `${w.original}（${[latest.fileName, kb(latest.size), latest.encoding].filter(Boolean).join('，')}）`}
+        </a>
         {latest.utf8 ? (
           <>
             {' · '}
