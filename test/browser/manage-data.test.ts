@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetInput } from '../factories/dataset.ts';
 import { DGBAS_CSV } from '../factories/tables.ts';
 import type { TestEnv } from '../helpers/env.ts';
-import { type Portal, seriousViolations, skipBrowser, startPortal } from '../helpers/browser.ts';
+import { pageChecker, type Portal, signIn as signInAt, skipBrowser, startPortal } from '../helpers/browser.ts';
 
 /** Screenshots of every page visited (the brief asks for them; set KAIFANG_SCREENSHOTS to move them). */
 const SHOTS = process.env.KAIFANG_SCREENSHOTS ?? '/tmp/shots-bo';
@@ -25,12 +24,11 @@ const TITLE = '家庭收支重要指標';
  */
 describe.skipIf(skipBrowser)('back office: data files in a real browser', () => {
   let env: TestEnv;
-  let browser: Browser;
   let base: string;
   let portal: Portal | undefined;
+  let newPage: () => Promise<Page>;
   let name = '';
   let rid = '';
-  const contexts: BrowserContext[] = [];
   const big5 = iconv.encode(DGBAS_CSV, 'big5hkscs');
 
   beforeAll(async () => {
@@ -48,33 +46,14 @@ describe.skipIf(skipBrowser)('back office: data files in a real browser', () => 
       name = d.name;
       rid = d.resources[0].resourceId;
     });
-    ({ env, browser, base } = portal);
-    mkdirSync(SHOTS, { recursive: true });
+    ({ env, base } = portal);
+    const open = portal.newPage;
+    newPage = () => open({ acceptDownloads: true });
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await portal?.close();
-  });
+  afterAll(async () => portal?.close());
 
-  const newPage = async (): Promise<Page> => {
-    // axe is injected by evaluation; our pages forbid scripts by CSP, which the test bypasses.
-    const c = await browser.newContext({ bypassCSP: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    contexts.push(c);
-    return c.newPage();
-  };
-  const signIn = async (page: Page, email: string, next: string) => {
-    await page.goto(`${base}${next}`);
-    await page.getByLabel('電子郵件').fill(email);
-    await page.getByLabel('密碼').fill(PASSWORD);
-    await page.getByRole('button', { name: '登入' }).click();
-    await page.waitForURL(`${base}${next}`);
-  };
-  let shot = 0;
-  /** axe on the page as it stands, and a full-page screenshot. */
-  const check = async (page: Page, label: string) => {
-    expect(await seriousViolations(page), label).toEqual([]);
-    await page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${label.replace(/[^\w-]+/g, '-')}.png`), fullPage: true });
-  };
+  const signIn = (page: Page, email: string, next: string, password = PASSWORD) => signInAt(page, base, email, password, next);
+  const check = pageChecker(SHOTS);
   const click = async (page: Page, button: string) => {
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: button, exact: true }).click()]);
     await page.waitForLoadState('load');

@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetInput } from '../factories/dataset.ts';
 import type { TestEnv } from '../helpers/env.ts';
-import { type Portal, seriousViolations, skipBrowser, startPortal } from '../helpers/browser.ts';
+import { pageChecker, type Portal, signIn as signInAt, skipBrowser, startPortal } from '../helpers/browser.ts';
 
 /** Screenshots of every page visited (KAIFANG_SCREENSHOTS moves them). */
 const SHOTS = process.env.KAIFANG_SCREENSHOTS ?? '/tmp/shots-q';
@@ -31,12 +29,11 @@ function validId(letter: string, digits: string): string {
  */
 describe.skipIf(skipBrowser)('quality in a real browser', () => {
   let env: TestEnv;
-  let browser: Browser;
   let base: string;
   let portal: Portal | undefined;
+  let newPage: () => Promise<Page>;
   let name = '';
   let rid = '';
-  const contexts: BrowserContext[] = [];
   const ids = [validId('A', '12345678'), validId('F', '22813940'), validId('N', '20117352')];
   const csv = `編號,姓名,身分證號,補助金額\n1,王大明,${ids[0]},12000\n2,林小華,${ids[1]},8000\n3,陳志強,${ids[2]},15000\n`;
 
@@ -58,32 +55,14 @@ describe.skipIf(skipBrowser)('quality in a real browser', () => {
       name = d.name;
       rid = d.resources[0].resourceId;
     });
-    ({ env, browser, base } = portal);
-    mkdirSync(SHOTS, { recursive: true });
+    ({ env, base } = portal);
+    const open = portal.newPage;
+    newPage = () => open();
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await portal?.close();
-  });
+  afterAll(async () => portal?.close());
 
-  const newPage = async (): Promise<Page> => {
-    // axe is injected by evaluation; our pages forbid scripts by CSP, which the test bypasses.
-    const c = await browser.newContext({ bypassCSP: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 } });
-    contexts.push(c);
-    return c.newPage();
-  };
-  const signIn = async (page: Page, email: string, next: string, password = PASSWORD) => {
-    await page.goto(`${base}${next}`);
-    await page.getByLabel('電子郵件').fill(email);
-    await page.getByLabel('密碼').fill(password);
-    await page.getByRole('button', { name: '登入' }).click();
-    await page.waitForURL(`${base}${next}`);
-  };
-  let shot = 0;
-  const check = async (page: Page, label: string) => {
-    expect(await seriousViolations(page), label).toEqual([]);
-    await page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${label.replace(/[^\w-]+/g, '-')}.png`), fullPage: true });
-  };
+  const signIn = (page: Page, email: string, next: string, password = PASSWORD) => signInAt(page, base, email, password, next);
+  const check = pageChecker(SHOTS);
   const click = async (page: Page, button: string | RegExp) => {
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: button, exact: typeof button === 'string' }).click()]);
     await page.waitForLoadState('load');

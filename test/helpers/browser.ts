@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { AxeResults } from 'axe-core';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { buildApp } from '../../src/app.ts';
 import { makeEnv, type TestEnv } from './env.ts';
 
@@ -54,7 +55,28 @@ export interface Portal {
   browser: Browser;
   /** http://127.0.0.1:<port>, also the app's KAIFANG_BASE_URL, so its links point back at it. */
   base: string;
+  /** A page in a fresh context (zh-TW, 1280×900; CSP bypassed so axe can be injected), closed with the portal. */
+  newPage: (opts?: BrowserContextOptions) => Promise<Page>;
   close(): Promise<void>;
+}
+
+/** Signs in through the sign-in page that `next` sends a signed-out visitor to, and waits to be back on `next`. */
+export async function signIn(page: Page, base: string, email: string, password: string, next: string): Promise<void> {
+  await page.goto(`${base}${next}`);
+  await page.getByLabel('電子郵件').fill(email);
+  await page.getByLabel('密碼').fill(password);
+  await page.getByRole('button', { name: '登入' }).click();
+  await page.waitForURL(`${base}${next}`);
+}
+
+/** axe on the page as it stands, then a numbered full-page screenshot in `dir` (to look at). */
+export function pageChecker(dir: string): (page: Page, label: string) => Promise<void> {
+  let shot = 0;
+  mkdirSync(dir, { recursive: true });
+  return async (page, label) => {
+    expect(await seriousViolations(page), label).toEqual([]);
+    await page.screenshot({ path: path.join(dir, `${String(++shot).padStart(2, '0')}-${label.replace(/[^\w-]+/g, '-')}.png`), fullPage: true });
+  };
 }
 
 /** The real app listening on a free port with a fresh SQLite database, and chromium; `seed` runs before it listens. */
@@ -66,12 +88,20 @@ export async function startPortal(seed?: (env: TestEnv) => Promise<void>): Promi
   const app = await buildApp(env.services);
   await app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const contexts: BrowserContext[] = [];
   return {
     env,
     app,
     browser,
     base,
+    newPage: async (opts = {}) => {
+      // axe is injected by evaluation; our pages forbid scripts by CSP, which the tests bypass.
+      const c = await browser.newContext({ bypassCSP: true, locale: 'zh-TW', viewport: { width: 1280, height: 900 }, ...opts });
+      contexts.push(c);
+      return c.newPage();
+    },
     close: async () => {
+      for (const c of contexts) await c.close();
       await browser.close();
       await app.close();
       await env.cleanup();
