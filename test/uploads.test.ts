@@ -4,6 +4,7 @@ import type { User } from '../src/modules/users/users.service.ts';
 import { datasetInput } from './factories/dataset.ts';
 import { DGBAS_CSV } from './factories/tables.ts';
 import { engines, makeApp } from './helpers/env.ts';
+import { pageText } from './helpers/pages.ts';
 
 /** A multipart body as browsers and curl send it. */
 function multipart(parts: { name: string; value: Buffer | string; filename?: string; type?: string }[]): { payload: Buffer; headers: Record<string, string> } {
@@ -18,8 +19,6 @@ function multipart(parts: { name: string; value: Buffer | string; filename?: str
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
-
-const pageTextOf = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
   let t: Awaited<ReturnType<typeof makeApp>>;
@@ -99,14 +98,14 @@ describe.each(engines)('uploads, versions and downloads on %s', (engine) => {
     // The dataset page shows the version, the open formats and the first rows.
     const page = await t.app.inject({ method: 'GET', url: `/datasets/${id}` });
     expect(page.statusCode).toBe(200);
-    const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const text = pageText(page.body);
     expect(text).toContain('第 1 版，上傳於');
     expect(text).toContain('前 3 筆，共 3 筆');
     expect(text).toContain('2024-01 1,234,567 987,654 19.99%');
     for (const f of ['data.csv', 'data.csv?bom=true', 'data.json', 'data.xml', 'data.ods', 'data.xlsx', 'file']) expect(page.body).toContain(`/api/v1/resources/${rid}/${f.replace('?', '?')}`.replace('&', '&amp;'));
     expect(page.body).not.toContain('data.jsonstat');
     expect(page.body).toContain(`/api/v1/resources/${rid}/file?utf8=true`);
-    expect(pageTextOf(page.body)).toContain('UTF-8 副本');
+    expect(text).toContain('UTF-8 副本');
 
     // Keyset pages.
     const p1 = await t.app.inject({ method: 'GET', url: `/api/v1/resources/${rid}/records?limit=2&count=true` });
