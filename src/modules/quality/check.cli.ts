@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts';
 import { parseFieldDescription } from '../catalogue/national.ts';
 import { BADGE_LABELS, loadBadgeRules } from './badges.ts';
 import { checkLink } from './checks/link.ts';
-import { checkFile, type QualityReport } from './engine.ts';
+import { checkFile, linkCheckOptions, reportWithoutFile, type QualityReport } from './engine.ts';
 import type { Verdict } from './indicators.ts';
 
 export interface CheckOptions {
@@ -25,21 +25,10 @@ export async function checkTarget(target: string, opts: CheckOptions, config: Co
   const rules = loadBadgeRules(config.quality.badgeRulesFile);
   const progress = onProgress ? ({ rows }: { rows: number }) => onProgress(rows) : undefined;
   if (/^https?:\/\//i.test(target)) {
-    const link = await checkLink(target, {
-      allowPrivate: config.quality.linkAllowPrivate,
-      connectTimeoutMs: config.quality.linkConnectSeconds * 1000,
-      timeoutMs: config.quality.linkTotalSeconds * 1000,
-      maxBytes: config.uploadMaxBytes,
-      tmpDir: os.tmpdir(),
-    });
+    const link = await checkLink(target, { ...linkCheckOptions(config), tmpDir: os.tmpdir() });
     const file = link.download?.path;
-    if (!file) {
-      // Nothing came back to check: the link verdicts, the rest not checked.
-      const { INDICATOR_IDS, indicator } = await import('./indicators.ts');
-      const { predictBadge } = await import('./badges.ts');
-      const indicators = INDICATOR_IDS.map((id) => (id === 'linkable' ? link.linkable : id === 'downloadable' ? link.downloadable : indicator(id, 'na', '沒有取得檔案，未檢查', 'no file was obtained: not checked', [], { notDeclared: true })));
-      return { ...predictBadge(indicators, rules), indicators, checkedAt: new Date().toISOString() };
-    }
+    // Nothing came back to check: the link verdicts, the rest not checked.
+    if (!file) return reportWithoutFile([link.linkable, link.downloadable], undefined, rules);
     try {
       return await checkFile({ path: file, fileName: link.download?.fileName, contentType: link.download?.contentType, declared, link: { linkable: link.linkable, downloadable: link.downloadable }, rules, onProgress: progress });
     } finally {

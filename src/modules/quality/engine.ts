@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Config } from '../../config.ts';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { DatasetInput } from '../catalogue/catalogue.schemas.ts';
@@ -11,6 +12,7 @@ import { metadataComplete, notSplit, timeliness } from './checks/dataset.ts';
 import { descMatch, encodingMatch } from './checks/declared.ts';
 import { dataStandardsCheck } from './checks/data-standards.ts';
 import { formatMatch, sniffFormat, structured } from './checks/format.ts';
+import type { CheckLinkOptions } from './checks/link.ts';
 import { genderCheck } from './checks/gender.ts';
 import { personalDataCheck } from './checks/personal-data.ts';
 import { tabularShape } from './checks/shape.ts';
@@ -156,6 +158,18 @@ export async function runTableChecks(checks: readonly TableCheck[], table: RawTa
     onProgress?.({ rows });
   }
   return rows;
+}
+
+/** The report when no file was obtained (a link that fails, a resource without one): the link verdicts, the dataset's, the rest not checked. */
+export function reportWithoutFile(link: readonly IndicatorResult[], dataset: DatasetContext | undefined, rules?: BadgeRules): QualityReport {
+  const byId = new Map<IndicatorId, IndicatorResult>([...link, ...datasetIndicators(dataset)].map((r) => [r.id, r]));
+  const indicators = INDICATOR_IDS.map((id) => byId.get(id) ?? indicator(id, 'na', '沒有取得檔案，未檢查', 'no file was obtained: not checked', [], { notDeclared: true }));
+  return { ...predictBadge(indicators, rules), indicators, checkedAt: new Date().toISOString() };
+}
+
+/** Link-check settings from the configuration (timeouts; private addresses only when allowed). */
+export function linkCheckOptions(config: Config, allowPrivate = config.quality.linkAllowPrivate): CheckLinkOptions {
+  return { allowPrivate, connectTimeoutMs: config.quality.linkConnectSeconds * 1000, timeoutMs: config.quality.linkTotalSeconds * 1000, maxBytes: config.uploadMaxBytes };
 }
 
 /** timeliness, metadata_complete, not_split: from the dataset's metadata, or na (not declared) without one. */

@@ -16,8 +16,8 @@ import type { FileStore } from '../storage/file-store.ts';
 import type { User } from '../users/users.service.ts';
 import { BADGE_LABELS, badgeAtLeast, datasetBadge, loadBadgeRules, predictBadge, type Badge, type BadgeRules } from './badges.ts';
 import { checkLink } from './checks/link.ts';
-import { checkFile, datasetIndicators, type DatasetContext, type QualityReport } from './engine.ts';
-import { indicator, INDICATOR_IDS, type IndicatorId, type IndicatorResult } from './indicators.ts';
+import { checkFile, linkCheckOptions, reportWithoutFile, type DatasetContext, type QualityReport } from './engine.ts';
+import { indicator, INDICATOR_IDS, type IndicatorId } from './indicators.ts';
 import { QualityRepository, type QualityRun, type Trigger } from './quality.repository.ts';
 
 export const QUALITY_JOB = 'quality.check';
@@ -92,19 +92,13 @@ export class QualityService {
     const url = resource.downloadUrl ?? resource.accessUrl;
     if (!url) {
       const none = indicator('linkable', 'fail', '資料資源沒有下載網址或存取網址', 'the resource has neither a download URL nor an access URL');
-      return this.repo.record({ ...base, versionId: null }, this.metadataOnly(context, [none, { ...none, id: 'downloadable' }]));
+      return this.repo.record({ ...base, versionId: null }, reportWithoutFile([none, { ...none, id: 'downloadable' }], context, this.rules));
     }
     const tmpDir = path.join(this.config.dataDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
-    const link = await checkLink(url, {
-      allowPrivate: this.allowPrivate(url),
-      connectTimeoutMs: this.config.quality.linkConnectSeconds * 1000,
-      timeoutMs: this.config.quality.linkTotalSeconds * 1000,
-      maxBytes: this.config.uploadMaxBytes,
-      tmpDir,
-    });
+    const link = await checkLink(url, { ...linkCheckOptions(this.config, this.allowPrivate(url)), tmpDir });
     const file = link.download?.path;
-    if (!file) return this.repo.record({ ...base, versionId: null }, this.metadataOnly(context, [link.linkable, link.downloadable]));
+    if (!file) return this.repo.record({ ...base, versionId: null }, reportWithoutFile([link.linkable, link.downloadable], context, this.rules));
     try {
       const report = await checkFile({ path: file, fileName: link.download?.fileName, contentType: link.download?.contentType, declared, link: { linkable: link.linkable, downloadable: link.downloadable }, dataset: context, rules: this.rules });
       return await this.repo.record({ ...base, versionId: null }, report);
@@ -126,7 +120,7 @@ export class QualityService {
     if (!owner || !url) return undefined;
     const unit = await this.db.kysely.selectFrom('datasets').select('unit_id').where('id', '=', owner.dataset_id).executeTakeFirstOrThrow();
     const [last] = await this.repo.latestForDataset(owner.dataset_id).then((runs) => runs.filter((r) => r.resourceId === resourceId));
-    const link = await checkLink(url, { download: false, allowPrivate: this.allowPrivate(url), connectTimeoutMs: this.config.quality.linkConnectSeconds * 1000, timeoutMs: this.config.quality.linkTotalSeconds * 1000 });
+    const link = await checkLink(url, { ...linkCheckOptions(this.config, this.allowPrivate(url)), download: false });
     const carried = (last?.indicators ?? []).filter((r) => r.id !== 'linkable' && r.id !== 'downloadable');
     const indicators = INDICATOR_IDS.map((id) => (id === 'linkable' ? link.linkable : id === 'downloadable' ? link.downloadable : (carried.find((r) => r.id === id) ?? indicator(id, 'na', '尚未完整檢查', 'not fully checked yet', [], { notDeclared: true }))));
     const report: QualityReport = { ...predictBadge(indicators, this.rules), indicators, file: last?.file ?? undefined, checkedAt: new Date().toISOString() };
@@ -299,11 +293,5 @@ export class QualityService {
       asOf: asOf ?? taipeiDate(),
       graceDays: this.config.quality.graceDays,
     };
-  }
-
-  private metadataOnly(context: DatasetContext, link: IndicatorResult[]): QualityReport {
-    const byId = new Map<IndicatorId, IndicatorResult>([...link, ...datasetIndicators(context)].map((r) => [r.id, r]));
-    const indicators = INDICATOR_IDS.map((id) => byId.get(id) ?? indicator(id, 'na', '沒有取得檔案，未檢查', 'no file was obtained: not checked', [], { notDeclared: true }));
-    return { ...predictBadge(indicators, this.rules), indicators, checkedAt: new Date().toISOString() };
   }
 }
