@@ -27,6 +27,8 @@ export interface FileCheckInput {
   path: string;
   fileName?: string;
   contentType?: string;
+  /** The file's sha256 when it is already known (a stored version); else it is computed. */
+  sha256?: string;
   /** What the metadata says; anything missing makes its indicator `na` (not declared). */
   declared: { format?: string | null; encoding?: string | null; fields?: readonly FieldDef[] | null; header?: string | null };
   /** linkable and downloadable, when the file came from a URL; a local file is by definition both (na, not applicable). */
@@ -101,13 +103,16 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
   if (text) detected = detectEncoding(sample, { complete: size <= SAMPLE });
   put(encodingMatch(input.declared.encoding, detected, { text }));
 
-  const hash = createHash('sha256');
-  const hashing = new Promise<string>((resolve, reject) => {
-    createReadStream(input.path)
-      .on('data', (c) => hash.update(c))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
+  // A stored file's hash is known; anything else is hashed as it is read (a second read the OS cache serves).
+  const hashing = input.sha256
+    ? Promise.resolve(input.sha256)
+    : new Promise<string>((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(input.path)
+          .on('data', (c) => hash.update(c))
+          .on('end', () => resolve(hash.digest('hex')))
+          .on('error', reject);
+      });
 
   const facts: FileFacts = { name: input.fileName, size, sha256: '', format, encoding: detected?.encoding };
   const contentIds: IndicatorId[] = ['personal_data', 'data_standards', 'gender_statistics'];

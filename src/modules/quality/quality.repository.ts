@@ -107,6 +107,12 @@ export class QualityRepository {
     return this.withResults(rows);
   }
 
+  /** The newest run of one resource, with its results. */
+  async latestForResource(resourceId: string): Promise<QualityRun | undefined> {
+    const row = await this.k.selectFrom('quality_runs').selectAll().where('resource_id', '=', resourceId).orderBy('checked_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? (await this.withResults([row]))[0] : undefined;
+  }
+
   /** Every run of a resource, newest first (without their results). */
   async history(resourceId: string, limit = 50): Promise<Omit<QualityRun, 'indicators'>[]> {
     const rows = await this.k.selectFrom('quality_runs').selectAll().where('resource_id', '=', resourceId).orderBy('checked_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

@@ -82,6 +82,7 @@ export class QualityService {
       const report = await checkFile({
         path: stored,
         fileName: version.file_name,
+        sha256: version.sha256,
         declared: { ...declared, header: version.header_rows },
         link: { linkable: here, downloadable: { ...here, id: 'downloadable', zh: '檔案可直接下載（本平臺）', en: 'the file downloads directly (this portal)' } },
         dataset: context,
@@ -119,7 +120,7 @@ export class QualityService {
     const url = owner?.download_url ?? owner?.access_url;
     if (!owner || !url) return undefined;
     const unit = await this.db.kysely.selectFrom('datasets').select('unit_id').where('id', '=', owner.dataset_id).executeTakeFirstOrThrow();
-    const [last] = await this.repo.latestForDataset(owner.dataset_id).then((runs) => runs.filter((r) => r.resourceId === resourceId));
+    const last = await this.repo.latestForResource(resourceId);
     const link = await checkLink(url, { ...linkCheckOptions(this.config, this.allowPrivate(url)), download: false });
     const carried = (last?.indicators ?? []).filter((r) => r.id !== 'linkable' && r.id !== 'downloadable');
     const indicators = INDICATOR_IDS.map((id) => (id === 'linkable' ? link.linkable : id === 'downloadable' ? link.downloadable : (carried.find((r) => r.id === id) ?? indicator(id, 'na', '尚未完整檢查', 'not fully checked yet', [], { notDeclared: true }))));
