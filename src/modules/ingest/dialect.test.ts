@@ -94,6 +94,8 @@ describe('decideHeader and parseHeaderChoice: report layouts refused, header lin
   it('a first line of numbers is data: no header, columns named 欄位1…', () => {
     const v = decide([['1', '2', 'null'], ['3', '4', '5']]);
     expect(v).toMatchObject({ headerless: true, first: -1, names: ['欄位1', '欄位2', '欄位3'] });
+    // Numbers and missing marks as the value readers know them: full-width digits, grouping, 「－」.
+    expect(decide([['１２', '1,234', '－'], ['3', '4', '5']]).headerless).toBe(true);
   });
 
   it('years as column names are a header, not a refusal', () => {

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { isMissing, parseNumber, parsePercent } from './values.ts';
 
 /**
  * CSV dialects and table layout as agencies' files come (issue 4): which delimiter, which line
@@ -189,8 +190,8 @@ const CJK = '\\u3400-\\u9fff\\uf900-\\ufaff';
 const CJK_GAP = new RegExp(`(?<=[${CJK}])[\\s\\u3000]+(?=[${CJK}])`, 'g');
 /** Header text as people mean it: DGBAS spaces out characters ("項  目" with ideographic spaces, "總  計") and wraps lines inside cells. */
 export const cleanHeader = (s: string): string => s.replace(CJK_GAP, '').replace(/\s+/g, ' ').trim();
-const NUMBER = /^[-+]?[\d.,\s]+%?$/;
-const MISSING_LIKE = /^(null|na|n\/a|nan|none|-|\.|…|--)$/i;
+/** A header cell that is a number, read as the values are (grouping, full-width digits, percent). */
+const isNumber = (x: string): boolean => parseNumber(x) !== undefined || parsePercent(x) !== undefined;
 /** Years as column names (a wide table by year): Gregorian 1800–2199 or ROC 1–199 followed by 年. */
 const YEARISH = /^(1[89]\d\d|2[01]\d\d)$|^(民國)?\d{1,3}\s*年(度)?$/;
 
@@ -237,11 +238,11 @@ export function decideHeader(records: readonly (readonly string[])[], layout: Ta
   const h = layout.headerRow;
   const header = records[h] ?? [];
   const cells = header.map((x) => x.trim()).filter((x) => x !== '');
-  const numeric = cells.filter((x) => NUMBER.test(x));
+  const numeric = cells.filter(isNumber);
   const names = header.map(cleanHeader);
   const verdict: HeaderVerdict = { first: h, last: h, names, titleRows: layout.titleRows, headerless: false };
   // A first row of nothing but numbers (and missing-value marks) is data: the file has no header.
-  if (layout.titleRows.length === 0 && cells.length > 0 && cells.every((x) => NUMBER.test(x) || MISSING_LIKE.test(x)) && numeric.length > 0) {
+  if (layout.titleRows.length === 0 && cells.length > 0 && cells.every((x) => isNumber(x) || isMissing(x)) && numeric.length > 0) {
     return { ...verdict, first: -1, last: -1, names: header.map((_, k) => `欄位${k + 1}`), headerless: true };
   }
   const line = lineOf(h);
@@ -272,7 +273,7 @@ export function decideHeader(records: readonly (readonly string[])[], layout: Ta
       const y = (r[b] ?? '').trim();
       if (!x && !y) continue;
       both++;
-      if (x === y && !NUMBER.test(x)) same++;
+      if (x === y && !isNumber(x)) same++;
     }
     if (both >= 3 && same >= both * 0.8) {
       return {
