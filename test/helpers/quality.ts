@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readHead } from '../../src/modules/ingest/file-head.ts';
 import path from 'node:path';
 import { isTabular, openTableFile } from '../../src/modules/ingest/registry.ts';
 import { sniffFormat, SNIFF_BYTES } from '../../src/modules/quality/checks/format.ts';
@@ -12,10 +12,8 @@ import type { IndicatorResult, TableCheck } from '../../src/modules/quality/indi
  * empty file, a JSON-LD catalogue, a PDF…).
  */
 export async function readTableOf(file: string): Promise<RawTable | undefined> {
-  const fh = await open(file, 'r');
-  const head = Buffer.alloc(SNIFF_BYTES);
-  const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0).finally(() => fh.close());
-  const format = formatOf(sniffFormat(head.subarray(0, bytesRead), path.basename(file)).format, path.basename(file));
+  const { bytes } = await readHead(file, SNIFF_BYTES);
+  const format = formatOf(sniffFormat(bytes, path.basename(file)).format, path.basename(file));
   if (!isTabular(format)) return undefined;
   try {
     return await openTableFile(file, format);

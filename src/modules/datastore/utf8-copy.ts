@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readHead } from '../ingest/file-head.ts';
 import { Transform } from 'node:stream';
 import type { Db } from '../../db/index.ts';
 import { decodeStream, detectEncoding, encodingToRead, parseDeclaredEncoding } from '../ingest/encoding.ts';
@@ -20,17 +20,7 @@ export async function publishUtf8Copy(db: Db, store: FileStore, v: VersionRow): 
   if (!TEXT_FORMATS.has(v.format.toUpperCase()) || v.utf8_sha256) return v.utf8_sha256;
   const file = store.localPath(v.sha256);
   if (!file) return null;
-  const fh = await open(file, 'r');
-  let sample: Buffer;
-  let complete: boolean;
-  try {
-    const { size } = await fh.stat();
-    sample = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
-    await fh.read(sample, 0, sample.length, 0);
-    complete = size <= SAMPLE_BYTES;
-  } finally {
-    await fh.close();
-  }
+  const { bytes: sample, complete } = await readHead(file, SAMPLE_BYTES);
   const encoding = encodingToRead(detectEncoding(sample, { complete }), v.encoding_declared ? parseDeclaredEncoding(v.encoding_declared) : undefined);
   // UTF-8 already, or not text at all (NUL bytes outside UTF-16): nothing to copy.
   if (encoding === 'UTF-8' || (!encoding.startsWith('UTF-16') && sample.includes(0))) return null;

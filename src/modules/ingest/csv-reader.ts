@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import Papa from 'papaparse';
+import { readHead } from './file-head.ts';
 import { decideHeader, detectLayout, HeaderChoiceError, sniffDialect, type Dialect, type HeaderChoice } from './dialect.ts';
 import { declarationFits, decode, decodeStream, detectEncoding, encodingToRead, type Encoding, type EncodingGuess } from './encoding.ts';
 import { ReadError, rowStream, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
@@ -17,18 +17,6 @@ export interface CsvTable extends RawTable {
   headerLine: number;
 }
 
-async function readSample(filePath: string): Promise<{ bytes: Buffer; complete: boolean }> {
-  const fh = await open(filePath, 'r');
-  try {
-    const { size } = await fh.stat();
-    const bytes = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
-    await fh.read(bytes, 0, bytes.length, 0);
-    return { bytes, complete: size <= SAMPLE_BYTES };
-  } finally {
-    await fh.close();
-  }
-}
-
 const filled = (r: readonly string[]): number => r.reduce((n, c) => (c.trim() === '' ? n : n + 1), 0);
 
 /**
@@ -42,7 +30,7 @@ export async function readCsvFile(
   filePath: string,
   opts: { /** The declared 編碼格式; the bytes win unless detection is weak. */ encoding?: Encoding; /** The header lines the contact chose (else found, or the file refused when it is a report layout). */ header?: HeaderChoice } = {},
 ): Promise<CsvTable> {
-  const { bytes, complete } = await readSample(filePath);
+  const { bytes, complete } = await readHead(filePath, SAMPLE_BYTES);
   if (bytes.length === 0) throw new ReadError('檔案是空的', 'the file is empty');
   const detected = detectEncoding(bytes, { complete });
   // The bytes decide; a declaration is used only where they cannot tell (weak detection).

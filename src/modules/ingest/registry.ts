@@ -1,4 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { readHead } from './file-head.ts';
 import { cubeToTable, pxToCube } from './cube-table.ts';
 import { readCsvFile } from './csv-reader.ts';
 import { readDgbasXml } from './dgbas-xml.ts';
@@ -79,15 +80,7 @@ const json = async (p: string) => {
 const XML_PEEK = 64 * 1024;
 /** XML: DGBAS's `<Obs>` answers when the start of the file has Obs elements, otherwise repeated record elements. */
 const xml = async (p: string) => {
-  const fh = await open(p, 'r');
-  let head: Buffer;
-  try {
-    const buf = Buffer.alloc(XML_PEEK);
-    const { bytesRead } = await fh.read(buf, 0, XML_PEEK, 0);
-    head = buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+  const { bytes: head } = await readHead(p, XML_PEEK);
   const text = decode(head, detectEncoding(head).encoding);
   return /<(?:[\w.-]+:)?obs[\s/>]/i.test(text) ? readDgbasXml(p) : readXmlRecords(p);
 };

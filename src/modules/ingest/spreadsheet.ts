@@ -22,12 +22,13 @@
  * Only real OLE2 (XLS) and zip (XLSX/ODS) containers are accepted: SheetJS would otherwise happily
  * guess at CSV, HTML or SYLK, which have their own readers.
  */
-import { open as openFile, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import * as XLSX from '@e965/xlsx';
 import * as cptable from '@e965/xlsx/dist/cpexcel.full.mjs';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import yauzl from 'yauzl';
+import { readHead } from './file-head.ts';
 import { cleanHeader, decideHeader, detectLayout, HeaderChoiceError, type HeaderChoice } from './dialect.ts';
 import { ReadError, uniqueColumns, type RawCell, type RawTable, type ReadIssue } from './table.ts';
 
@@ -940,17 +941,6 @@ function odsSource(path: string, name: string, index: number): SheetSource {
 
 // ——— entry point ———
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const fh = await openFile(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Reads an XLSX, XLS or ODS workbook: one table per sheet, in workbook order. Throws ReadError
  * (zh + en) for a file that is not a workbook, is damaged, truncated, encrypted or too large;
@@ -961,7 +951,7 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
 export async function readWorkbook(path: string, options: ReadWorkbookOptions = {}): Promise<Workbook> {
   const maxBytes = options.maxBytes ?? 64 * MiB;
   const maxUncompressed = options.maxUncompressedBytes ?? 512 * MiB;
-  const head = await readHead(path, 512);
+  const { bytes: head } = await readHead(path, 512);
   const container = containerOf(head);
   if (!container) {
     const { zh, en } = describeNonSpreadsheet(head);

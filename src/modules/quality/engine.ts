@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { readHead } from '../ingest/file-head.ts';
 import type { DatasetInput } from '../catalogue/catalogue.schemas.ts';
 import type { FieldDef } from '../catalogue/national.ts';
 import { detectEncoding, type EncodingGuess } from '../ingest/encoding.ts';
@@ -75,14 +75,7 @@ const notApplicable = (id: IndicatorId, zh: string, en: string): IndicatorResult
  * stays bounded: the readers stream, and each check keeps counts and the first samples only.
  */
 export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
-  const { size } = await stat(input.path);
-  const fh = await open(input.path, 'r');
-  const sample = Buffer.alloc(Math.min(size, SAMPLE));
-  try {
-    await fh.read(sample, 0, sample.length, 0);
-  } finally {
-    await fh.close();
-  }
+  const { bytes: sample, size, complete } = await readHead(input.path, SAMPLE);
   const sniffed = sniffFormat(sample.subarray(0, 64 * 1024), input.fileName, input.contentType);
   const results = new Map<IndicatorId, IndicatorResult>();
   const put = (r: IndicatorResult) => results.set(r.id, r);
@@ -100,7 +93,7 @@ export async function checkFile(input: FileCheckInput): Promise<QualityReport> {
 
   const text = TEXT_FORMATS.has(format);
   let detected: EncodingGuess | undefined;
-  if (text) detected = detectEncoding(sample, { complete: size <= SAMPLE });
+  if (text) detected = detectEncoding(sample, { complete });
   put(encodingMatch(input.declared.encoding, detected, { text }));
 
   // A stored file's hash is known; anything else is hashed as it is read (a second read the OS cache serves).
