@@ -61,9 +61,9 @@ export function createServices(config: Config, db: Db): Services {
   // Loads run in the background; the handler is idempotent (loading a version again replaces nothing public until it is ready).
   jobs.register(LOAD_JOB, async (payload, progress) => {
     const job = payload as { versionId: string; types?: Record<string, ColumnType> };
-    // A text file in another encoding gets its UTF-8 copy first (kept even if the load then fails).
-    await publishUtf8Copy(db, files, await datastore.version(job.versionId));
     const v = await datastore.version(job.versionId);
+    // A text file in another encoding gets its UTF-8 copy first (kept even if the load then fails).
+    await publishUtf8Copy(db, files, v);
     try {
       await datastore.load(job.versionId, (p) => void progress({ ...p }), { types: job.types });
     } finally {
