@@ -14,6 +14,7 @@ import * as m007 from './migrations/007-datastore.ts';
 import * as m008 from './migrations/008-version-reading.ts';
 import * as m009 from './migrations/009-quality.ts';
 import * as m010 from './migrations/010-calendar.ts';
+import * as m011 from './migrations/011-inventory-followup.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -83,6 +84,7 @@ const migrations: Record<string, Migration> = {
   '008-version-reading': m008,
   '009-quality': m009,
   '010-calendar': m010,
+  '011-inventory-followup': m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -378,6 +378,13 @@ export interface Database {
   quality_results: QualityResultsTable;
   quality_overrides: QualityOverridesTable;
   calendar_years: CalendarYearsTable;
+  inventories: InventoriesTable;
+  inventory_items: InventoryItemsTable;
+  inventory_lists: InventoryListsTable;
+  inventory_approvals: InventoryApprovalsTable;
+  followups: FollowupsTable;
+  daily_runs: DailyRunsTable;
+  calendar_tasks: CalendarTasksTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;
@@ -446,4 +453,119 @@ export interface CalendarYearsTable {
   workdays_json: string;
   loaded_at: string;
   loaded_by: string;
+}
+
+/** One unit's inventory (年度盤點) for one year (issue 6). */
+export interface InventoriesTable {
+  id: string;
+  unit_id: string;
+  year: number;
+  /** draft | submitted | approved */
+  state: string;
+  comment: string | null;
+  submitted_at: string | null;
+  submitted_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One item of a unit's inventory. */
+export interface InventoryItemsTable {
+  id: string;
+  inventory_id: string;
+  unit_id: string;
+  year: number;
+  item_key: string;
+  position: number;
+  name: string;
+  /** website | system | database | survey | other */
+  source: string;
+  system_name: string | null;
+  description: string | null;
+  owner_unit: string | null;
+  /** open | application | withheld */
+  classification: string;
+  legal_basis: string | null;
+  reason: string | null;
+  /** low | medium | high */
+  sensitivity: string;
+  gender_flag: number;
+  priority: number;
+  planned_date: string | null;
+  update_frequency: string | null;
+  dataset_id: string | null;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** The agency list of a year as compiled by the window and decided by the CIO. */
+export interface InventoryListsTable {
+  year: number;
+  /** compiled | returned | approved */
+  state: string;
+  revision: number;
+  compiled_at: string | null;
+  compiled_by: string | null;
+  compiled_json: string | null;
+  comment: string | null;
+  updated_at: string;
+}
+
+/** An approved revision of a year's agency list (kept; the newest is public). */
+export interface InventoryApprovalsTable {
+  id: string;
+  year: number;
+  revision: number;
+  approved_at: string;
+  approved_by: string;
+  compiled_by: string | null;
+  items_json: string;
+  diff_json: string;
+  dataset_id: string | null;
+}
+
+/** A reminder or escalation sent (the follow-up ledger); (kind, subject_id, due_date, stage) is unique. */
+export interface FollowupsTable {
+  id: string;
+  /** dataset_update | schedule_item | calendar_task */
+  kind: string;
+  subject_id: string;
+  unit_id: string | null;
+  due_date: string;
+  /** reminder | overdue | escalated */
+  stage: string;
+  as_of: string;
+  recipients_json: string;
+  sent: number;
+  created_at: string;
+}
+
+export interface DailyRunsTable {
+  as_of: string;
+  started_at: string;
+  finished_at: string | null;
+  runs: number;
+  summary_json: string | null;
+}
+
+/** A task of the annual work calendar (年度行事曆). */
+export interface CalendarTasksTable {
+  id: string;
+  year: number;
+  task_key: string;
+  title: string;
+  title_en: string;
+  description: string | null;
+  owner_label: string;
+  owner_units_json: string;
+  starts_on: string;
+  due_on: string;
+  /** planned | done */
+  status: string;
+  done_at: string | null;
+  done_by: string | null;
+  position: number;
+  updated_at: string;
 }

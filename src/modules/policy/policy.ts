@@ -17,7 +17,12 @@ export const ACTIONS = [
   'dataset.approve_withholding',
   'users.manage',
   'audit.read',
+  'inventory.read',
+  'inventory.edit',
+  'inventory.compile',
   'inventory.approve',
+  'followup.read',
+  'calendar.manage',
   'advisory.read',
   'quality.override',
   'quality.report_agency',
@@ -53,14 +58,14 @@ const RESERVED: Readonly<Partial<Record<Action, Role>>> = {
 
 /** Unit-scoped grants: the role may do the action for targets of the unit it holds the role in. */
 const UNIT_GRANTS: Readonly<Partial<Record<Role, readonly Action[]>>> = {
-  contact: ['dataset.read_nonpublic', 'dataset.create', 'dataset.edit', 'dataset.submit', 'dataset.propose_discontinuation'],
-  reviewer: ['dataset.read_nonpublic', 'dataset.approve', 'dataset.return', 'quality.override'],
+  contact: ['dataset.read_nonpublic', 'dataset.create', 'dataset.edit', 'dataset.submit', 'dataset.propose_discontinuation', 'inventory.read', 'inventory.edit', 'followup.read'],
+  reviewer: ['dataset.read_nonpublic', 'dataset.approve', 'dataset.return', 'quality.override', 'inventory.read', 'followup.read'],
 };
 
 /** Agency-wide grants: the role is held once (at the agency unit) and applies to every unit. */
 const AGENCY_GRANTS: Readonly<Partial<Record<Role, readonly Action[]>>> = {
-  head: ['dataset.read_nonpublic', 'dataset.approve_discontinuation', 'dataset.approve_withholding', 'quality.report_agency'],
-  cio: ['inventory.approve', 'quality.report_agency'],
+  head: ['dataset.read_nonpublic', 'dataset.approve_discontinuation', 'dataset.approve_withholding', 'quality.report_agency', 'inventory.read', 'followup.read'],
+  cio: ['inventory.approve', 'quality.report_agency', 'inventory.read', 'followup.read'],
   advisor: ['advisory.read'],
 };
 
@@ -93,7 +98,12 @@ const ACTION_LABELS: Record<Action, [string, string]> = {
   'dataset.approve_withholding': ['核定不予提供', 'approve withholding'],
   'users.manage': ['管理帳號與角色', 'manage users and roles'],
   'audit.read': ['檢視稽核紀錄', 'read the audit trail'],
+  'inventory.read': ['檢視資料盤點清單', 'read the data inventory'],
+  'inventory.edit': ['編修資料盤點清單', 'edit the data inventory'],
+  'inventory.compile': ['彙整或退回資料盤點清單', 'compile or return the data inventory'],
   'inventory.approve': ['核定資料盤點清單', 'approve the data inventory'],
+  'followup.read': ['檢視逾期跟催清單', 'read the overdue follow-up list'],
+  'calendar.manage': ['維護年度行事曆與辦公日曆', 'manage the annual and working-day calendars'],
   'advisory.read': ['檢視諮詢小組資料', 'read advisory-group material'],
 };
 
