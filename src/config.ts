@@ -47,6 +47,21 @@ export interface Config {
   readonly passwordLinkHours: number;
   /** The quality engine (issue 5). */
   readonly quality: QualityConfig;
+  /** Reminders and escalations of the daily run (issue 6); all in working days. */
+  readonly followup: FollowupConfig;
+}
+
+export interface FollowupConfig {
+  /** Unit contacts are reminded this many working days before an item's planned opening date (default 10; also "due soon" on the schedule). */
+  readonly scheduleRemindDays: number;
+  /** … this many working days before a continuing dataset's next update is due (default 5). */
+  readonly updateRemindDays: number;
+  /** Late (past due + grace): the unit reviewer is told at once; the open-data window after this many working days late (default 10). */
+  readonly escalateDays: number;
+  /** Owners of an annual-calendar task are reminded this many working days before its deadline (default 10). */
+  readonly calendarRemindDays: number;
+  /** The server runs the day's work once it is this hour in Asia/Taipei (0–23, default 7). */
+  readonly dailyRunHour: number;
 }
 
 export interface QualityConfig {
@@ -228,9 +243,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       linkConnectSeconds: positive('KAIFANG_LINKCHECK_CONNECT_SECONDS', 10),
       linkTotalSeconds: positive('KAIFANG_LINKCHECK_TOTAL_SECONDS', 120),
     },
+    followup: {
+      scheduleRemindDays: positive('KAIFANG_SCHEDULE_REMIND_DAYS', 10),
+      updateRemindDays: positive('KAIFANG_FOLLOWUP_REMIND_DAYS', 5),
+      escalateDays: positive('KAIFANG_FOLLOWUP_ESCALATE_DAYS', 10),
+      calendarRemindDays: positive('KAIFANG_CALENDAR_REMIND_DAYS', 10),
+      dailyRunHour: hourOfDay(env.KAIFANG_DAILY_RUN_HOUR),
+    },
     ...overrides,
   };
   return Object.freeze(config);
+}
+
+function hourOfDay(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 7;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 23) throw new ConfigError(`KAIFANG_DAILY_RUN_HOUR "${raw}" must be a whole hour 0–23 (Asia/Taipei) / 每日排程時刻須為 0 至 23 的整點`);
+  return n;
 }
 
 function badgeName(raw: string | undefined): QualityConfig['minBadge'] {
