@@ -243,8 +243,7 @@ export class FollowupService {
    */
   async overdue(asOfInput: string, actor: Actor | null | undefined): Promise<OverdueReport> {
     const asOf = checkAsOf(asOfInput);
-    const all = (await this.units.list()).filter((u) => can(actor, 'followup.read', { unit: u.name }));
-    if (all.length === 0) assertCan(actor, 'followup.read', {});
+    const all = await this.readableUnits(actor);
     const readable = new Set(all.map((u) => u.name));
     const cal = await this.calendar.calendar();
     const datasets = (await this.followedDatasets(asOf, cal)).filter((d) => d.late && readable.has(d.unit));
@@ -279,6 +278,13 @@ export class FollowupService {
           .sort((a, b) => b.daysLate - a.daysLate || a.name.localeCompare(b.name)),
       })),
     };
+  }
+
+  /** The units whose follow-up `actor` may read (followup.read); FORBIDDEN when none. */
+  async readableUnits(actor: Actor | null | undefined): Promise<Unit[]> {
+    const all = (await this.units.list()).filter((u) => can(actor, 'followup.read', { unit: u.name }));
+    if (all.length === 0) assertCan(actor, 'followup.read', {});
+    return all;
   }
 
   /* ---- The sources ---- */
