@@ -107,7 +107,7 @@ describe.each(engines)('the overdue follow-up page and API (%s)', (engine) => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="followup-2026-02-24.csv"');
     expect(res.body.startsWith('\uFEFF')).toBe(true);
-    const rows = parse(res.body.slice(1)) as string[][];
+    const rows: string[][] = parse(res.body.slice(1));
     expect(rows[0]).toEqual(['單位', '類別', '名稱', '更新頻率', '最後更新', '應更新日／預定開放日', '逾期日數', '逾期工作天', '已寄提醒與通知']);
     expect(rows.slice(1).map((r) => [r[0], r[2], r[6], r[7]])).toEqual([
       ['會計決算處', `決算 ${HOSTILE[0]}`, '35', '20'],
@@ -124,7 +124,7 @@ describe.each(engines)('the overdue follow-up page and API (%s)', (engine) => {
     expect(bad.json()).toMatchObject({ error: { code: 'BAD_DATE' } });
     const res = await get('/api/v1/followup/overdue?asOf=2026-02-24', 'acct');
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { asOf: string; units: { unit: string; datasets: { daysLate: number; workingDaysLate: number; followups: { stage: string; asOf: string }[] }[] }[] };
+    const body = res.json<{ asOf: string; units: { unit: string; datasets: { daysLate: number; workingDaysLate: number; followups: { stage: string; asOf: string }[] }[] }[] }>();
     expect(body.asOf).toBe('2026-02-24');
     expect(body.units.map((u) => u.unit)).toEqual(['accounting']);
     // Due 01-20 and first seen on 02-12, already 10 working days late: escalated straight away.
