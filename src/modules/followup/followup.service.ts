@@ -60,7 +60,14 @@ const dayOf = (s: string): number => Date.UTC(Number(s.slice(0, 4)), Number(s.sl
 const isoOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
 export const addDays = (iso: string, n: number): string => isoOf(dayOf(iso) + n * DAY);
 export const daysBetween = (from: string, to: string): number => Math.round((dayOf(to) - dayOf(from)) / DAY);
-const later = (a: string, b: string): string => (a > b ? a : b);
+/**
+ * Escalation `escalateDays` working days after the due date, but never on the day the lateness is
+ * first told (a long grace or a short escalation would otherwise skip the reviewers' notice).
+ */
+const escalationDay = (overdueFrom: string, byWorkingDays: string): string => {
+  const earliest = addDays(overdueFrom, 1);
+  return earliest > byWorkingDays ? earliest : byWorkingDays;
+};
 
 /** A real calendar date written YYYY-MM-DD, or AppError BAD_DATE naming what was given. */
 export function checkAsOf(value: string): string {
@@ -347,7 +354,7 @@ export class FollowupService {
     const byName = new Map(units.map((u) => [u.name, u]));
     return datasets.flatMap((d): Candidate[] => {
       const overdueFrom = addDays(d.due, grace + 1);
-      const stage = selectStage(asOf, { remindFrom: cal.addWorkingDays(d.due, -f.updateRemindDays), due: d.due, overdueFrom, escalateFrom: later(overdueFrom, cal.addWorkingDays(d.due, f.escalateDays)) });
+      const stage = selectStage(asOf, { remindFrom: cal.addWorkingDays(d.due, -f.updateRemindDays), due: d.due, overdueFrom, escalateFrom: escalationDay(overdueFrom, cal.addWorkingDays(d.due, f.escalateDays)) });
       if (!stage) return [];
       const u = byName.get(d.unit);
       const subject = { title: d.title, unit: { zh: u?.title ?? d.unit, en: u?.titleEn || u?.title || d.unit }, link: `${this.config.baseUrl}/manage/datasets/${encodeURIComponent(d.name)}` };
@@ -373,7 +380,7 @@ export class FollowupService {
     const byName = new Map(units.map((u) => [u.name, u]));
     return entries.flatMap((e): Candidate[] => {
       const overdueFrom = addDays(e.plannedDate, 1);
-      const stage = selectStage(asOf, { remindFrom: cal.addWorkingDays(e.plannedDate, -f.scheduleRemindDays), due: e.plannedDate, overdueFrom, escalateFrom: later(overdueFrom, cal.addWorkingDays(e.plannedDate, f.escalateDays)) });
+      const stage = selectStage(asOf, { remindFrom: cal.addWorkingDays(e.plannedDate, -f.scheduleRemindDays), due: e.plannedDate, overdueFrom, escalateFrom: escalationDay(overdueFrom, cal.addWorkingDays(e.plannedDate, f.escalateDays)) });
       if (!stage) return [];
       const u = byName.get(e.unit);
       const link = `${this.config.baseUrl}/manage/schedule?year=${e.year}&unit=${encodeURIComponent(e.unit)}`;
