@@ -21,8 +21,10 @@ import { checkHeaderRows } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { checkTarget, exitCodeOf, renderReport, reportJson, type CheckOptions } from './modules/quality/check.cli.ts';
 import { CalendarFileError } from './modules/calendar/working-days.ts';
+import { checkAsOf, type DailySummary } from './modules/followup/followup.service.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
+import { taipeiDate } from './time.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
@@ -497,6 +499,28 @@ function buildProgram(version: string): Command {
       });
     });
 
+  // Issue 6: the daily run (reminders, escalations, 跟催).
+  const jobsCmd = program.command('jobs').description('排程工作 / scheduled work');
+  jobsCmd
+    .command('run-daily')
+    .description('執行某日的每日作業（提醒、逾期通知、陳報），重複執行不會重寄 / run one day of the daily work (reminders, overdue notices, escalations); running it again sends nothing twice')
+    .option('--as-of <date>', '以此日期執行（YYYY-MM-DD，預設今天，臺北時間）the day to run as of (default today in Taipei)')
+    .option('--json', '以 JSON 輸出一個物件（含 sent）print one JSON object (with sent)')
+    .action(async (opts: { asOf?: string; json?: boolean }) => {
+      let asOf: string;
+      try {
+        asOf = checkAsOf(opts.asOf ?? taipeiDate());
+      } catch (err) {
+        reportError(err);
+        process.exitCode = 2;
+        return;
+      }
+      await withServices(async (s) => {
+        const summary = await s.followup.runDaily(asOf);
+        out(opts.json ? JSON.stringify(summary) : dailySummaryText(summary));
+      });
+    });
+
   program
     .command('reindex')
     .description('重建公開搜尋索引 / rebuild the public search index')
@@ -515,6 +539,17 @@ function buildProgram(version: string): Command {
     });
 
   return program;
+}
+
+/** The daily run's summary for a person: what was sent, by stage and by kind. */
+function dailySummaryText(r: DailySummary): string {
+  return [
+    `每日作業 Daily run ${r.asOf}${r.partial ? '（未完成 partial）' : ''}`,
+    `  寄出通知 notifications sent: ${r.sent}${r.already > 0 ? `（已寄過而略過 ${r.already} 件 / ${r.already} already sent, skipped）` : ''}`,
+    `  提醒 reminders ${r.reminders}, 逾期 overdue ${r.overdue}, 陳報 escalated ${r.escalated}`,
+    `  資料集更新 dataset updates ${r.byKind.dataset_update}, 開放期程 schedule items ${r.byKind.schedule_item}, 年度行事曆 calendar tasks ${r.byKind.calendar_task}`,
+    `  追蹤中 followed: 資料集 datasets ${r.datasets}（逾期 late ${r.late.datasets}）, 開放項目 items ${r.items}（逾期 late ${r.late.items}）, 年度工作 tasks ${r.tasks}（逾期 late ${r.late.tasks}）`,
+  ].join('\n');
 }
 
 /**

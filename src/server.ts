@@ -29,8 +29,27 @@ async function main(): Promise<void> {
   const qualityTimer = setInterval(scheduleQuality, 3_600_000);
   qualityTimer.unref();
   setTimeout(scheduleQuality, 10_000).unref();
+  // Issue 6: the daily run (reminders, escalations, 跟催) once it is KAIFANG_DAILY_RUN_HOUR in Taipei and
+  // the day has not run; looked for at start and every 10 minutes, one at a time (the ledger keeps
+  // instances sharing a database from sending anything twice).
+  let dailyRunning = false;
+  const runDaily = () => {
+    if (dailyRunning) return;
+    dailyRunning = true;
+    void services.followup
+      .runIfDue()
+      .then(
+        (r) => r && app.log.info(`daily run ${r.asOf}: ${r.sent} notifications sent (reminders ${r.reminders}, overdue ${r.overdue}, escalated ${r.escalated}; datasets ${r.byKind.dataset_update}, schedule items ${r.byKind.schedule_item}, calendar tasks ${r.byKind.calendar_task})`),
+        (err: unknown) => app.log.warn(`daily run: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => (dailyRunning = false));
+  };
+  const dailyTimer = setInterval(runDaily, 600_000);
+  dailyTimer.unref();
+  setTimeout(runDaily, 5_000).unref();
   const close = async () => {
     clearInterval(qualityTimer);
+    clearInterval(dailyTimer);
     await app.close();
     await mail.stop();
     await services.jobs.stop();

@@ -5,6 +5,7 @@ import { unitTitle } from '../../format.ts';
 import { Layout } from '../../layout.tsx';
 import { CopyBadge, manageHref, shortTime, StateBadge } from './common.tsx';
 import { manageMessages } from './manage-messages.ts';
+import { followupWords } from './followup.tsx';
 
 export interface DashboardData {
   tasks: Task[];
@@ -26,6 +27,11 @@ export function DashboardPage({ ctx, data }: { ctx: PageCtx; data: DashboardData
         {ctx.user?.hasRoles ? (
           <p>
             <a href={ctx.href('/manage/quality')}>{mm.qualityReportLink}</a>
+          </p>
+        ) : null}
+        {ctx.user?.hasRoles ? (
+          <p>
+            <a href={ctx.href('/manage/followup')}>{followupWords(ctx.lang).navLink}</a>
           </p>
         ) : null}
         {data.canCreate ? (
