@@ -17,6 +17,7 @@ import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { QUALITY_JOB, QualityService, type QualityJob } from './modules/quality/quality.service.ts';
 import { CalendarService } from './modules/calendar/calendar.service.ts';
+import { InventoryService } from './modules/inventory/inventory.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -36,6 +37,8 @@ export interface Services {
   discontinuation: DiscontinuationService;
   quality: QualityService;
   calendar: CalendarService;
+  // Issue 6 (inventory): the yearly inventory and the agency list.
+  inventory: InventoryService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -88,5 +91,7 @@ export function createServices(config: Config, db: Db): Services {
     quality,
     calendar: new CalendarService(db, audit),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
+    // Issue 6 (inventory)
+    inventory: new InventoryService(db, config, units, catalogue, audit, notifications),
   };
 }
