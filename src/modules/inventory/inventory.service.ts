@@ -245,7 +245,7 @@ const newKey = (unit: Unit): string => `${unit.name}-${randomUUID().slice(0, 8)}
 
 /**
  * What changed from one approved list to the next, by item (unit and key): added, dropped,
- * reclassified; rescheduled only between revisions of the same year (a new year's dates differ anyway).
+ * reclassified; rescheduled (open items only) between revisions of the same year (a new year's dates differ anyway).
  */
 export function diffLists(before: { year: number; revision: number; items: ApprovedItem[] } | null, after: ApprovedItem[], year: number): ListDiff {
   const diff: ListDiff = { against: before ? { year: before.year, revision: before.revision } : null, added: [], dropped: [], reclassified: [], rescheduled: [] };
@@ -262,7 +262,8 @@ export function diffLists(before: { year: number; revision: number; items: Appro
       continue;
     }
     if (o.classification !== i.classification) diff.reclassified.push({ ...ref, from: o.classification, to: i.classification });
-    if (before.year === year && (o.plannedDate ?? null) !== (i.plannedDate ?? null)) diff.rescheduled.push({ ...ref, from: o.plannedDate ?? null, to: i.plannedDate ?? null });
+    // A planned date means something for open data only; an item that stops being open is reclassified, not rescheduled.
+    if (before.year === year && o.classification === 'open' && i.classification === 'open' && (o.plannedDate ?? null) !== (i.plannedDate ?? null)) diff.rescheduled.push({ ...ref, from: o.plannedDate ?? null, to: i.plannedDate ?? null });
   }
   for (const o of before.items) if (!seen.has(id(o))) diff.dropped.push({ itemKey: o.itemKey, unit: o.unit, name: o.name });
   return diff;
@@ -308,7 +309,7 @@ export class InventoryService {
     return u;
   }
 
-  /** The units that keep inventories, in the configured order. */
+  /** The units that keep inventories, by name (as UnitsService lists them). */
   private async inventoryUnits(): Promise<Unit[]> {
     return (await this.units.list()).filter((u) => u.kind === 'unit');
   }
