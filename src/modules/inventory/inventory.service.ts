@@ -504,6 +504,13 @@ export class InventoryService {
 
   // ---- editing (draft only) ----
 
+  /** Throws unless `actor` may edit the unit's inventory (inventory.edit), whatever its state. */
+  async checkEdit(unit: string, year: number, actor: User): Promise<void> {
+    checkYear(year);
+    const u = await this.inventoryUnit(unit);
+    assertCan(actor, 'inventory.edit', { unit: u.name });
+  }
+
   /**
    * Replaces the unit-year's draft items wholly (an import), all or nothing. Items are matched to
    * the stored ones by itemKey, then by name, so their ids and dataset links survive; the rest are
