@@ -8,7 +8,7 @@ const N = Type.Union([Type.String(), Type.Null()]);
 const lit = <T extends string>(values: readonly T[], description?: string) => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
 const Classification = lit(CLASSIFICATIONS, 'open 開放資料 | application 依申請提供 | withheld 不予提供');
 
-export const YearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2200, description: '年度（西元）year' }) });
+export const YearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2999, description: '年度（西元）year' }) });
 export const UnitParams = Type.Object({ ...YearParams.properties, unit: Type.String({ maxLength: 100, description: '單位代稱 unit name' }) });
 export const ItemParams = Type.Object({ ...UnitParams.properties, itemId: Type.String({ maxLength: 100, description: '盤點項目 id item id' }) });
 export const ItemIdParams = Type.Object({ itemId: Type.String({ maxLength: 100, description: '盤點項目 id item id' }) });
@@ -156,7 +156,7 @@ export const ApprovalSummarySchema = Type.Object({ ...approvalFields, items: Typ
 export const PublicListSchema = Type.Object({ ...ApprovalSchema.properties, revisions: Type.Array(ApprovalSummarySchema, { description: '核定歷程（新到舊）approval history, newest first' }) });
 
 export const ScheduleQuery = Type.Object({
-  year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2200 })),
+  year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2999 })),
   unit: Type.Optional(Type.String({ maxLength: 100 })),
   asOf: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '基準日 YYYY-MM-DD (default: today in Taipei)' })),
 });

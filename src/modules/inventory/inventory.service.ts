@@ -158,7 +158,7 @@ function listConflict(year: number, state: ListState | null, zhAction: string, e
 }
 
 function checkYear(year: number): void {
-  if (!Number.isInteger(year) || year < 2000 || year > 2200) throw badRequest(`年度「${year}」須為 2000 至 2200 的西元年`, `year "${year}" must be a Gregorian year 2000–2200`, 'year');
+  if (!Number.isInteger(year) || year < 2000 || year > 2999) throw badRequest(`年度「${year}」須為 2000 至 2999 的西元年`, `year "${year}" must be a Gregorian year 2000–2999`, 'year');
 }
 
 function requireComment(comment: string): string {
