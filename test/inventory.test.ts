@@ -1,12 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.ts';
 import { ItemProblemsError } from '../src/modules/inventory/inventory.service.ts';
 import type { ItemInput } from '../src/modules/inventory/inventory.types.ts';
 import { parseItems } from '../src/modules/inventory/inventory.validation.ts';
 import { loadSchedule } from '../src/modules/inventory/schedule.ts';
+import { MailSender } from '../src/modules/notifications/mail.sender.ts';
 import type { User } from '../src/modules/users/users.service.ts';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeEnv, type TestEnv } from './helpers/env.ts';
+import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
 
 /** Items as a file or API body gives them, through the field rules (rows numbered as a file's lines, from 2). */
 function items(rows: Record<string, unknown>[]): ItemInput[] {
@@ -29,39 +31,46 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; status: num
   return { code: e.code, status: e.status, zh: e.zh, en: e.en };
 }
 
+type People = Record<'admin' | 'stats' | 'census' | 'reviewer' | 'cio' | 'head' | 'other' | 'cioAdmin', User>;
+
+/** The people of the tests: unit contacts, a reviewer, the CIO, the head, and a window admin who is also a CIO. */
+async function people(t: TestEnv): Promise<People> {
+  const { users, config } = t.services;
+  const must = async (email: string) => {
+    const found = await users.findByEmail(email);
+    if (!found) throw new Error(`no user ${email}`);
+    return found;
+  };
+  const admin = await must(config.adminEmail);
+  const by = { id: admin.id, label: admin.email };
+  await users.create({ email: 'stats@portal.test', name: '王小明', unit: 'statistics', role: 'contact' }, by);
+  await users.create({ email: 'census@portal.test', name: '陳普查', unit: 'census', role: 'contact' }, by);
+  await users.create({ email: 'reviewer@portal.test', name: '李科長', unit: 'statistics', role: 'reviewer' }, by);
+  await users.create({ email: 'cio@portal.test', name: '張資訊長', unit: 'dgbas', role: 'cio' }, by);
+  await users.create({ email: 'head@portal.test', name: '陳主計長', unit: 'dgbas', role: 'head' }, by);
+  await users.create({ email: 'other@portal.test', name: '林會計', unit: 'accounting', role: 'contact' }, by);
+  // Both the window and a CIO: may compile, and may approve — but never a list they compiled.
+  await users.create({ email: 'cio-admin@portal.test', name: '黃副資訊長', unit: 'it', role: 'admin' }, by);
+  await users.addRole('cio-admin@portal.test', 'dgbas', 'cio', by);
+  return {
+    admin,
+    stats: await must('stats@portal.test'),
+    census: await must('census@portal.test'),
+    reviewer: await must('reviewer@portal.test'),
+    cio: await must('cio@portal.test'),
+    head: await must('head@portal.test'),
+    other: await must('other@portal.test'),
+    cioAdmin: await must('cio-admin@portal.test'),
+  };
+}
+
 describe.each(engines)('inventory service (%s)', (engine) => {
   let t: TestEnv;
-  let u: Record<'admin' | 'stats' | 'census' | 'reviewer' | 'cio' | 'head' | 'other' | 'cioAdmin', User>;
+  let u: People;
 
   beforeEach(async () => {
     t = await makeEnv(engine);
-    const { users, config } = t.services;
-    const must = async (email: string) => {
-      const found = await users.findByEmail(email);
-      if (!found) throw new Error(`no user ${email}`);
-      return found;
-    };
-    const admin = await must(config.adminEmail);
-    const by = { id: admin.id, label: admin.email };
-    await users.create({ email: 'stats@portal.test', name: '王小明', unit: 'statistics', role: 'contact' }, by);
-    await users.create({ email: 'census@portal.test', name: '陳普查', unit: 'census', role: 'contact' }, by);
-    await users.create({ email: 'reviewer@portal.test', name: '李科長', unit: 'statistics', role: 'reviewer' }, by);
-    await users.create({ email: 'cio@portal.test', name: '張資訊長', unit: 'dgbas', role: 'cio' }, by);
-    await users.create({ email: 'head@portal.test', name: '陳主計長', unit: 'dgbas', role: 'head' }, by);
-    await users.create({ email: 'other@portal.test', name: '林會計', unit: 'accounting', role: 'contact' }, by);
-    // Both the window and a CIO: may compile, and may approve — but never a list they compiled.
-    await users.create({ email: 'cio-admin@portal.test', name: '黃副資訊長', unit: 'it', role: 'admin' }, by);
-    await users.addRole('cio-admin@portal.test', 'dgbas', 'cio', by);
-    u = {
-      admin,
-      stats: await must('stats@portal.test'),
-      census: await must('census@portal.test'),
-      reviewer: await must('reviewer@portal.test'),
-      cio: await must('cio@portal.test'),
-      head: await must('head@portal.test'),
-      other: await must('other@portal.test'),
-      cioAdmin: await must('cio-admin@portal.test'),
-    };
+    u = await people(t);
   });
   afterEach(async () => {
     await t.cleanup();
@@ -325,5 +334,67 @@ describe.each(engines)('inventory service (%s)', (engine) => {
     expect(carried.find((i) => i.itemKey === 'S001')).toMatchObject({ datasetId: made.datasetId, plannedDate: null });
     expect(carried.find((i) => i.itemKey === 'S002')).toMatchObject({ classification: 'application', datasetId: null });
     expect(carried).toHaveLength(2);
+  });
+});
+
+describe.each(engines)('inventory mail (%s)', (engine) => {
+  let smtp: TestSmtp;
+  let t: TestEnv;
+  let u: People;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+  beforeEach(async () => {
+    smtp.received.length = 0;
+    t = await makeEnv(engine, { SMTP_URL: smtp.url, KAIFANG_MAIL_FROM: 'Kaifang <open@portal.test>' });
+    u = await people(t);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+  const sendMail = () => new MailSender(t.services.db, t.services.config.mail).sendPending();
+  const to = (email: string) => smtp.received.filter((m) => m.to.includes(email));
+
+  it('mails each step to the people who act next', async () => {
+    const inv = t.services.inventory;
+    await inv.replaceItems('census', 2026, items([{ ...census, plannedDate: '2026-12-31' }]), u.census);
+    await inv.submit('census', 2026, u.census);
+    await sendMail();
+    expect(to(t.services.config.adminEmail).map((m) => m.subject)).toEqual(['盤點清單已送出：國勢普查處 2026 年']);
+    expect(to('cio-admin@portal.test')).toHaveLength(1);
+    expect(to('census@portal.test')).toHaveLength(0);
+
+    smtp.received.length = 0;
+    await inv.returnToUnit('census', 2026, '請補上普查年度', u.admin);
+    await sendMail();
+    expect(smtp.received.flatMap((m) => m.to)).toEqual(['census@portal.test']);
+    expect(to('census@portal.test')[0].text).toContain('請補上普查年度');
+    expect(to('census@portal.test')[0].text).toContain('http://portal.test/manage/inventory/2026/census');
+
+    smtp.received.length = 0;
+    await inv.submit('census', 2026, u.census);
+    await inv.compile(2026, u.admin);
+    await sendMail();
+    expect(to('cio@portal.test').map((m) => m.subject)).toEqual(['資料開放清單待核定：2026 年']);
+    // The compiler is not told of their own compilation; the other CIO is.
+    expect(to('cio-admin@portal.test').map((m) => m.subject)).toEqual(['盤點清單已送出：國勢普查處 2026 年', '資料開放清單待核定：2026 年']);
+    expect(to('cio@portal.test')[0].text).toContain('綜合統計處');
+
+    smtp.received.length = 0;
+    await inv.returnList(2026, '請確認預定開放日期', u.cio);
+    await sendMail();
+    expect(to(t.services.config.adminEmail)[0].text).toContain('請確認預定開放日期');
+    expect(to('cio@portal.test')).toHaveLength(0);
+
+    smtp.received.length = 0;
+    await inv.compile(2026, u.admin);
+    await inv.approve(2026, u.cio);
+    await sendMail();
+    const approved = smtp.received.filter((m) => m.subject.startsWith('資料開放清單已核定'));
+    expect(approved.flatMap((m) => m.to).sort()).toEqual([t.services.config.adminEmail, 'census@portal.test', 'cio-admin@portal.test'].sort());
+    expect(approved[0].text).toContain('http://portal.test/inventory/2026');
   });
 });
