@@ -117,7 +117,8 @@ describe.each(engines)('inventory API (%s)', (engine) => {
     expect(edited.json<Item>()).toMatchObject({ id: family.id, plannedDate: '2026-11-30' });
     const extra = (await call('POST', `${base}/items`, tokens.contact, { name: '暫列項目', source: '其他', classification: '開放資料', sensitivity: '低', plannedDate: '2026-12-31' })).json<Item>();
     const del = await call('DELETE', `${base}/items/${extra.id}`, tokens.contact);
-    expect(del.statusCode).toBe(204);
+    expect(del.statusCode).toBe(200);
+    expect(del.json()).toEqual({ deleted: extra.id });
     expect((await call('DELETE', `${base}/items/${extra.id}`, tokens.contact)).statusCode).toBe(404);
 
     expect((await call('POST', `${base}/submit`, tokens.reviewer)).statusCode).toBe(403);

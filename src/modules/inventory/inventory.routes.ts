@@ -116,10 +116,10 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/inventories/:year/units/:unit/items/:itemId',
-    { schema: { tags, summary: '刪除盤點項目 Remove one item of the draft', security, params: ItemParams, response: { 204: Type.Null({ description: '已刪除 deleted' }), ...errors } } },
-    async (req, reply) => {
+    { schema: { tags, summary: '刪除盤點項目 Remove one item of the draft', security, params: ItemParams, response: { 200: Type.Object({ deleted: Type.String({ description: '已刪除的項目 id the removed item' }) }), ...errors } } },
+    async (req) => {
       await service().deleteItem(req.params.unit, req.params.year, req.params.itemId, userOf(req));
-      return reply.code(204).send(null);
+      return { deleted: req.params.itemId };
     },
   );
 
