@@ -125,6 +125,14 @@ describe.each(engines)('inventory service (%s)', (engine) => {
     expect(again.items.map((i) => i.id)).toEqual(stats.items.map((i) => i.id));
     expect(again.items[0].datasetId).toBe(linked.dataset.id);
 
+    // A row matching an item by name does not take it from a later row that names its key.
+    await inv.replaceItems('fund-budget', 2026, items([{ ...cpi, itemKey: 'A1', name: '甲' }]), u.admin);
+    await inv.replaceItems('fund-budget', 2026, items([{ ...cpi, itemKey: '', name: '甲' }, { ...cpi, itemKey: 'A1', name: '乙' }]), u.admin);
+    const acc = (await inv.get('fund-budget', 2026, u.admin)).items;
+    expect(acc.map((i) => i.name)).toEqual(['甲', '乙']);
+    expect(new Set(acc.map((i) => i.itemKey)).size).toBe(2);
+    expect(acc[1].itemKey).toBe('A1');
+
     await inv.replaceItems('census', 2026, items([{ itemKey: 'C002', name: '工業及服務業普查', source: '調查', classification: '開放資料', sensitivity: '低', plannedDate: '2026-05-31' }]), u.census);
     await inv.submit('census', 2026, u.census);
     expect(await inbox(u.admin)).toContain('inventory.submitted');

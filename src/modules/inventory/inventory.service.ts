@@ -537,7 +537,8 @@ export class InventoryService {
         let m = key ? byKey.get(key) : undefined;
         if (!m || matched.has(m.id)) {
           const n = byName.get(input.name);
-          m = n && !matched.has(n.id) && (!key || !inputs.some((o) => o.itemKey === n.item_key)) ? n : undefined;
+          // By name only when no other row claims that item by its key (else two rows would share one key).
+          m = n && !matched.has(n.id) && !inputs.some((o, j) => j !== i && o.itemKey?.trim() === n.item_key) ? n : undefined;
         }
         const cols = columnsOf(input, u);
         if (m) {
