@@ -11,6 +11,8 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { ckanRoutes } from './modules/ckan/ckan.routes.ts';
 import { discontinuationRoutes } from './modules/discontinuation/discontinuation.routes.ts';
+// Issue 6 (inventory)
+import { inventoryRoutes } from './modules/inventory/inventory.routes.ts';
 import { demoRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
@@ -155,6 +157,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(qualityRoutes, { prefix: '/api/v1' });
   // Issue 6: the overdue follow-up list.
   await app.register(followupRoutes, { prefix: '/api/v1' });
+  // Issue 6 (inventory)
+  await app.register(inventoryRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

@@ -18,6 +18,7 @@ import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { QUALITY_JOB, QualityService, type QualityJob } from './modules/quality/quality.service.ts';
 import { CalendarService } from './modules/calendar/calendar.service.ts';
 import { FollowupService } from './modules/followup/followup.service.ts';
+import { InventoryService } from './modules/inventory/inventory.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -39,6 +40,8 @@ export interface Services {
   calendar: CalendarService;
   /** Issue 6: the daily run's reminders and escalations, and the overdue report. */
   followup: FollowupService;
+  // Issue 6 (inventory): the yearly inventory and the agency list.
+  inventory: InventoryService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -53,6 +56,7 @@ export function createServices(config: Config, db: Db): Services {
   // Big loads run in a worker thread with a bounded heap (KAIFANG_LOAD_HEAP_MB) and their own connection.
   const datastore = new DatastoreService(db, files, { loadWorker: { heapMb: config.loadHeapMb, filesDir } });
   const jobs = new JobService(db);
+  const calendar = new CalendarService(db, audit);
   const quality = new QualityService(db, config, catalogue, datastore, files, jobs, audit);
   // Checked when submitted for review; publishing waits for what blocks it (personal data without an override, a badge below the minimum).
   review.setQualityGate({ submitted: (trx, datasetId) => quality.enqueueDataset(datasetId, 'submission', trx).then(() => undefined), beforeApprove: (trx, datasetId) => quality.assertPublishable(datasetId, trx) });
@@ -89,9 +93,11 @@ export function createServices(config: Config, db: Db): Services {
     jobs,
     uploads: new UploadService(db, config, review, datastore, jobs),
     quality,
-    calendar: new CalendarService(db, audit),
+    calendar,
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
-    // Issue 6, the daily run (the calendar service holds no state: its own instance reads the same tables).
-    followup: new FollowupService(db, config, units, new CalendarService(db, audit), notifications),
+    // Issue 6, the daily run.
+    followup: new FollowupService(db, config, units, calendar, notifications),
+    // Issue 6 (inventory)
+    inventory: new InventoryService(db, config, units, catalogue, audit, notifications),
   };
 }

@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishPendingVersions } from '../src/modules/datastore/datastore.service.ts';
+import { parseItems } from '../src/modules/inventory/inventory.validation.ts';
 import { sessionCookieName } from '../src/modules/accounts/accounts.http.ts';
 import type { User } from '../src/modules/users/users.service.ts';
 import { resourceFieldName, valuesOf } from '../src/web/pages/manage/dataset-form.tsx';
@@ -82,8 +83,29 @@ interface Target {
   token?: string;
   /** A discontinuation proposal's id, for `:pid`. */
   pid?: string;
+  /** Inventory (issue 6): the year, unit and item of `:year`, `:unit`, `:itemId`. */
+  year?: number;
+  unit?: string;
+  itemId?: string;
 }
-type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal' | 'table';
+type TargetKind =
+  | 'nothing'
+  | 'draft'
+  | 'submitted'
+  | 'published'
+  | 'contactNotification'
+  | 'user'
+  | 'disabledUser'
+  | 'userWithRole'
+  | 'passwordUser'
+  | 'passwordLink'
+  | 'proposal'
+  | 'table'
+  // Inventory (issue 6): statistics' inventory of a fresh year, in each state; an approved open item.
+  | 'inventoryDraft'
+  | 'inventorySubmitted'
+  | 'inventoryCompiled'
+  | 'inventoryApproved';
 type Body = (t: Target) => Record<string, unknown>;
 
 interface Row {
@@ -127,6 +149,8 @@ const editorForm = (over: Parameters<typeof datasetInput>[0] = {}): Record<strin
   });
   return form;
 };
+/** An inventory item as the API takes it (issue 6). */
+const inventoryItem = (name: string) => ({ name, source: '資料庫', classification: '開放資料', sensitivity: '低', plannedDate: '2026-06-30' });
 /** A discontinuation proposal as its form posts it (and as the API takes it). */
 const discontinuationForm = { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-11-20', resolution: '會議決議同意停止提供' };
 const roleOf: Body = (t) => ({ email: t.email, unit: 'census', role: 'reviewer' });
@@ -234,11 +258,34 @@ const MATRIX: Record<string, Row> = {
   // The override: a reviewer of the unit (or the admin), never on their own submission; nothing fails
   // on a fresh submission, so who may override hears 409 NOTHING_TO_OVERRIDE after the access check.
   'POST /manage/datasets/:name/quality/override': row('submitted', [D, D, D, D, 'allowed-409', D, 'allowed-409'], (t) => ({ resourceId: t.resourceId ?? '', indicator: 'personal_data', reason: '依法公開的負責人姓名資料' })),
+
+  // Inventory (issue 6), /api/v1. The unit's contact (or the window) edits, submits and reopens; the
+  // window returns and compiles; only the CIO approves or returns the list (no caller here is one:
+  // the window runs the platform but does not take that decision). `:year` is a fresh year per call.
+  'PUT /api/v1/inventories/:year/units/:unit/items': row('inventoryDraft', [D, D, D, A, D, D, A], () => [inventoryItem('矩陣匯入項目')] as unknown as Record<string, unknown>),
+  'POST /api/v1/inventories/:year/units/:unit/items': row('inventoryDraft', [D, D, D, A, D, D, A], () => inventoryItem('矩陣新增項目')),
+  'PUT /api/v1/inventories/:year/units/:unit/items/:itemId': row('inventoryDraft', [D, D, D, A, D, D, A], () => inventoryItem('矩陣修改項目')),
+  'DELETE /api/v1/inventories/:year/units/:unit/items/:itemId': row('inventoryDraft', [D, D, D, A, D, D, A]),
+  'POST /api/v1/inventories/:year/units/:unit/submit': row('inventoryDraft', [D, D, D, A, D, D, A]),
+  'POST /api/v1/inventories/:year/units/:unit/reopen': row('inventoryApproved', [D, D, D, A, D, D, A]),
+  'POST /api/v1/inventories/:year/units/:unit/return': row('inventorySubmitted', [D, D, D, D, D, D, A], () => ({ comment: '請補資料說明' })),
+  'POST /api/v1/inventories/:year/compile': row('inventorySubmitted', [D, D, D, D, D, D, A]),
+  'POST /api/v1/inventories/:year/approve': row('inventoryCompiled', [D, D, D, D, D, D, D]),
+  'POST /api/v1/inventories/:year/return': row('inventoryCompiled', [D, D, D, D, D, D, D], () => ({ comment: '請補充' })),
+  // A dataset draft from an approved open item: whoever may create datasets in its unit.
+  'POST /api/v1/inventory-items/:itemId/dataset': row('inventoryApproved', [D, D, D, A, D, D, A]),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */
 const urlOf = (path: string, tg: Target): string =>
-  path.replace(':id', encodeURIComponent(tg.id)).replace(':name', encodeURIComponent(tg.name ?? tg.id)).replace(':pid', encodeURIComponent(tg.pid ?? tg.id)).replace(':rid', encodeURIComponent(tg.resourceId ?? ''));
+  path
+    .replace(':id', encodeURIComponent(tg.id))
+    .replace(':name', encodeURIComponent(tg.name ?? tg.id))
+    .replace(':pid', encodeURIComponent(tg.pid ?? tg.id))
+    .replace(':rid', encodeURIComponent(tg.resourceId ?? ''))
+    .replace(':year', String(tg.year ?? 2026))
+    .replace(':unit', tg.unit ?? 'statistics')
+    .replace(':itemId', encodeURIComponent(tg.itemId ?? ''));
 const isApi = (path: string) => path.startsWith('/api/');
 const isCkan = (path: string) => path.startsWith('/api/3/action/') || path.startsWith('/api/action/');
 const splitKey = (key: string): { method: string; path: string } => {
@@ -262,6 +309,10 @@ describe.each(engines)('security matrix (%s)', (engine) => {
   const sessions = new Map<Caller, { cookie: string; csrf: string }>();
   let contact: User;
   let reviewer: User;
+  // Inventory (issue 6): the window and a CIO for the setups; each inventory target gets its own year.
+  let windowAdmin: User;
+  let cio: User;
+  let inventoryYear = 2300;
 
   const EMAILS: Record<Exclude<Caller, 'anon' | 'admin'>, { unit: string; role: string }> = {
     none: { unit: 'statistics', role: 'contact' }, // the role is taken away again below
@@ -292,6 +343,9 @@ describe.each(engines)('security matrix (%s)', (engine) => {
     };
     contact = await found(people.contact.email);
     reviewer = await found(people.reviewer.email);
+    windowAdmin = await found(config.adminEmail);
+    await users.create({ email: 'cio@matrix.test', name: '矩陣 資訊長', unit: 'dgbas', role: 'cio' }, by);
+    cio = await found('cio@matrix.test');
     expect((await found(people.none.email)).roles).toEqual([]);
   });
   afterAll(async () => t.cleanup());
@@ -353,6 +407,29 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       await t.services.db.kysely.transaction().execute((trx) => publishPendingVersions(trx, d.id, new Date().toISOString()));
       return d;
     },
+    // Inventory (issue 6): statistics' inventory of a year no other call uses, with one open item.
+    inventoryDraft: async () => {
+      const year = inventoryYear++;
+      const [item] = parseItems([{ raw: inventoryItem('矩陣盤點項目'), row: 1 }]).items;
+      await t.services.inventory.replaceItems('statistics', year, [item], contact);
+      const { items } = await t.services.inventory.get('statistics', year, contact);
+      return { id: '', year, unit: 'statistics', itemId: items[0]?.id };
+    },
+    inventorySubmitted: async () => {
+      const tg = await SETUP.inventoryDraft();
+      await t.services.inventory.submit('statistics', tg.year ?? 0, contact);
+      return tg;
+    },
+    inventoryCompiled: async () => {
+      const tg = await SETUP.inventorySubmitted();
+      await t.services.inventory.compile(tg.year ?? 0, windowAdmin);
+      return tg;
+    },
+    inventoryApproved: async () => {
+      const tg = await SETUP.inventoryCompiled();
+      await t.services.inventory.approve(tg.year ?? 0, cio);
+      return tg;
+    },
     // A published dataset with an open discontinuation proposal by the unit contact.
     proposal: async () => {
       const d = await SETUP.published();
@@ -399,7 +476,9 @@ describe.each(engines)('security matrix (%s)', (engine) => {
     const { method, path } = splitKey(key);
     const url = urlOf(path, tg);
     const headers: Record<string, string> = {};
-    const fields: Record<string, unknown> = { ...r.body(tg) };
+    const body = r.body(tg);
+    // A JSON array (a whole inventory list) is sent as it is.
+    const fields: Record<string, unknown> = Array.isArray(body) ? body : { ...body };
     if (call.auth === 'token' && call.token) headers.authorization = isCkan(path) ? call.token : `Bearer ${call.token}`;
     if (call.auth === 'session' && call.cookie) {
       headers.cookie = call.cookie;
