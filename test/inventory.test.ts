@@ -324,6 +324,10 @@ describe.each(engines)('inventory service (%s)', (engine) => {
     const cal = await t.services.calendar.calendar();
     const before = await loadSchedule(t.services.db.kysely, cal, { asOf: '2025-03-02', year: 2025 });
     expect(before.find((x) => x.itemKey === 'S001')).toMatchObject({ status: 'on_time', datasetId: made.datasetId, openedAt: null });
+    // The draft's placeholder field must be replaced by the real columns before it can be submitted.
+    expect(await refusal(t.services.review.submit(u.stats, made.datasetId))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    const draftInput = await t.services.catalogue.storedInput(made.datasetId);
+    await t.services.catalogue.save({ ...draftInput, fields: [{ name: '年月', title: '年月', description: '統計期' }, { name: '指數', title: '指數', description: '基期=100' }] }, { state: 'draft' });
     await t.services.review.submit(u.stats, made.datasetId);
     await t.services.review.approve(u.reviewer, made.datasetId);
     const after = await loadSchedule(t.services.db.kysely, cal, { asOf: '2025-03-02', year: 2025 });

@@ -233,3 +233,9 @@ export function isHttpUrl(s: string): boolean {
 /** zh / en message pair. */
 export type Msg = string;
 export const msg = (zh: string, en: string): Msg => `${zh} / ${en}`;
+
+/**
+ * The 主要欄位說明 entry a dataset drafted from an inventory item starts with (the inventory does
+ * not know the columns); submitting for review refuses it until the contact describes the real fields.
+ */
+export const PLACEHOLDER_FIELD = '待補';

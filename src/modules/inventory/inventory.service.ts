@@ -30,6 +30,7 @@ import type {
   Sensitivity,
   Source,
 } from './inventory.types.ts';
+import { PLACEHOLDER_FIELD } from '../catalogue/national.ts';
 
 /** A unit's inventory of a year (the header; its items come beside it). */
 export interface InventoryHeader {
@@ -989,7 +990,7 @@ export class InventoryService {
         categoryCode: 'I00',
         title: item.name,
         description: item.description ?? item.name,
-        fields: [{ name: '待補', title: '待補欄位', description: '請依實際資料填寫主要欄位說明 (replace with the real columns)' }],
+        fields: [{ name: PLACEHOLDER_FIELD, title: '待補欄位', description: '請依實際資料填寫主要欄位說明 (replace with the real columns)' }],
         updateFrequency: item.update_frequency ?? '不定期',
         publisherName: this.config.agency.title,
         ...(await this.contactFields(trx, u.name)),

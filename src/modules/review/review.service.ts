@@ -9,7 +9,7 @@ import type { Actor as AuditActor, AuditService } from '../audit/audit.service.t
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import type { Dataset, DatasetInput } from '../catalogue/catalogue.schemas.ts';
 import { normalizeDatasetInput, validateDataset } from '../catalogue/catalogue.validation.ts';
-import type { DatasetState } from '../catalogue/national.ts';
+import { PLACEHOLDER_FIELD, type DatasetState } from '../catalogue/national.ts';
 import type { NotificationService } from '../notifications/notifications.service.ts';
 import { approvalToContact, decisionToRequester, returnToContact, submissionToReviewer } from '../notifications/notifications.templates.ts';
 import { assertCan, can, type Action } from '../policy/policy.ts';
@@ -323,6 +323,10 @@ export class ReviewService {
       const ts = now();
       const note = comment?.trim() || null;
       let result: ReviewStatus;
+      // A draft made from an inventory item starts with a placeholder field; it is not publishable metadata.
+      if ((l.copy ? [] : d.fields).some((f) => f.name === PLACEHOLDER_FIELD)) {
+        throw invalid({ fields: [`主要欄位說明仍是預留的「${PLACEHOLDER_FIELD}」欄位，請填寫實際欄位後再送審 / the field list still holds the placeholder "${PLACEHOLDER_FIELD}": describe the real columns before submitting`] });
+      }
       if (d.state === 'draft' || d.state === 'returned') {
         await trx.updateTable('datasets').set({ state: 'submitted', submitted_by: user.id, submitted_at: ts, review_comment: note }).where('id', '=', d.id).execute();
         result = this.status(l, 'submitted');
