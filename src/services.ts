@@ -17,6 +17,8 @@ import { LOAD_JOB, UploadService } from './modules/datastore/upload.service.ts';
 import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { QUALITY_JOB, QualityService, type QualityJob } from './modules/quality/quality.service.ts';
 import { CalendarService } from './modules/calendar/calendar.service.ts';
+// Issue 6, annual calendar.
+import { CalendarTasksService } from './modules/calendar/tasks.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -36,6 +38,8 @@ export interface Services {
   discontinuation: DiscontinuationService;
   quality: QualityService;
   calendar: CalendarService;
+  /** The annual work calendar (年度行事曆), issue 6. */
+  calendarTasks: CalendarTasksService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -87,6 +91,8 @@ export function createServices(config: Config, db: Db): Services {
     uploads: new UploadService(db, config, review, datastore, jobs),
     quality,
     calendar: new CalendarService(db, audit),
+    // Issue 6, annual calendar (CalendarService keeps no state: its own instance reads the same stored years).
+    calendarTasks: new CalendarTasksService(db, audit, units, new CalendarService(db, audit), config),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
   };
 }
