@@ -6,6 +6,8 @@ import { notFound } from '../errors.ts';
 import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
 import { accountWebRoutes } from './account.routes.tsx';
 import { manageWebRoutes } from './manage.routes.tsx';
+// Issue 6, annual calendar.
+import { calendarWebRoutes } from './calendar.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
@@ -56,6 +58,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   await app.register(accountWebRoutes);
   await app.register(manageWebRoutes);
+  // Issue 6, annual calendar: /calendar/<year>(.ics) and /manage/calendar.
+  await app.register(calendarWebRoutes);
 
   app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
     // A versioned URL never changes content; an unversioned one may, so it is cached briefly.

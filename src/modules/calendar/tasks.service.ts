@@ -202,9 +202,11 @@ export class CalendarTasksService {
   /** Changes a task's titles, dates or owner; everything checked first, nothing written on any problem. */
   async update(id: string, input: TaskInput, user: User): Promise<CalendarTask> {
     assertCan(user, 'calendar.manage');
+    // Read before the transaction: SQLite has one connection, which the transaction holds.
+    const known = await this.unitNames();
     return this.audit.transaction(async (trx) => {
       const before = await this.locked(trx, id);
-      const next = await this.validated(before.year, { ...before, ...defined(input) });
+      const next = this.validated(before.year, { ...before, ...defined(input) }, known);
       await trx
         .updateTable('calendar_tasks')
         .set({ title: next.title, title_en: next.titleEn, description: next.description, owner_label: next.ownerLabel, owner_units_json: JSON.stringify(next.ownerUnits), starts_on: next.startsOn, due_on: next.dueOn, updated_at: new Date().toISOString() })
@@ -221,7 +223,7 @@ export class CalendarTasksService {
     assertCan(user, 'calendar.manage');
     if (!(await this.viewable(year))) throw new AppError('CALENDAR_YEAR_INVALID', 400, `${year} 年沒有行事曆（只能新增到今年、明年或已有工作項目的年度）`, `${year} has no calendar (tasks can be added to this year, next year or a year that has tasks)`, { year: [`${year} 年沒有行事曆 / ${year} has no calendar`] });
     await this.ensureYear(year);
-    const next = await this.validated(year, {
+    const next = this.validated(year, {
       title: input.title ?? '',
       titleEn: input.titleEn ?? '',
       description: input.description ?? '',
@@ -229,7 +231,7 @@ export class CalendarTasksService {
       ownerUnits: input.ownerUnits ?? [],
       startsOn: input.startsOn ?? '',
       dueOn: input.dueOn ?? '',
-    });
+    }, await this.unitNames());
     return this.audit.transaction(async (trx) => {
       const id = randomUUID();
       const last = await trx.selectFrom('calendar_tasks').select('position').where('year', '=', year).orderBy('position', 'desc').executeTakeFirst();
@@ -308,7 +310,11 @@ export class CalendarTasksService {
    * deadline in it or the next (the year-end evaluation runs into the first quarter), start ≤
    * deadline, owner units known.
    */
-  private async validated(year: number, v: Required<TaskInput>): Promise<Required<TaskInput>> {
+  private async unitNames(): Promise<Set<string>> {
+    return new Set((await this.units.list()).map((u) => u.name));
+  }
+
+  private validated(year: number, v: Required<TaskInput>, known: Set<string>): Required<TaskInput> {
     const errors: Record<string, string[]> = {};
     const add = (field: string, zh: string, en: string) => (errors[field] ??= []).push(`${zh} / ${en}`);
     const out = {
@@ -337,7 +343,6 @@ export class CalendarTasksService {
     else if (Number(out.dueOn.slice(0, 4)) !== year && Number(out.dueOn.slice(0, 4)) !== year + 1) add('dueOn', `截止日期須在 ${year} 年或 ${year + 1} 年內`, `The deadline must be in ${year} or ${year + 1}`);
     if (startOk && dueOk && out.startsOn > out.dueOn) add('dueOn', `截止日期（${out.dueOn}）不可早於開始日期（${out.startsOn}）`, `The deadline (${out.dueOn}) cannot be before the start date (${out.startsOn})`);
     if (out.ownerUnits.length > 0) {
-      const known = new Set((await this.units.list()).map((u) => u.name));
       const unknown = out.ownerUnits.filter((u) => !known.has(u));
       if (unknown.length > 0) add('ownerUnits', `沒有這些單位：${unknown.join('、')}`, `No such unit: ${unknown.join(', ')}`);
     }
@@ -348,7 +353,7 @@ export class CalendarTasksService {
 
 /** The fields given (undefined ones left as they were). */
 function defined(input: TaskInput): Partial<Required<TaskInput>> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<Required<TaskInput>>;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
 /**
