@@ -10,7 +10,7 @@ import { taipeiDate } from '../time.ts';
 import { signedIn } from './account.routes.tsx';
 import { pageCtx } from './context.ts';
 import { unitTitle } from './format.ts';
-import { CalendarYearPage } from './pages/calendar.tsx';
+import { CALENDAR_CSS, CALENDAR_CSS_ETAG, CalendarYearPage } from './pages/calendar.tsx';
 import { ManageCalendarPage, readTaskForm, taskErrors, toTaskInput, type TaskFormValues } from './pages/manage/calendar.tsx';
 import { sendPage } from './respond.ts';
 
@@ -60,6 +60,12 @@ export const calendarWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const current = Number(taipeiDate().slice(0, 4));
     return [...new Set([...(await calendarTasks.years()), current, current + 1])].sort((a, b) => a - b);
   };
+
+  app.get('/assets/calendar.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 40 })) }) } }, async (req, reply) => {
+    void reply.header('cache-control', req.query.v === CALENDAR_CSS_ETAG.slice(1, -1) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600').header('etag', CALENDAR_CSS_ETAG);
+    if (req.headers['if-none-match'] === CALENDAR_CSS_ETAG) return reply.status(304).send();
+    return reply.type('text/css; charset=utf-8').send(CALENDAR_CSS);
+  });
 
   app.get('/calendar', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => reply.redirect(pageCtx(req, config).href(`/calendar/${taipeiDate().slice(0, 4)}`), 302));
 

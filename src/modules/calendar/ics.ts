@@ -54,5 +54,7 @@ export function tasksToIcs(tasks: readonly CalendarTask[], opts: IcsOptions): st
       url: page,
     });
   }
-  return cal.toString();
+  // Every content line ends in CRLF, the last one too (RFC 5545 3.1); the library leaves the last bare.
+  const out = cal.toString();
+  return out.endsWith('\r\n') ? out : `${out}\r\n`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Lang } from '../../i18n.ts';
 import type { TaskStatus, TaskView } from '../../modules/calendar/tasks.service.ts';
 import { Breadcrumb, zhPart } from '../components.tsx';
@@ -59,8 +60,8 @@ const dayIndex = (iso: string, year: number): number => Math.round((Date.UTC(Num
 const daysIn = (year: number): number => dayIndex(`${year + 1}-01-01`, year);
 const pct = (n: number): string => `${(Math.round(n * 10000) / 100).toString()}%`;
 
-/** The chart's own styles (the page's CSP allows inline styles; no script). */
-const GANTT_CSS = `
+/** The chart's own styles, served as /assets/calendar.css (calendar.routes.tsx). */
+export const CALENDAR_CSS = `
 .calendar-page .gantt { margin: 1rem 0 1.5rem; font-size: .9rem; }
 .calendar-page .gantt-row { display: grid; grid-template-columns: 16rem 1fr; gap: .75rem; align-items: center; border-bottom: 1px solid var(--line); padding: .35rem 0; }
 .calendar-page .gantt-label { line-height: 1.35; }
@@ -83,11 +84,17 @@ const GANTT_CSS = `
 .calendar-page .status-done { color: var(--ok); }
 .calendar-page .notice { border-left: 4px solid #b35c00; background: #fff4d6; padding: .6rem 1rem; }
 .calendar-page .task-desc { display: block; font-weight: normal; font-size: .85rem; color: var(--muted); }
+.calendar-page table.data th.year { white-space: nowrap; width: auto; }
+.calendar-page .task-block { border-top: 1px solid var(--line); padding-top: .5rem; }
+.calendar-page .task-block .actions { margin-top: .5rem; }
 .calendar-page .years { display: flex; flex-wrap: wrap; gap: .5rem 1rem; list-style: none; padding: 0; }
 @media (max-width: 48rem) { .calendar-page .gantt-row { grid-template-columns: 1fr; gap: .25rem; } .calendar-page .gantt-head .gantt-label { display: none; } }
 `;
 
-export const GanttStyles = () => <style dangerouslySetInnerHTML={{ __html: GANTT_CSS }} />;
+/** Versioned by content, so it can be cached for good. */
+export const CALENDAR_CSS_ETAG = `"${createHash('sha256').update(CALENDAR_CSS).digest('hex').slice(0, 16)}"`;
+export const CALENDAR_CSS_HREF = `/assets/calendar.css?v=${CALENDAR_CSS_ETAG.slice(1, -1)}`;
+export const GanttStyles = () => <link rel="stylesheet" href={CALENDAR_CSS_HREF} />;
 
 /**
  * The Gantt-like year view: twelve months across, one row per task, bars positioned by day. It is

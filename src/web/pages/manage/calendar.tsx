@@ -288,7 +288,9 @@ export function ManageCalendarPage({ ctx, year, years, tasks, units, failed, don
               <tbody>
                 {workingYears.map((y) => (
                   <tr>
-                    <th scope="row">{y.year}</th>
+                    <th scope="row" class="year">
+                      {y.year}
+                    </th>
                     <td lang={zhPart(ctx)}>
                       {y.title}
                       <span class="task-desc">{y.source}</span>
