@@ -17,7 +17,7 @@ const SHOTS = process.env.KAIFANG_SCREENSHOTS ?? '/tmp/shots-calendar';
 
 /** The events of a feed parsed by an independent parser (ical.js), by UID. */
 function events(ics: string) {
-  const vcal = new ICAL.Component(ICAL.parse(ics));
+  const vcal = new ICAL.Component(ICAL.parse(ics) as unknown[]);
   return new Map(
     vcal.getAllSubcomponents('vevent').map((c) => {
       const e = new ICAL.Event(c);
@@ -48,7 +48,7 @@ describe.each(engines)('the annual calendar pages on %s', (engine) => {
   const get = (url: string, s?: Session) => t.app.inject({ method: 'GET', url, headers: s ? { cookie: s.cookie } : {} });
   const post = (url: string, s: Session, fields: Record<string, string | string[]>) => {
     const form = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...fields, _csrf: s.csrf })) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
+    for (const [k, v] of Object.entries({ ...fields, _csrf: s.csrf })) for (const x of typeof v === 'string' ? [v] : v) form.append(k, x);
     return t.app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
   };
   const taskId = async (key: string) => {
