@@ -8,6 +8,8 @@ import type { User } from '../src/modules/users/users.service.ts';
 import { resourceFieldName, valuesOf } from '../src/web/pages/manage/dataset-form.tsx';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeApp } from './helpers/env.ts';
+// Issue 6, annual calendar.
+import { taipeiDate } from '../src/time.ts';
 
 /*
  * Route × role security matrix (issue 3): every mutating route of the app (web forms, /api/v1,
@@ -83,7 +85,9 @@ interface Target {
   /** A discontinuation proposal's id, for `:pid`. */
   pid?: string;
 }
-type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal' | 'table';
+type TargetKind = 'nothing' | 'draft' | 'submitted' | 'published' | 'contactNotification' | 'user' | 'disabledUser' | 'userWithRole' | 'passwordUser' | 'passwordLink' | 'proposal' | 'table'
+  // Issue 6, annual calendar.
+  | 'calendarTask' | 'addedCalendarTask';
 type Body = (t: Target) => Record<string, unknown>;
 
 interface Row {
@@ -126,6 +130,11 @@ const editorForm = (over: Parameters<typeof datasetInput>[0] = {}): Record<strin
     for (const [k, val] of Object.entries(r)) form[resourceFieldName(i, k)] = val;
   });
   return form;
+};
+/** Issue 6, annual calendar: a task as its form posts it (this year's dates). */
+const calendarTaskForm = () => {
+  const year = taipeiDate().slice(0, 4);
+  return { title: '矩陣測試工作項目', titleEn: 'Matrix test task', ownerLabel: '主計資訊處', startsOn: `${year}-06-01`, dueOn: `${year}-06-30`, description: '' };
 };
 /** A discontinuation proposal as its form posts it (and as the API takes it). */
 const discontinuationForm = { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-11-20', resolution: '會議決議同意停止提供' };
@@ -234,6 +243,14 @@ const MATRIX: Record<string, Row> = {
   // The override: a reviewer of the unit (or the admin), never on their own submission; nothing fails
   // on a fresh submission, so who may override hears 409 NOTHING_TO_OVERRIDE after the access check.
   'POST /manage/datasets/:name/quality/override': row('submitted', [D, D, D, D, 'allowed-409', D, 'allowed-409'], (t) => ({ resourceId: t.resourceId ?? '', indicator: 'personal_data', reason: '依法公開的負責人姓名資料' })),
+
+  // Issue 6, annual calendar (年度行事曆): the admin alone (calendar.manage); `:id` is a task of this year.
+  'POST /manage/calendar/tasks': row('nothing', [D, D, D, D, D, D, A], () => ({ ...calendarTaskForm(), year: taipeiDate().slice(0, 4) })),
+  'POST /manage/calendar/tasks/:id': row('calendarTask', [D, D, D, D, D, D, A], () => calendarTaskForm()),
+  'POST /manage/calendar/tasks/:id/done': row('calendarTask', [D, D, D, D, D, D, A]),
+  'POST /manage/calendar/tasks/:id/reopen': row('calendarTask', [D, D, D, D, D, D, A]),
+  // Only tasks the admin added are removed (the plan's own answer 409 CALENDAR_TASK_FROM_PLAN).
+  'POST /manage/calendar/tasks/:id/remove': row('addedCalendarTask', [D, D, D, D, D, D, A]),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */
@@ -352,6 +369,20 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       await t.services.datastore.load(v.id);
       await t.services.db.kysely.transaction().execute((trx) => publishPendingVersions(trx, d.id, new Date().toISOString()));
       return d;
+    },
+    // Issue 6, annual calendar: a task of this year (made from the plan), and one the admin added.
+    calendarTask: async () => {
+      const year = Number(taipeiDate().slice(0, 4));
+      await t.services.calendarTasks.ensureYear(year);
+      const task = (await t.services.calendarTasks.list(year))[0];
+      if (!task) throw new Error('no calendar task');
+      return { id: task.id };
+    },
+    addedCalendarTask: async () => {
+      const admin = await t.services.users.findByEmail(t.config.adminEmail);
+      if (!admin) throw new Error('no admin');
+      const task = await t.services.calendarTasks.add(Number(taipeiDate().slice(0, 4)), { ...calendarTaskForm(), ownerUnits: [] }, admin);
+      return { id: task.id };
     },
     // A published dataset with an open discontinuation proposal by the unit contact.
     proposal: async () => {
