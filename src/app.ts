@@ -22,6 +22,8 @@ import { isApiPath, notFoundHandler, sendErrorPage } from './web/not-found.tsx';
 import { webRoutes } from './web/web.routes.tsx';
 import { datastoreRoutes } from './modules/datastore/datastore.routes.ts';
 import { qualityRoutes } from './modules/quality/quality.routes.ts';
+// Issue 6, annual calendar.
+import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -152,6 +154,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(datastoreRoutes, { prefix: '/api/v1' });
   await app.register(discontinuationRoutes, { prefix: '/api/v1' });
   await app.register(qualityRoutes, { prefix: '/api/v1' });
+  // Issue 6, annual calendar.
+  await app.register(calendarRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

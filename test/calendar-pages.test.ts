@@ -88,6 +88,19 @@ describe.each(engines)('the annual calendar pages on %s', (engine) => {
     expect(await t.services.calendarTasks.years()).not.toContain(1999);
   });
 
+  it('the API gives the same tasks as JSON, with status; documented; unknown years 404, malformed 400', async () => {
+    const res = await get(`/api/v1/calendar/${YEAR}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ year: number; asOf: string; ics: string; tasks: { key: string; status: string; workingDaysLeft: number; ownerUnits: string[] }[] }>();
+    expect(body).toMatchObject({ year: YEAR, asOf: taipeiDate(), ics: `http://portal.test/calendar/${YEAR}.ics` });
+    expect(body.tasks.map((x) => x.key).sort()).toEqual(['advisory-1', 'advisory-2', 'datasets', 'evaluation', 'inventory', 'plan-review', 'prior-year-review']);
+    expect(body.tasks.find((x) => x.key === 'advisory-1')?.ownerUnits).toEqual(['it']);
+    expect((await get('/api/v1/calendar/1999')).statusCode).toBe(404);
+    expect((await get('/api/v1/calendar/20x6')).statusCode).toBe(400);
+    const doc = (await get('/openapi.json')).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toContain('/api/v1/calendar/{year}');
+  });
+
   it('the .ics: text/calendar, CRLF only, folded at 75 octets without splitting a character, parsed back with the tasks; UIDs and bytes stable across requests', async () => {
     // A title and description that need escaping, and a long Chinese description that needs folding.
     const id = await taskId('advisory-2');
