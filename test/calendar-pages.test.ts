@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +194,31 @@ describe.each(engines)('the annual calendar pages on %s', (engine) => {
     const missing = await post('/manage/calendar/tasks', admin, { year: String(YEAR), title: '', titleEn: '', ownerLabel: '', startsOn: '', dueOn: '' });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('href="#new-title"');
+  });
+
+  it('the admin loads a year’s working days from the form: bad JSON and bad entries are named and change nothing; a good file replaces the year, audited', async () => {
+    const shipped = JSON.parse(readFileSync(new URL('../src/modules/calendar/years/2026.json', import.meta.url), 'utf8')) as { holidays: { date: string; name: string }[] };
+    const notJson = await post('/manage/calendar/working-days', admin, { year: String(YEAR), json: '{"year": 2026,' });
+    expect(notJson.statusCode).toBe(400);
+    expect(markupProblems(notJson.body)).toEqual([]);
+    expect(pageText(notJson.body)).toContain('不是有效的 JSON');
+    expect(notJson.body).toContain('href="#wd-json"');
+    expect(controlValue(notJson.body, 'wd-json')).toBe('{"year": 2026,');
+
+    const badEntries = await post('/manage/calendar/working-days?lang=en', admin, { year: String(YEAR), json: JSON.stringify({ ...shipped, holidays: [{ date: '2026-13-01', name: '' }, { date: '2026-03-07', name: '週六' }] }) });
+    expect(badEntries.statusCode).toBe(400);
+    expect(pageText(badEntries.body)).toContain('holidays entry 1: date "2026-13-01" must be YYYY-MM-DD');
+    expect(pageText(badEntries.body)).toContain('holidays entry 2: 2026-03-07 is a weekend day');
+    expect((await t.services.calendar.years()).find((y) => y.year === 2026)?.holidays).toHaveLength(16);
+
+    const typhoon = { ...shipped, holidays: [...shipped.holidays, { date: '2026-07-29', name: '颱風停止上班（測試）' }] };
+    const ok = await post('/manage/calendar/working-days', admin, { year: String(YEAR), json: JSON.stringify(typhoon) });
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe(`/manage/calendar?year=${YEAR}&done=loaded`);
+    expect((await t.services.calendar.calendar()).isWorkingDay('2026-07-29')).toBe(false);
+    expect((await t.services.audit.log({ entityId: '2026' }))[0]).toMatchObject({ action: 'calendar.load', actorLabel: t.config.adminEmail, after: { holidays: 17 } });
+    expect(pageText((await get(`/manage/calendar?year=${YEAR}&done=loaded`, admin)).body)).toContain('辦公日曆表已載入');
+    expect((await post('/manage/calendar/working-days', contact, { json: JSON.stringify(typhoon) })).statusCode).toBe(403);
   });
 
   it('refuses everyone but the admin: the page and every form', async () => {

@@ -251,6 +251,8 @@ const MATRIX: Record<string, Row> = {
   'POST /manage/calendar/tasks/:id/reopen': row('calendarTask', [D, D, D, D, D, D, A]),
   // Only tasks the admin added are removed (the plan's own answer 409 CALENDAR_TASK_FROM_PLAN).
   'POST /manage/calendar/tasks/:id/remove': row('addedCalendarTask', [D, D, D, D, D, D, A]),
+  // Loading a year's working-day calendar (a test year nobody else uses).
+  'POST /manage/calendar/working-days': row('nothing', [D, D, D, D, D, D, A], () => ({ year: '2030', json: JSON.stringify({ year: 2030, title: '矩陣測試', source: '矩陣測試用', holidays: [], workdays: [] }) })),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */

@@ -11,7 +11,8 @@ import { signedIn } from './account.routes.tsx';
 import { pageCtx } from './context.ts';
 import { unitTitle } from './format.ts';
 import { CALENDAR_CSS, CALENDAR_CSS_ETAG, CalendarYearPage } from './pages/calendar.tsx';
-import { ManageCalendarPage, readTaskForm, taskErrors, toTaskInput, type TaskFormValues } from './pages/manage/calendar.tsx';
+import { CalendarFileError } from '../modules/calendar/working-days.ts';
+import { ManageCalendarPage, manageCalendarWords, readTaskForm, taskErrors, toTaskInput, WD_FIELD, type TaskFormValues } from './pages/manage/calendar.tsx';
 import { sendPage } from './respond.ts';
 
 const YearParams = Type.Object({ year: Type.String({ maxLength: 20 }) });
@@ -33,6 +34,8 @@ const TaskBody = Type.Object({
   ...Csrf,
 });
 const CsrfBody = Type.Object(Csrf);
+/** The working-day calendar pasted as JSON (a year's file is a few kB). */
+const WorkingDaysBody = Type.Object({ year: Text(10), json: Text(200_000), ...Csrf });
 
 /** A four-digit year in the path, else 404 (an unknown page, not a bad request). */
 const yearOf = (raw: string): number => {
@@ -94,7 +97,14 @@ export const calendarWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const unitOptions = async (lang: 'zh-TW' | 'en') => (await units.list()).filter((u) => u.kind === 'unit').map((u) => ({ value: u.name, label: unitTitle(u, lang) }));
 
-  const managePage = async (req: FastifyRequest, reply: FastifyReply, user: User, year: number, status: number, extra: { failed?: { formId: string; values: TaskFormValues; errors: ReturnType<typeof taskErrors> }; done?: string }) => {
+  const managePage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    user: User,
+    year: number,
+    status: number,
+    extra: { failed?: { formId: string; values: TaskFormValues; errors: ReturnType<typeof taskErrors> }; done?: string; wdForm?: { value: string; errors: ReturnType<typeof taskErrors> } },
+  ) => {
     assertCan(user, 'calendar.manage');
     await openYear(year);
     const lang = langOf(req);
@@ -146,6 +156,30 @@ export const calendarWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw err;
     }
     return back(req, reply, task.year, 'saved');
+  });
+
+  app.post('/manage/calendar/working-days', { schema: { hide: true, querystring: LangQuery, body: WorkingDaysBody } }, async (req, reply) => {
+    const user = signedIn(req, reply);
+    if (!user) return reply;
+    assertCan(user, 'calendar.manage');
+    const year = /^\d{4}$/.test(req.body.year ?? '') ? Number(req.body.year) : Number(taipeiDate().slice(0, 4));
+    const lang = langOf(req);
+    const w = manageCalendarWords(lang);
+    const value = req.body.json ?? '';
+    const refuse = (messages: string[]) => managePage(req, reply, user, year, 400, { wdForm: { value, errors: messages.map((message) => ({ id: WD_FIELD, label: w.wdJson, message })) } });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(value);
+    } catch (err) {
+      return refuse([w.wdBadJson(err instanceof Error ? err.message : String(err))]);
+    }
+    try {
+      await calendar.loadAs(user, raw);
+    } catch (err) {
+      if (err instanceof CalendarFileError) return refuse(err.problems.map((p) => (lang === 'en' ? p.en : p.zh)));
+      throw err;
+    }
+    return back(req, reply, year, 'loaded');
   });
 
   for (const [verb, done] of [

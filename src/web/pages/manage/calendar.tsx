@@ -43,6 +43,7 @@ export function manageCalendarWords(lang: Lang) {
       done: en ? 'The task was marked done.' : '工作項目已標記為完成。',
       reopened: en ? 'The task was reopened.' : '工作項目已重新開啟。',
       removed: en ? 'The task was removed.' : '工作項目已刪除。',
+      loaded: en ? 'The government office calendar was loaded (recorded in the audit trail).' : '辦公日曆表已載入（已記錄於稽核軌跡）。',
     } as Record<string, string>,
     wdHeading: en ? 'Government office calendars loaded (working days)' : '已載入的政府行政機關辦公日曆表（工作天計算）',
     wdCaption: en ? 'Years loaded, with their source and counts' : '已載入年度、來源與日數',
@@ -54,9 +55,16 @@ export function manageCalendarWords(lang: Lang) {
       en
         ? `Not loaded: ${ys.join(', ')}. Until it is, deadlines in that year are counted on weekends only.`
         : `尚未載入：${ys.join('、')} 年。載入前，該年的截止日僅扣除週末計算工作天。`,
+    wdFormHeading: en ? 'Load or replace a year' : '載入或更新一年',
+    wdJson: en ? 'The year’s calendar (JSON)' : '辦公日曆表（JSON）',
+    wdJsonHint: en
+      ? 'Paste the file’s content, written like src/modules/calendar/years/2026.json: year, title, source (the Executive Yuan letter and where it was published), holidays (weekdays off) and workdays (make-up Saturdays). A file with any problem loads nothing and each problem is listed.'
+      : '貼上檔案內容，格式同 src/modules/calendar/years/2026.json：year、title、source（行政院函號與公告網址）、holidays（平日放假日）、workdays（補行上班日）。有任何問題則不載入，並逐項列出。',
+    wdLoad: en ? 'Load' : '載入',
+    wdBadJson: (msg: string) => (en ? `This is not valid JSON: ${msg}` : `不是有效的 JSON：${msg}`),
     wdHow: en
-      ? 'To load or replace a year (after 行政院人事行政總處 publishes it, usually in June of the year before): `kaifang calendar load <year>.json`, the file written like src/modules/calendar/years/2026.json.'
-      : '載入或更新一年（行政院人事行政總處通常於前一年6月公布）：執行 `kaifang calendar load <年度>.json`，檔案格式同 src/modules/calendar/years/2026.json。',
+      ? '行政院人事行政總處 publishes next year’s calendar around June. Load it below, or from the command line: `kaifang calendar load <year>.json`.'
+      : '行政院人事行政總處通常於前一年6月公布次年辦公日曆表。可於下方載入，或在命令列執行 `kaifang calendar load <年度>.json`。',
   };
 }
 
@@ -176,10 +184,14 @@ export interface ManageCalendarProps {
   workingYears: CalendarYear[];
   /** Years of the calendar shown or coming up whose working days are not loaded. */
   missingYears: number[];
+  /** The working-day form as posted, with its problems (refused). */
+  wdForm?: { value: string; errors: FieldError[] };
 }
 
+export const WD_FIELD = 'wd-json';
+
 /** /manage/calendar: the admin edits the year's tasks (forms that work without JavaScript). */
-export function ManageCalendarPage({ ctx, year, years, tasks, units, failed, done, workingYears, missingYears }: ManageCalendarProps) {
+export function ManageCalendarPage({ ctx, year, years, tasks, units, failed, done, workingYears, missingYears, wdForm }: ManageCalendarProps) {
   const w = manageCalendarWords(ctx.lang);
   const cw = calendarWords(ctx.lang);
   const mm = manageMessages(ctx.lang);
@@ -192,6 +204,7 @@ export function ManageCalendarPage({ ctx, year, years, tasks, units, failed, don
           {w.title}：{w.year(year)}
         </h1>
         {failed ? <ErrorSummary ctx={ctx} errors={failed.errors} /> : null}
+        {wdForm ? <ErrorSummary ctx={ctx} errors={wdForm.errors} /> : null}
         {done && w.done[done] ? (
           <p class="notice notice-ok" role="status">
             {w.done[done]}
@@ -303,6 +316,17 @@ export function ManageCalendarPage({ ctx, year, years, tasks, units, failed, don
             </table>
           </div>
           <p class="hint">{w.wdHow}</p>
+          <h3>{w.wdFormHeading}</h3>
+          <form method="post" action={action('/manage/calendar/working-days')} class="form-stack" novalidate>
+            <CsrfField ctx={ctx} />
+            <input type="hidden" name="year" value={String(year)} />
+            <Control ctx={ctx} id={WD_FIELD} name="json" label={w.wdJson} hint={w.wdJsonHint} required kind="textarea" value={wdForm?.value ?? ''} messages={(wdForm?.errors ?? []).map((e) => e.message)} />
+            <div class="actions">
+              <button type="submit" class="button">
+                {w.wdLoad}
+              </button>
+            </div>
+          </form>
         </section>
       </div>
     </Layout>
