@@ -144,11 +144,15 @@ describe.each(engines)('the annual calendar pages on %s', (engine) => {
     // Asked again: the same bytes (DTSTAMP is each task's last change), so the UIDs are the same.
     const again = await get(`/calendar/${YEAR}.ics`);
     expect(again.body).toBe(res.body);
+    const etag = String(res.headers.etag);
+    const unchanged = await t.app.inject({ method: 'GET', url: `/calendar/${YEAR}.ics`, headers: { 'if-none-match': etag } });
+    expect(unchanged.statusCode).toBe(304);
     // Marking a task done changes its event, not its UID.
     await t.services.calendarTasks.markDone(await taskId('inventory'), adminUser);
     const after = events((await get(`/calendar/${YEAR}.ics`)).body);
     expect([...after.keys()].sort()).toEqual([...parsed.keys()].sort());
     expect(after.get(`${YEAR}-inventory@portal.test`)?.summary).toBe('年度資料盤點（已完成）');
+    expect((await t.app.inject({ method: 'GET', url: `/calendar/${YEAR}.ics`, headers: { 'if-none-match': etag } })).statusCode).toBe(200);
   });
 
   it('the admin edits a task: a refused form keeps the input, names each problem at its field; a good one is saved, audited and shown', async () => {

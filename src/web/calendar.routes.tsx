@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -85,12 +86,11 @@ export const calendarWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const year = yearOf(req.params.year);
     await openYear(year);
     const body = tasksToIcs(await calendarTasks.list(year), { year, baseUrl: config.baseUrl, agency: config.agency.title });
-    return reply
-      .type('text/calendar; charset=utf-8')
-      .header('content-disposition', `inline; filename="calendar-${year}.ics"`)
-      .header('cache-control', 'public, max-age=3600')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
+    // Calendar apps poll the feed: the same tasks give the same bytes, so an ETag answers most polls with 304.
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+    void reply.header('etag', etag).header('cache-control', 'public, max-age=300');
+    if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+    return reply.type('text/calendar; charset=utf-8').header('content-disposition', `inline; filename="calendar-${year}.ics"`).header('x-content-type-options', 'nosniff').send(body);
   });
 
   /* ---- Back office: the admin's page ---- */
