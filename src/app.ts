@@ -25,6 +25,8 @@ import { webRoutes } from './web/web.routes.tsx';
 import { datastoreRoutes } from './modules/datastore/datastore.routes.ts';
 import { qualityRoutes } from './modules/quality/quality.routes.ts';
 import { followupRoutes } from './modules/followup/followup.routes.ts';
+// Issue 6, annual calendar.
+import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -159,6 +161,8 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
   await app.register(followupRoutes, { prefix: '/api/v1' });
   // Issue 6 (inventory)
   await app.register(inventoryRoutes, { prefix: '/api/v1' });
+  // Issue 6, annual calendar.
+  await app.register(calendarRoutes, { prefix: '/api/v1' });
   await app.register(ckanRoutes, { prefix: '/api/3/action' });
   // Python ckanapi calls /api/action/<name>.
   await app.register(ckanRoutes, { prefix: '/api/action', hideFromDocs: true });

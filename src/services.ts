@@ -19,6 +19,8 @@ import { QUALITY_JOB, QualityService, type QualityJob } from './modules/quality/
 import { CalendarService } from './modules/calendar/calendar.service.ts';
 import { FollowupService } from './modules/followup/followup.service.ts';
 import { InventoryService } from './modules/inventory/inventory.service.ts';
+// Issue 6, annual calendar.
+import { CalendarTasksService } from './modules/calendar/tasks.service.ts';
 
 /** Everything the routes and the CLI call; built once per process. */
 export interface Services {
@@ -42,6 +44,8 @@ export interface Services {
   followup: FollowupService;
   // Issue 6 (inventory): the yearly inventory and the agency list.
   inventory: InventoryService;
+  /** The annual work calendar (年度行事曆), issue 6. */
+  calendarTasks: CalendarTasksService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -94,6 +98,8 @@ export function createServices(config: Config, db: Db): Services {
     uploads: new UploadService(db, config, review, datastore, jobs),
     quality,
     calendar,
+    // Issue 6, annual calendar.
+    calendarTasks: new CalendarTasksService(db, audit, units, calendar, config),
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
     // Issue 6, the daily run.
     followup: new FollowupService(db, config, units, calendar, notifications),

@@ -9,6 +9,8 @@ import type { User } from '../src/modules/users/users.service.ts';
 import { resourceFieldName, valuesOf } from '../src/web/pages/manage/dataset-form.tsx';
 import { datasetInput } from './factories/dataset.ts';
 import { engines, makeApp } from './helpers/env.ts';
+// Issue 6, annual calendar.
+import { taipeiDate } from '../src/time.ts';
 
 /*
  * Route × role security matrix (issue 3): every mutating route of the app (web forms, /api/v1,
@@ -105,7 +107,10 @@ type TargetKind =
   | 'inventoryDraft'
   | 'inventorySubmitted'
   | 'inventoryCompiled'
-  | 'inventoryApproved';
+  | 'inventoryApproved'
+  // Issue 6, annual calendar.
+  | 'calendarTask'
+  | 'addedCalendarTask';
 type Body = (t: Target) => Record<string, unknown>;
 
 interface Row {
@@ -151,6 +156,11 @@ const editorForm = (over: Parameters<typeof datasetInput>[0] = {}): Record<strin
 };
 /** An inventory item as the API takes it (issue 6). */
 const inventoryItem = (name: string) => ({ name, source: '資料庫', classification: '開放資料', sensitivity: '低', plannedDate: '2026-06-30' });
+/** Issue 6, annual calendar: a task as its form posts it (this year's dates). */
+const calendarTaskForm = () => {
+  const year = taipeiDate().slice(0, 4);
+  return { title: '矩陣測試工作項目', titleEn: 'Matrix test task', ownerLabel: '主計資訊處', startsOn: `${year}-06-01`, dueOn: `${year}-06-30`, description: '' };
+};
 /** A discontinuation proposal as its form posts it (and as the API takes it). */
 const discontinuationForm = { kind: 'stop', reasons: '調查已停辦', meetingDate: '2026-11-20', resolution: '會議決議同意停止提供' };
 const roleOf: Body = (t) => ({ email: t.email, unit: 'census', role: 'reviewer' });
@@ -274,6 +284,15 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/inventories/:year/return': row('inventoryCompiled', [D, D, D, D, D, D, D], () => ({ comment: '請補充' })),
   // A dataset draft from an approved open item: whoever may create datasets in its unit.
   'POST /api/v1/inventory-items/:itemId/dataset': row('inventoryApproved', [D, D, D, A, D, D, A]),
+  // Issue 6, annual calendar (年度行事曆): the admin alone (calendar.manage); `:id` is a task of this year.
+  'POST /manage/calendar/tasks': row('nothing', [D, D, D, D, D, D, A], () => ({ ...calendarTaskForm(), year: taipeiDate().slice(0, 4) })),
+  'POST /manage/calendar/tasks/:id': row('calendarTask', [D, D, D, D, D, D, A], () => calendarTaskForm()),
+  'POST /manage/calendar/tasks/:id/done': row('calendarTask', [D, D, D, D, D, D, A]),
+  'POST /manage/calendar/tasks/:id/reopen': row('calendarTask', [D, D, D, D, D, D, A]),
+  // Only tasks the admin added are removed (the plan's own answer 409 CALENDAR_TASK_FROM_PLAN).
+  'POST /manage/calendar/tasks/:id/remove': row('addedCalendarTask', [D, D, D, D, D, D, A]),
+  // Loading a year's working-day calendar (a test year nobody else uses).
+  'POST /manage/calendar/working-days': row('nothing', [D, D, D, D, D, D, A], () => ({ year: '2030', json: JSON.stringify({ year: 2030, title: '矩陣測試', source: '矩陣測試用', holidays: [], workdays: [] }) })),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */
@@ -429,6 +448,20 @@ describe.each(engines)('security matrix (%s)', (engine) => {
       const tg = await SETUP.inventoryCompiled();
       await t.services.inventory.approve(tg.year ?? 0, cio);
       return tg;
+    },
+    // Issue 6, annual calendar: a task of this year (made from the plan), and one the admin added.
+    calendarTask: async () => {
+      const year = Number(taipeiDate().slice(0, 4));
+      await t.services.calendarTasks.ensureYear(year);
+      const task = (await t.services.calendarTasks.list(year))[0];
+      if (!task) throw new Error('no calendar task');
+      return { id: task.id };
+    },
+    addedCalendarTask: async () => {
+      const admin = await t.services.users.findByEmail(t.config.adminEmail);
+      if (!admin) throw new Error('no admin');
+      const task = await t.services.calendarTasks.add(Number(taipeiDate().slice(0, 4)), { ...calendarTaskForm(), ownerUnits: [] }, admin);
+      return { id: task.id };
     },
     // A published dataset with an open discontinuation proposal by the unit contact.
     proposal: async () => {

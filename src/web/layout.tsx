@@ -132,6 +132,10 @@ export function Layout({ ctx, title, nav, demo, head, children }: LayoutProps) {
                 <li>
                   <a href={ctx.href('/discontinued')}>{ctx.lang === 'en' ? 'Discontinued datasets' : '停止提供公告'}</a>
                 </li>
+                {/* Issue 6, annual calendar. */}
+                <li>
+                  <a href={ctx.href('/calendar')}>{ctx.lang === 'en' ? 'Annual work calendar' : '年度行事曆'}</a>
+                </li>
               </ul>
             </nav>
           </div>

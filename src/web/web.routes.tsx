@@ -7,6 +7,8 @@ import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
 import { accountWebRoutes } from './account.routes.tsx';
 import { manageWebRoutes } from './manage.routes.tsx';
 import { followupWebRoutes } from './followup.routes.tsx';
+// Issue 6, annual calendar.
+import { calendarWebRoutes } from './calendar.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
@@ -59,6 +61,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(manageWebRoutes);
   // Issue 6: the overdue follow-up page.
   await app.register(followupWebRoutes);
+  // Issue 6, annual calendar: /calendar/<year>(.ics) and /manage/calendar.
+  await app.register(calendarWebRoutes);
 
   app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
     // A versioned URL never changes content; an unversioned one may, so it is cached briefly.

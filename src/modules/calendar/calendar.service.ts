@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db/index.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import { assertCan } from '../policy/policy.ts';
+import type { User } from '../users/users.service.ts';
 import { parseCalendarYear, WorkingCalendar, type CalendarYear } from './working-days.ts';
 
 /** The years the project ships (src/modules/calendar/years/<year>.json), each with its source. */
@@ -44,6 +46,12 @@ export class CalendarService {
       });
     });
     return y;
+  }
+
+  /** Loads (or replaces) a year for a signed-in user: the admin's upload form (calendar.manage), audited as theirs. */
+  async loadAs(user: User, raw: unknown): Promise<CalendarYear> {
+    assertCan(user, 'calendar.manage');
+    return this.load(raw, { id: user.id, label: user.email });
   }
 
   /** Loads the shipped years not stored yet (a year the admin has edited is left as it is). */
