@@ -61,6 +61,7 @@ export function createServices(config: Config, db: Db): Services {
   const datastore = new DatastoreService(db, files, { loadWorker: { heapMb: config.loadHeapMb, filesDir } });
   const jobs = new JobService(db);
   const calendar = new CalendarService(db, audit);
+  const calendarTasks = new CalendarTasksService(db, audit, units, calendar, config);
   const quality = new QualityService(db, config, catalogue, datastore, files, jobs, audit);
   // Checked when submitted for review; publishing waits for what blocks it (personal data without an override, a badge below the minimum).
   review.setQualityGate({ submitted: (trx, datasetId) => quality.enqueueDataset(datasetId, 'submission', trx).then(() => undefined), beforeApprove: (trx, datasetId) => quality.assertPublishable(datasetId, trx) });
@@ -99,10 +100,10 @@ export function createServices(config: Config, db: Db): Services {
     quality,
     calendar,
     // Issue 6, annual calendar.
-    calendarTasks: new CalendarTasksService(db, audit, units, calendar, config),
+    calendarTasks,
     accounts: new AccountsService(db.kysely, config, users, audit, notifications),
     // Issue 6, the daily run.
-    followup: new FollowupService(db, config, units, calendar, notifications),
+    followup: new FollowupService(db, config, units, calendar, notifications, calendarTasks),
     // Issue 6 (inventory)
     inventory: new InventoryService(db, config, units, catalogue, audit, notifications),
   };

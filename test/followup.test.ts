@@ -65,12 +65,24 @@ describe.each(engines)('the daily run (%s)', (engine) => {
   beforeEach(async () => {
     for (const table of ['followups', 'daily_runs', 'calendar_tasks', 'notifications', 'outbox'] as const) await k().deleteFrom(table).execute();
     await k().updateTable('datasets').set({ state: 'draft' }).execute();
+    // The daily run makes the year's plan tasks if missing; here they are done, so each test sees only its own.
+    await t.services.calendarTasks.ensureYear(2026);
+    await k().updateTable('calendar_tasks').set({ status: 'done' }).execute();
   });
 
   /** Notifications per user id, by kind. */
   const inbox = async () => (await k().selectFrom('notifications').select(['user_id', 'kind', 'title']).orderBy('kind').orderBy('user_id').execute()).map((n) => `${n.user_id === who.admin.id ? 'admin' : (Object.entries(who).find(([, u]) => u.id === n.user_id)?.[0] ?? n.user_id)} ${n.kind}`).sort();
 
   const publish = (title: string, modified: string, unit = 'statistics', updateFrequency = '每1月') => t.services.catalogue.save(datasetInput({ title, unit, modified, updateFrequency }), { state: 'published' });
+
+  it('a year nobody has opened in the calendar gets the plan\'s tasks from the daily run, and its reminders', async () => {
+    await k().deleteFrom('calendar_tasks').execute();
+    const summary = await t.services.followup.runDaily('2026-03-20', { kinds: ['calendar_task'] });
+    const keys = (await k().selectFrom('calendar_tasks').select('task_key').where('year', '=', 2026).execute()).map((r) => r.task_key);
+    expect(keys).toContain('inventory');
+    // 年度盤點 (due 03-31) is within ten working days of 03-20: every unit's contacts are reminded.
+    expect(summary.byKind.calendar_task).toBeGreaterThan(0);
+  });
 
   it('a dataset first seen long overdue gets its escalation only — no reminder, no overdue notice after the fact', async () => {
     // Last updated 2026-01-10, monthly → due 02-10; 10 working days late on 03-04 (Spring Festival in between).
@@ -98,7 +110,7 @@ describe.each(engines)('the daily run (%s)', (engine) => {
     await publish('提醒乙', '2026-01-10 09:00:00', 'accounting');
     await k()
       .insertInto('calendar_tasks')
-      .values({ id: randomUUID(), year: 2026, task_key: 'advisory-1', title: '諮詢小組會議', title_en: 'Advisory group meeting', description: null, owner_label: '主計資訊處', owner_units_json: '["it"]', starts_on: '2026-01-05', due_on: '2026-02-13', status: 'planned', done_at: null, done_by: null, position: 1, updated_at: new Date().toISOString() })
+      .values({ id: randomUUID(), year: 2026, task_key: 'advisory-test', title: '諮詢小組會議', title_en: 'Advisory group meeting', description: null, owner_label: '主計資訊處', owner_units_json: '["it"]', starts_on: '2026-01-05', due_on: '2026-02-13', status: 'planned', done_at: null, done_by: null, position: 1, updated_at: new Date().toISOString() })
       .execute();
     const part = await t.services.followup.runDaily('2026-02-04', { limit: 1 });
     expect(part).toMatchObject({ partial: true, reminders: 1 });

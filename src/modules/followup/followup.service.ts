@@ -180,6 +180,8 @@ export class FollowupService {
     private readonly units: UnitsService,
     private readonly calendar: CalendarService,
     private readonly notifications: NotificationService,
+    /** The annual calendar's tasks of the run's year are made from the plan if nobody has opened that year yet. */
+    private readonly tasks?: { ensureYear(year: number): Promise<void> },
   ) {}
 
   private get k(): Kysely<Database> {
@@ -203,6 +205,7 @@ export class FollowupService {
     const candidates: Candidate[] = [];
     if (kinds.has('dataset_update')) candidates.push(...(await this.datasetCandidates(asOf, cal, units, summary)));
     if (kinds.has('schedule_item')) candidates.push(...(await this.itemCandidates(asOf, cal, units, summary)));
+    if (kinds.has('calendar_task') && this.tasks) await this.tasks.ensureYear(Number(asOf.slice(0, 4)));
     if (kinds.has('calendar_task')) candidates.push(...(await this.taskCandidates(asOf, cal, units, summary)));
 
     let written = 0;
