@@ -7,6 +7,7 @@ import { FACETS, type Facet } from '../modules/search/search.indexer.ts';
 import { accountWebRoutes } from './account.routes.tsx';
 import { manageWebRoutes } from './manage.routes.tsx';
 import { followupWebRoutes } from './followup.routes.tsx';
+import { inventoryWebRoutes } from './inventory.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
@@ -59,6 +60,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(manageWebRoutes);
   // Issue 6: the overdue follow-up page.
   await app.register(followupWebRoutes);
+  // Issue 6: the inventory, the opening schedule and the public open-data list.
+  await app.register(inventoryWebRoutes);
 
   app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
     // A versioned URL never changes content; an unversioned one may, so it is cached briefly.
