@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../errors.ts';
 import { langOf, pickLang, type Lang } from '../i18n.ts';
-import type { InventoryView, OverviewRow } from '../modules/inventory/inventory.service.ts';
+import { ItemProblemsError, type InventoryView, type OverviewRow } from '../modules/inventory/inventory.service.ts';
 import { MAX_BYTES, readInventorySheet, sheetFormatOf, writeInventorySheet, type WriteFormat } from '../modules/inventory/inventory.sheet.ts';
 import { CLASSIFICATIONS, SCHEDULE_STATUSES, type ApprovedItem, type Classification, type ItemInput, type ItemProblem, type ScheduleStatus } from '../modules/inventory/inventory.types.ts';
 import { ITEM_FIELDS, parseItem } from '../modules/inventory/inventory.validation.ts';
@@ -89,7 +89,8 @@ function serviceErrors(err: AppError, lang: Lang): FieldError[] {
   return out.length ? out : [{ id: null, label: lang === 'en' ? 'Item' : '項目', message: lang === 'en' ? err.en : err.zh }];
 }
 
-const isFormError = (err: unknown): err is AppError => err instanceof AppError && (err.status === 400 || err.status === 409);
+/** Refusals a clerk acts on in the form or file (item problems 422, a state that changed 409, 400). */
+const isFormError = (err: unknown): err is AppError => err instanceof AppError && (err.status === 400 || err.status === 409 || err.status === 422);
 
 /**
  * The inventory (年度盤點) and opening schedule (開放期程) pages of the back office, and the
@@ -294,6 +295,7 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (isFormError(err)) return err;
       throw err;
     });
+    if (saved instanceof ItemProblemsError) return itemPage(req, reply, 400, year, unit, shown, values, itemErrors(saved.problems, lang));
     if (saved instanceof AppError) return itemPage(req, reply, saved.status, year, unit, shown, values, serviceErrors(saved, lang));
     return back(req, reply, year, unit.name, 'saved');
   };
@@ -354,6 +356,7 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (isFormError(err)) return err;
       throw err;
     });
+    if (result instanceof ItemProblemsError) return again(result.problems);
     if (result instanceof AppError) return again([], lang === 'en' ? result.en : result.zh);
     return back(req, reply, year, unit.name, 'imported', { added: result.added, updated: result.updated, removed: result.removed });
   });
@@ -490,7 +493,9 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const m = /^(\d{4})(\.csv)?$/.exec(req.params.file);
     const ctx = pageCtx(req, config);
     const w = inventoryMessages(ctx.lang);
-    const approval = m ? await inventory.approval(Number(m[1])) : null;
+    // Years the service does not take (before 2000, after 2200) have no list either: 404, as any other.
+    const year = m ? Number(m[1]) : 0;
+    const approval = m && year >= 2000 && year <= 2200 ? await inventory.approval(year) : null;
     if (!m || !approval) throw new AppError('INVENTORY_NOT_FOUND', 404, inventoryMessages('zh-TW').notFoundYear(m?.[1] ?? req.params.file), inventoryMessages('en').notFoundYear(m?.[1] ?? req.params.file));
     if (m[2]) {
       // The resource of the published list dataset: the newest approval, written by the sheet writer (UTF-8 with BOM).

@@ -38,7 +38,8 @@ export function InventoryListPage({ ctx, approval, statusOf, unitTitle }: Invent
         </p>
         {CLASSIFICATIONS.map((c) => {
           const items = by(c);
-          const label = classificationLabel(ctx, c);
+          const lower = classificationLabel(ctx, c);
+          const label = lower.charAt(0).toUpperCase() + lower.slice(1);
           return (
             <section aria-labelledby={`class-${c}`}>
               <h2 id={`class-${c}`}>{w.classCaption(label, items.length)}</h2>
