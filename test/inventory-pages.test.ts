@@ -123,7 +123,7 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     const refused = page(await upload('contact', `${unitUrl}/upload`, 'inventory.csv', badFile), 400);
     expect(refused.text).toContain('未儲存任何資料');
     expect(refused.html).toContain('id="upload-problems"');
-    const rows = [...refused.html.matchAll(/<tr><td class="num">(\d+)<\/td><td><span>([^<]+)<\/span>/g)].map((m) => `${m[1]} ${m[2]}`);
+    const rows = [...refused.html.matchAll(/<tr id="problem-\d+"><td class="num">(\d+)<\/td><td><span>([^<]+)<\/span>/g)].map((m) => `${m[1]} ${m[2]}`);
     expect(rows).toEqual(['3 法律依據', '3 不開放理由', '4 預定開放日期']);
     expect(refused.text).toContain('「明年」不是日期');
     expect(await storedNames()).toEqual(['手動新增的項目']);
@@ -235,6 +235,7 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     // An upload without a file: the form again, with its error.
     const noFile = page(await upload('contact', `/manage/inventory/${YEAR + 1}/statistics/upload`, '', ''), 400);
     expect(noFile.html).toContain('href="#inventory-file"');
+    expect(noFile.text).toContain('請選擇要上傳的檔案');
     // A file that is not a spreadsheet: told so at the file control.
     const notSheet = page(await upload('contact', `/manage/inventory/${YEAR + 1}/statistics/upload`, 'photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3])), 400);
     expect(notSheet.html).toContain('id="inventory-file-error"');

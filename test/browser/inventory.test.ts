@@ -35,7 +35,7 @@ async function odsFile(dir: string, name: string, rows: Record<string, string>[]
   return file;
 }
 
-const GOOD = [
+const GOOD: Record<string, string>[] = [
   { itemKey: 'S101', name: OPEN_ITEM, source: '調查', classification: '開放資料', sensitivity: '低', plannedDate: '2026-12-31', updateFrequency: '每1年', description: '家庭收支調查之年度統計結果' },
   { itemKey: 'S102', name: '受僱員工薪資原始資料', source: '調查', classification: '依申請提供', legalBasis: '統計法第19條', reason: '含個別受訪者資料', sensitivity: '高' },
   { itemKey: 'S103', name: '物價調查訪價紀錄', source: '資料庫', classification: '不予提供', legalBasis: '政府資訊公開法第18條第1項第6款', reason: '含受訪商家營業資料', sensitivity: '高' },
@@ -104,16 +104,17 @@ describe.skipIf(skipBrowser)('the inventory in a real browser', () => {
     const bad = await odsFile(dir, 'inventory-bad.ods', [GOOD[0], { ...GOOD[1], legalBasis: '', reason: '' }, { ...GOOD[2], classification: '半開放' }]);
     await contact.getByLabel('盤點清單檔案（ODS、XLSX 或 CSV）').setInputFiles(bad);
     await click(contact, '上傳並取代清單');
-    const alert = (await contact.getByRole('alert').textContent()) ?? '';
-    expect(alert).toContain('未儲存任何資料');
+    expect(await contact.getByRole('alert').textContent()).toContain('有 3 個問題');
+    expect(await mainText(contact)).toContain('檔案有 3 個問題，未儲存任何資料');
     const problems = await contact.locator('#upload-problems tbody tr').allTextContents();
     expect(problems.some((r) => r.startsWith('3') && r.includes('法律依據'))).toBe(true);
     expect(problems.some((r) => r.startsWith('3') && r.includes('不開放理由'))).toBe(true);
     expect(problems.some((r) => r.startsWith('4') && r.includes('資料分級') && r.includes('半開放'))).toBe(true);
     expect(await mainText(contact)).toContain('尚無盤點項目');
     await check(contact, 'unit (upload with two bad rows)');
-    // The error summary leads to the file control.
-    await contact.getByRole('alert').getByRole('link', { name: /請選擇修正後的檔案/ }).click();
+    // The error summary leads to each problem's row of the table.
+    await contact.getByRole('alert').getByRole('link', { name: /第 4 列「資料分級」/ }).click();
+    expect(new URL(contact.url()).hash).toBe('#problem-3');
 
     const fixed = await odsFile(dir, 'inventory.ods', GOOD);
     await contact.getByLabel('盤點清單檔案（ODS、XLSX 或 CSV）').setInputFiles(fixed);

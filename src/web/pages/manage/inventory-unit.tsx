@@ -1,3 +1,4 @@
+import type { Lang } from '../../../i18n.ts';
 import type { InventoryView } from '../../../modules/inventory/inventory.service.ts';
 import type { WriteFormat } from '../../../modules/inventory/inventory.sheet.ts';
 import type { ItemProblem } from '../../../modules/inventory/inventory.types.ts';
@@ -45,11 +46,13 @@ export interface InventoryUnitProps {
 
 const FILE_ID = 'inventory-file';
 
+/** A problem's reason without its "row n, column" prefix (the table and the summary say those). */
+const problemReason = (p: ItemProblem, lang: Lang): string => (lang === 'en' ? p.en.replace(/^row \d+, "[^"]*"(?: \([^)]*\))?: /, '') : p.zh.replace(/^第 \d+ 列「[^」]*」：/, ''));
+
 /** The problems of an uploaded file: every one in a table by row, nothing stored. */
 function ProblemsTable({ ctx, problems }: { ctx: PageCtx; problems: ItemProblem[] }) {
   const w = inventoryMessages(ctx.lang);
   const en = ctx.lang === 'en';
-  const reason = (p: ItemProblem) => (en ? p.en.replace(/^row \d+, "[^"]*"(?: \([^)]*\))?: /, '') : p.zh.replace(/^第 \d+ 列「[^」]*」：/, ''));
   const headingEn = (column: string) => ITEM_FIELDS.find((f) => f.heading === column)?.headingEn;
   return (
     <div class="table-scroll" id="upload-problems" tabIndex={-1}>
@@ -65,14 +68,14 @@ function ProblemsTable({ ctx, problems }: { ctx: PageCtx; problems: ItemProblem[
           </tr>
         </thead>
         <tbody>
-          {problems.map((p) => (
-            <tr>
+          {problems.map((p, i) => (
+            <tr id={`problem-${i + 1}`}>
               <td class="num">{p.row}</td>
               <td>
                 <span lang={en ? 'zh-Hant-TW' : undefined}>{p.column}</span>
                 {en && headingEn(p.column) ? ` (${headingEn(p.column)})` : ''}
               </td>
-              <td>{reason(p)}</td>
+              <td>{problemReason(p, ctx.lang)}</td>
             </tr>
           ))}
         </tbody>
@@ -90,10 +93,11 @@ export function InventoryUnitPage({ ctx, year, unit, view, actions, done, doneEx
   const items = view.items;
   const base = inventoryHref(year, unit.name);
   const problems = upload?.problems ?? [];
+  // Every problem in the summary (its count is the file's), each leading to its row of the table; the file control says what to do.
   const errors = upload
     ? [
         ...(upload.fileError ? [{ id: FILE_ID, label: w.uploadFile, message: upload.fileError }] : []),
-        ...(problems.length ? [{ id: 'upload-problems', label: w.problemsTitle(problems.length), message: w.problemsLink(problems.length, new Set(problems.map((p) => p.row)).size) }, { id: FILE_ID, label: w.uploadFile, message: w.chooseFixed }] : []),
+        ...problems.map((p, i) => ({ id: `problem-${i + 1}`, label: en ? `row ${p.row}, ${p.column}` : `第 ${p.row} 列「${p.column}」`, message: problemReason(p, ctx.lang) })),
       ]
     : returnError
       ? [{ id: 'return-comment', label: w.returnUnitComment(unit.title), message: returnError }]
@@ -107,7 +111,11 @@ export function InventoryUnitPage({ ctx, year, unit, view, actions, done, doneEx
         </p>
         <h1>{title}</h1>
         <ErrorSummary ctx={ctx} errors={errors} />
-        {problems.length ? <p>{w.problemsLead}</p> : null}
+        {problems.length ? (
+          <p>
+            <strong>{w.problemsTitle(problems.length)}</strong> {w.problemsLead}
+          </p>
+        ) : null}
         {problems.length ? <ProblemsTable ctx={ctx} problems={problems} /> : null}
         <DoneNotice ctx={ctx} done={done} extra={doneExtra} />
         <p>
