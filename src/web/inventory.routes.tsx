@@ -493,9 +493,9 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const m = /^(\d{4})(\.csv)?$/.exec(req.params.file);
     const ctx = pageCtx(req, config);
     const w = inventoryMessages(ctx.lang);
-    // Years the service does not take (before 2000, after 2200) have no list either: 404, as any other.
+    // Years the service does not take (before 2000, after 2999) have no list either: 404, as any other.
     const year = m ? Number(m[1]) : 0;
-    const approval = m && year >= 2000 && year <= 2200 ? await inventory.approval(year) : null;
+    const approval = m && year >= 2000 && year <= 2999 ? await inventory.approval(year) : null;
     if (!m || !approval) throw new AppError('INVENTORY_NOT_FOUND', 404, inventoryMessages('zh-TW').notFoundYear(m?.[1] ?? req.params.file), inventoryMessages('en').notFoundYear(m?.[1] ?? req.params.file));
     if (m[2]) {
       // The resource of the published list dataset: the newest approval, written by the sheet writer (UTF-8 with BOM).
