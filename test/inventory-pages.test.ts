@@ -190,6 +190,11 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     expect(String(draft.headers.location)).toMatch(/^\/manage\/datasets\/[^/]+\/edit$/);
     const editor = page(await get('contact', String(draft.headers.location)));
     expect(controlValue(editor.html, 'f-title')).toBe('消費者物價指數');
+    // The unit's list links the item to its dataset's status page.
+    const linked = page(await get('contact', unitUrl));
+    const datasetLink = /href="(\/manage\/datasets\/[^"]+)"/.exec(linked.html)?.[1] ?? '';
+    expect(datasetLink).not.toBe('');
+    page(await get('contact', datasetLink));
 
     // The public list: the approved revision, by classification, the reason for what is not open.
     const pub = page(await get(null, `/inventory/${YEAR}`));
@@ -197,6 +202,10 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     expect(pub.text).toContain('第 1 版');
     expect(pub.text).toContain('統計法第19條');
     expect(pub.text).toContain('含個別受訪者資料');
+    // The list's catalogue dataset (whose resource is the CSV below) is linked.
+    const listDataset = /href="(\/datasets\/[^"]+)"/.exec(pub.html.slice(pub.html.indexOf('<main')))?.[1] ?? '';
+    expect(listDataset).not.toBe('');
+    expect(page(await get(null, listDataset)).text).toContain('資料開放清單及期程');
     const csv = await get(null, `/inventory/${YEAR}.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
@@ -213,6 +222,55 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     expect(enUnit.text).toContain('approved');
     const enSchedule = page(await get('contact', `/manage/schedule?year=${YEAR}&lang=en`));
     expect(enSchedule.text).toContain('Opening schedule');
+  });
+
+  it('starts a year from the last one, shows the window\'s return comment, and compiles a second revision with its diff', async () => {
+    const year = YEAR + 3;
+    const url = `/manage/inventory/${year}/statistics`;
+    const inv = t.services.inventory;
+    // Last year's list, approved (with a hostile name: it stays text on every page).
+    const hostile = '<script>alert(1)</script>物價';
+    await inv.replaceItems('statistics', year - 1, [
+      { name: hostile, source: 'database', classification: 'open', sensitivity: 'low', plannedDate: `${year - 1}-06-30`, itemKey: 'H1', systemName: null, description: null, ownerUnit: null, legalBasis: null, reason: null, genderFlag: false, priority: 0, updateFrequency: null, notes: null },
+    ], u.contact);
+    await inv.submit('statistics', year - 1, u.contact);
+    await inv.compile(year - 1, u.admin);
+    await inv.approve(year - 1, u.cio);
+
+    // This year's list is empty: "以去年清單為底" is offered and copies it.
+    const empty = page(await get('contact', url));
+    expect(empty.text).toContain(`以去年（${year - 1} 年）清單為底`);
+    const started = await post('contact', `${url}/start-from`, { fromYear: String(year - 1) });
+    expect(started.statusCode).toBe(303);
+    const copied = page(await get('contact', String(started.headers.location)));
+    expect(copied.text).toContain('已複製去年清單');
+    expect(copied.html).not.toContain('start-from');
+    expect(copied.text).toContain(hostile);
+
+    // The window returns it without a comment (told at the box), then with one; the contact sees the comment.
+    expect((await post('contact', `${url}/submit`)).statusCode).toBe(303);
+    const noComment = page(await post('admin', `${url}/return`, { comment: '' }), 400);
+    expect(noComment.html).toContain('href="#return-comment"');
+    expect((await post('admin', `${url}/return`, { comment: '請補上更新頻率' })).statusCode).toBe(303);
+    const returned = page(await get('contact', url));
+    expect(returned.text).toContain('主計資訊處退回本清單');
+    expect(returned.text).toContain('請補上更新頻率');
+
+    // A new item, submitted again: the compiled list shows it as new against last year's approval.
+    expect((await post('contact', `${url}/items/new`, { name: '新增的調查結果', source: 'survey', classification: 'open', sensitivity: 'low', plannedDate: `${year}-03-31` })).statusCode).toBe(303);
+    expect((await post('contact', `${url}/submit`)).statusCode).toBe(303);
+    expect((await post('admin', `/manage/inventory/${year}/compile`)).statusCode).toBe(303);
+    const compiled = page(await get('cio', `/manage/inventory/${year}/compiled`));
+    expect(compiled.text).toContain(`比較對象：${year - 1} 年第 1 版`);
+    expect(compiled.text).toContain('新增（1）');
+    expect(compiled.text).toContain('新增的調查結果');
+    // The CIO returns the list with a comment; the window sees it and compiles again.
+    expect((await post('cio', `/manage/inventory/${year}/return-list`, { comment: '請確認期程' })).statusCode).toBe(303);
+    const overview = page(await get('admin', `/manage/inventory?year=${year}`));
+    expect(overview.text).toContain('請確認期程');
+    expect(overview.text).toContain('重新彙整');
+    const compiledEn = page(await get('cio', `/manage/inventory/${year}/compiled?lang=en`));
+    expect(compiledEn.text).toContain('returned by the CIO');
   });
 
   it('refuses who may not see or change an inventory, and answers 404 for a year with no approval', async () => {

@@ -35,6 +35,12 @@ export function InventoryListPage({ ctx, approval, statusOf, unitTitle }: Invent
           <a href={ctx.href(`/inventory/${approval.year}.csv`)} download>
             {w.publicCsv}
           </a>
+          {approval.datasetId ? (
+            <>
+              {' · '}
+              <a href={ctx.href(`/datasets/${encodeURIComponent(approval.datasetId)}`)}>{w.publicDataset}</a>
+            </>
+          ) : null}
         </p>
         {CLASSIFICATIONS.map((c) => {
           const items = by(c);
