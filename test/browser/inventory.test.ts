@@ -122,6 +122,24 @@ describe.skipIf(skipBrowser)('the inventory in a real browser', () => {
     expect(await contact.getByRole('status').textContent()).toContain('新增 3 項');
     expect(await contact.locator('table.inventory-items tbody tr').count()).toBe(3);
     await check(contact, 'unit (imported)');
+    // One more item by hand: the form says what is missing, at each field, and keeps what was typed.
+    await contact.getByRole('link', { name: '新增項目' }).click();
+    await contact.locator('#f-name').fill('國民所得統計');
+    await contact.locator('#f-classification').selectOption('open');
+    await click(contact, '儲存');
+    const missing = (await contact.getByRole('alert').textContent()) ?? '';
+    expect(missing).toContain('資料來源');
+    expect(missing).toContain('預定開放日期');
+    expect(await contact.locator('#f-name').inputValue()).toBe('國民所得統計');
+    expect(await contact.locator('#f-plannedDate').getAttribute('aria-invalid')).toBe('true');
+    await check(contact, 'item form with errors');
+    await contact.getByRole('alert').getByRole('link', { name: /預定開放日期/ }).click();
+    await contact.locator('#f-plannedDate').fill('115/09/30');
+    await contact.locator('#f-source').selectOption('database');
+    await contact.locator('#f-sensitivity').selectOption('low');
+    await click(contact, '儲存');
+    expect(await contact.getByRole('status').textContent()).toContain('已儲存項目');
+    expect(await contact.locator('table.inventory-items').textContent()).toContain('2026-09-30');
     await click(contact, '送出');
     expect(await contact.getByRole('status').textContent()).toContain('已送出清單');
     await check(contact, 'unit (submitted)');
