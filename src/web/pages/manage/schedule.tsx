@@ -32,6 +32,10 @@ export function SchedulePage({ ctx, year, unit, status, units, all, rows, unitTi
   const w = inventoryMessages(ctx.lang);
   const en = ctx.lang === 'en';
   const zh = en ? 'zh-Hant-TW' : undefined;
+  // By unit (in the order units first appear: by their earliest planned date), then by month.
+  const byUnit = new Map<string, ScheduleRow[]>();
+  for (const r of rows) byUnit.set(r.unit, [...(byUnit.get(r.unit) ?? []), r]);
+  const groups = [...byUnit];
   const counts = Object.fromEntries(SCHEDULE_STATUSES.map((s) => [s, all.filter((e) => e.status === s).length])) as Record<ScheduleStatus, number>;
   return (
     <Layout ctx={ctx} title={w.scheduleTitle} nav="manage">
@@ -108,7 +112,6 @@ export function SchedulePage({ ctx, year, unit, status, units, all, rows, unitTi
               <thead>
                 <tr>
                   <th scope="col">{w.colName}</th>
-                  <th scope="col">{w.colUnit}</th>
                   <th scope="col">{w.colPlanned}</th>
                   <th scope="col">{w.colStatus}</th>
                   {MONTHS.map((m) => (
@@ -119,15 +122,20 @@ export function SchedulePage({ ctx, year, unit, status, units, all, rows, unitTi
                   <th scope="col">{w.colDataset}</th>
                 </tr>
               </thead>
+              {groups.map(([unitName, group]) => (
               <tbody>
-                {rows.map((r) => {
+                <tr class="unit-row">
+                  <th scope="rowgroup" colSpan={MONTHS.length + 4}>
+                    {w.unitGroup(unitTitle(unitName), group.length)}
+                  </th>
+                </tr>
+                {group.map((r) => {
                   const planned = r.plannedDate && Number(r.plannedDate.slice(0, 4)) === year ? Number(r.plannedDate.slice(5, 7)) : null;
                   return (
                     <tr>
                       <th scope="row" lang={zh}>
                         {r.name}
                       </th>
-                      <td>{unitTitle(r.unit)}</td>
                       <td>{r.plannedDate ?? '—'}</td>
                       <td>
                         <ScheduleStatusBadge ctx={ctx} status={r.status} />
@@ -156,6 +164,7 @@ export function SchedulePage({ ctx, year, unit, status, units, all, rows, unitTi
                   );
                 })}
               </tbody>
+              ))}
             </table>
           </div>
         )}
