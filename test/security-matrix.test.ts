@@ -293,6 +293,25 @@ const MATRIX: Record<string, Row> = {
   'POST /manage/calendar/tasks/:id/remove': row('addedCalendarTask', [D, D, D, D, D, D, A]),
   // Loading a year's working-day calendar (a test year nobody else uses).
   'POST /manage/calendar/working-days': row('nothing', [D, D, D, D, D, D, A], () => ({ year: '2030', json: JSON.stringify({ year: 2030, title: '矩陣測試', source: '矩陣測試用', holidays: [], workdays: [] }) })),
+
+  // Inventory (issue 6), back-office pages. As the API: the unit's contact (or the window) edits,
+  // imports, submits and reopens; the window returns and compiles; only the CIO approves or returns
+  // the list. The item form posts ITEM_FIELDS by id.
+  'POST /manage/inventory/:year/:unit/items/new': row('inventoryDraft', [D, D, D, A, D, D, A], () => ({ name: '矩陣表單新增項目', source: 'database', classification: 'open', sensitivity: 'low', plannedDate: '2026-06-30' })),
+  'POST /manage/inventory/:year/:unit/items/:itemId/edit': row('inventoryDraft', [D, D, D, A, D, D, A], () => ({ name: '矩陣表單修改項目', source: 'database', classification: 'open', sensitivity: 'low', plannedDate: '2026-06-30' })),
+  'POST /manage/inventory/:year/:unit/items/:itemId/delete': row('inventoryDraft', [D, D, D, A, D, D, A]),
+  // The upload form is multipart; posted as a plain form it carries no file: 400 at the file control after the access check.
+  'POST /manage/inventory/:year/:unit/upload': row('inventoryDraft', [D, D, D, 'allowed-400', D, D, 'allowed-400']),
+  // "Start from last year" on a list that has items: 409 INVENTORY_NOT_EMPTY after the access check.
+  'POST /manage/inventory/:year/:unit/start-from': row('inventoryDraft', [D, D, D, 'allowed-409', D, D, 'allowed-409']),
+  'POST /manage/inventory/:year/:unit/submit': row('inventoryDraft', [D, D, D, A, D, D, A]),
+  'POST /manage/inventory/:year/:unit/reopen': row('inventoryApproved', [D, D, D, A, D, D, A]),
+  'POST /manage/inventory/:year/:unit/return': row('inventorySubmitted', [D, D, D, D, D, D, A], () => ({ comment: '請補資料說明' })),
+  'POST /manage/inventory/:year/compile': row('inventorySubmitted', [D, D, D, D, D, D, A]),
+  'POST /manage/inventory/:year/approve': row('inventoryCompiled', [D, D, D, D, D, D, D]),
+  'POST /manage/inventory/:year/return-list': row('inventoryCompiled', [D, D, D, D, D, D, D], () => ({ comment: '請補充' })),
+  // The schedule's "建立資料集草稿": whoever may create datasets in the item's unit.
+  'POST /manage/schedule/items/:itemId/dataset': row('inventoryApproved', [D, D, D, A, D, D, A]),
 };
 
 /** The path with the target's ids in place of `:id`, `:name` (a dataset's name) and `:pid` (a proposal). */

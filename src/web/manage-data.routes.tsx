@@ -1,12 +1,10 @@
 import { PassThrough } from 'node:stream';
-import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentProps } from 'preact';
 import { AppError } from '../errors.ts';
 import { langOf, pickLang, type Lang } from '../i18n.ts';
-import { sameToken } from '../modules/accounts/accounts.service.ts';
 import type { Dataset } from '../modules/catalogue/catalogue.schemas.ts';
 import { DatastoreQuery } from '../modules/datastore/datastore.query.ts';
 import type { VersionRow } from '../modules/datastore/datastore.service.ts';
@@ -32,6 +30,7 @@ import {
   type VersionView,
 } from './pages/manage/resource.tsx';
 import { StatusPage } from './pages/manage/status.tsx';
+import { mayWrite, readMultipartForm, type FilePart } from './multipart.ts';
 import { sendPage } from './respond.ts';
 
 /** What the status page shows, as manage.routes.tsx gathers it (its access check included). */
@@ -161,19 +160,15 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
    * body as for every form.
    */
   app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: NodeJS.ReadableStream) => {
-    const fields: Record<string, string> = {};
     let outcome: UploadOutcome = { kind: 'none' };
-    let work: Promise<void> = Promise.resolve();
-    let tookFile = false;
     const params = (req.params ?? {}) as { name?: string; rid?: string };
-    const trusted = () => req.authVia === 'token' || (req.authVia === 'session' && req.session !== null && typeof fields._csrf === 'string' && sameToken(fields._csrf, req.session.csrfToken));
 
-    const receive = async (stream: NodeJS.ReadableStream & { resume(): unknown }, fileName: string, mediaType: string): Promise<void> => {
+    const receive = async (stream: FilePart, fileName: string, mediaType: string, fields: Readonly<Record<string, string>>): Promise<void> => {
       const drain = () => {
         stream.resume();
       };
       const user = req.user;
-      if (!user || !trusted() || !params.name || !params.rid) return drain();
+      if (!user || !mayWrite(req, fields) || !params.name || !params.rid) return drain();
       // A form sent without choosing a file still has the part, with no name and no bytes.
       if (!fileName) return drain();
       const encoding = fields.encoding ?? '';
@@ -206,32 +201,7 @@ export const manageDataRoutes: FastifyPluginAsyncTypebox<ManageDataOptions> = as
       }
     };
 
-    await new Promise<void>((resolve, reject) => {
-      let bb: BusboyInstance;
-      try {
-        bb = Busboy({ headers: req.headers as BusboyHeaders, limits: { fileSize: config.uploadMaxBytes + 1, files: 1, fields: 10, fieldSize: 1000, parts: 12 } });
-      } catch {
-        reject(new AppError('BAD_REQUEST', 400, 'multipart 表單格式錯誤', 'malformed multipart form'));
-        return;
-      }
-      bb.on('field', (name: string, value: string) => {
-        if (!(name in fields)) fields[name] = value;
-      });
-      bb.on('file', (name: string, stream: NodeJS.ReadableStream & { resume(): unknown }, fileName: string, _enc: string, mediaType: string) => {
-        if (name !== 'file' || tookFile) {
-          stream.resume();
-          return;
-        }
-        tookFile = true;
-        work = receive(stream, fileName, mediaType || 'application/octet-stream');
-      });
-      bb.on('finish', () => {
-        work.then(resolve, reject);
-      });
-      bb.on('error', reject);
-      payload.on('error', reject);
-      payload.pipe(bb);
-    });
+    const fields = await readMultipartForm(req, payload, { limits: { fileSize: config.uploadMaxBytes + 1, fields: 10, fieldSize: 1000, parts: 12 }, onFile: receive });
     outcomes.set(req, outcome);
     return fields;
   });

@@ -9,6 +9,7 @@ import { manageWebRoutes } from './manage.routes.tsx';
 import { followupWebRoutes } from './followup.routes.tsx';
 // Issue 6, annual calendar.
 import { calendarWebRoutes } from './calendar.routes.tsx';
+import { inventoryWebRoutes } from './inventory.routes.tsx';
 import { SITE_CSS } from './assets.ts';
 import { pageCtx } from './context.ts';
 import type { UnitNames } from './format.ts';
@@ -63,6 +64,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(followupWebRoutes);
   // Issue 6, annual calendar: /calendar/<year>(.ics) and /manage/calendar.
   await app.register(calendarWebRoutes);
+  // Issue 6: the inventory, the opening schedule and the public open-data list.
+  await app.register(inventoryWebRoutes);
 
   app.get('/assets/site.css', { schema: { hide: true, querystring: Type.Object({ v: Type.Optional(Type.String()) }) } }, async (req, reply) => {
     // A versioned URL never changes content; an unversioned one may, so it is cached briefly.

@@ -4,6 +4,7 @@ import type { PageCtx } from '../../context.ts';
 import { unitTitle } from '../../format.ts';
 import { Layout } from '../../layout.tsx';
 import { CopyBadge, manageHref, shortTime, StateBadge } from './common.tsx';
+import { inventoryMessages } from './inventory-messages.ts';
 import { manageMessages } from './manage-messages.ts';
 import { followupWords } from './followup.tsx';
 
@@ -27,6 +28,11 @@ export function DashboardPage({ ctx, data }: { ctx: PageCtx; data: DashboardData
         {ctx.user?.hasRoles ? (
           <p>
             <a href={ctx.href('/manage/quality')}>{mm.qualityReportLink}</a>
+            {/* Issue 6: the inventory and the opening schedule. */}
+            {' · '}
+            <a href={ctx.href('/manage/inventory')}>{inventoryMessages(ctx.lang).navInventory}</a>
+            {' · '}
+            <a href={ctx.href('/manage/schedule')}>{inventoryMessages(ctx.lang).navSchedule}</a>
           </p>
         ) : null}
         {ctx.user?.hasRoles ? (
