@@ -62,9 +62,15 @@ export const fieldById = (id: string): ItemField | undefined => ITEM_FIELDS.find
 
 const MAX_TEXT = 2000;
 
-function text(v: unknown): string | null {
+/**
+ * A cell's text, trimmed (ideographic and no-break spaces too). `fold` also turns full-width forms
+ * into ASCII (NFKC), for codes, choices, numbers and dates only: free text keeps the clerk's
+ * punctuation (「，」 stays 「，」).
+ */
+function text(v: unknown, fold = true): string | null {
   if (v === undefined || v === null) return null;
-  const s = normaliseCell(typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)).trim();
+  const raw = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  const s = fold ? normaliseCell(raw).trim() : raw.replace(/^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$/g, '');
   return s === '' ? null : s;
 }
 
@@ -105,7 +111,7 @@ export function parseItem(raw: Record<string, unknown>, row: number): { item: It
 
   const values: Record<string, string | null> = {};
   for (const f of ITEM_FIELDS) {
-    const v = text(raw[f.id]);
+    const v = text(raw[f.id], (f.kind !== 'text' && f.kind !== 'longtext') || f.id === 'itemKey' || f.id === 'updateFrequency' || f.id === 'datasetRef');
     if (v !== null && v.length > MAX_TEXT) bad(f, `超過 ${MAX_TEXT} 字`, `longer than ${MAX_TEXT} characters`);
     values[f.id] = v;
   }
@@ -136,7 +142,7 @@ export function parseItem(raw: Record<string, unknown>, row: number): { item: It
     else bad(F('plannedDate'), `「${pd}」不是日期，請寫成 2026-06-30 或 115/06/30`, `"${pd}" is not a date: write 2026-06-30 or 115/06/30 (ROC)`);
   }
   // A date cell from a spreadsheet reader may already be ISO with a time part.
-  if (plannedDate === null && pd && /^\d{4}-\d{2}-\d{2}T/.test(pd)) {
+  if (plannedDate === null && pd && /^\d{4}-\d{2}-\d{2}T/.test(pd) && parseDate(pd.slice(0, 10))?.granularity === 'day') {
     problems.pop();
     plannedDate = pd.slice(0, 10);
   }
@@ -148,7 +154,7 @@ export function parseItem(raw: Record<string, unknown>, row: number): { item: It
   let priority = 0;
   const pr = values.priority;
   if (pr !== null) {
-    const n = Number(pr);
+    const n = /^\d+$/.test(pr) ? Number(pr) : NaN;
     if (!Number.isInteger(n) || n < 0 || n > 999) bad(F('priority'), `「${pr}」須為 0 至 999 的整數`, `"${pr}" must be a whole number 0–999`);
     else priority = n;
   }
