@@ -22,6 +22,7 @@ import { publishUtf8Copy } from './modules/datastore/utf8-copy.ts';
 import { checkTarget, exitCodeOf, renderReport, reportJson, type CheckOptions } from './modules/quality/check.cli.ts';
 import { CalendarFileError } from './modules/calendar/working-days.ts';
 import { checkAsOf, type DailySummary } from './modules/followup/followup.service.ts';
+import { registerInventoryCommands } from './modules/inventory/inventory.cli.ts';
 import { ROLES } from './modules/users/users.service.ts';
 import { createServices, type Services } from './services.ts';
 import { taipeiDate } from './time.ts';
@@ -537,6 +538,9 @@ function buildProgram(version: string): Command {
         out(`已重建 ${total} 筆資料集的索引 / reindexed ${total} datasets`);
       });
     });
+
+  // Issue 6: the yearly inventory (template, import, export).
+  registerInventoryCommands(program, { withServices, progress });
 
   return program;
 }

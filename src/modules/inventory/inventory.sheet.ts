@@ -84,20 +84,15 @@ const label = (f: ItemField, value: string | null | undefined): string | null =>
 /** One item as a row of cells, in ITEM_FIELDS order, as a clerk writes it. */
 export function itemCells(item: InventoryItem | ItemInput, opts: WriteSheetOptions = {}): RawCell[] {
   return ITEM_FIELDS.map((f): RawCell => {
-    switch (f.id) {
-      case 'genderFlag':
-        return item.genderFlag ? '是' : '否';
-      case 'priority':
-        return item.priority;
-      case 'datasetRef': {
-        if ('datasetId' in item) return item.datasetId ? (opts.datasetIdentifiers?.get(item.datasetId) ?? item.datasetId) : null;
-        return item.datasetRef ?? null;
-      }
-      default: {
-        const v = item[f.id];
-        return f.kind === 'select' ? label(f, v as string | null) : ((v as string | null | undefined) ?? null);
-      }
+    if (f.id === 'genderFlag') return item.genderFlag ? '是' : '否';
+    if (f.id === 'priority') return item.priority;
+    if (f.id === 'datasetRef') {
+      if ('datasetId' in item) return item.datasetId ? (opts.datasetIdentifiers?.get(item.datasetId) ?? item.datasetId) : null;
+      return item.datasetRef ?? null;
     }
+    const v = item[f.id];
+    const text = typeof v === 'string' ? v : null;
+    return f.kind === 'select' ? label(f, text) : text;
   });
 }
 
@@ -210,7 +205,8 @@ function workbookCell(cell: XLSX.CellObject | undefined, date1904: boolean): Raw
       return Boolean(cell.v);
     case 'd':
       return cell.v instanceof Date ? cell.v.toISOString().slice(0, 10) : null;
-    default:
+    case 'e':
+    case 'z':
       // Errors (#N/A) and stubs read as empty.
       return null;
   }
@@ -279,7 +275,7 @@ function cellValue(c: RawCell | undefined): unknown {
  * not a spreadsheet, empty, damaged or of another format give a problem saying what to do; this
  * function does not throw for anything wrong with the file.
  */
-export async function readInventorySheet(file: string, format?: SheetFormat | string): Promise<SheetReadResult> {
+export async function readInventorySheet(file: string, format?: string): Promise<SheetReadResult> {
   const result = (problems: ItemProblem[], warnings: SheetWarning[] = [], rows = 0): SheetReadResult => ({ items: [], problems, warnings, rows });
   const fmt = (format ? format.toLowerCase().replace(/^\./, '') : sheetFormatOf(file)) as SheetFormat | undefined;
   if (!fmt || !SHEET_FORMATS.includes(fmt)) {
