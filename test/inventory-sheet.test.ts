@@ -2,11 +2,13 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import * as XLSX from '@e965/xlsx';
 import iconv from 'iconv-lite';
+import yazl from 'yazl';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeOds } from '../src/modules/export/ods.ts';
 import { writeXlsx } from '../src/modules/export/xlsx.ts';
-import { itemCells, readInventorySheet, writeInventorySheet, type WriteFormat } from '../src/modules/inventory/inventory.sheet.ts';
+import { itemCells, MAX_INFLATED_BYTES, readInventorySheet, writeInventorySheet, type WriteFormat } from '../src/modules/inventory/inventory.sheet.ts';
 import type { ItemInput } from '../src/modules/inventory/inventory.types.ts';
 import { ITEM_FIELDS } from '../src/modules/inventory/inventory.validation.ts';
 import type { RawCell } from '../src/modules/ingest/table.ts';
@@ -165,6 +167,16 @@ describe('reading a filled-in inventory', () => {
     expect(r.items).toEqual([item({ itemKey: 'A-1', name: '人口統計', source: 'website', description: '戶籍人口\r\n按月', plannedDate: '2026-12-31' })]);
   });
 
+  it('reads an XLS (BIFF8) workbook, the sheet with the header wherever it is', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['說明'], ['請填第二個工作表']]), '說明');
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([HEADINGS, good('甲'), good('乙', { 資料來源: '外星' })]), '清單');
+    const file = tmp('xls');
+    writeFileSync(file, XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    const r = await readInventorySheet(file);
+    expect(r.problems.map((p) => [p.row, p.column])).toEqual([[3, '資料來源']]);
+  });
+
   it('CSV line numbers count records as Excel shows them, and blank lines', async () => {
     const text = `${HEADINGS.join(',')}\n,甲,網站,,"第一行\n第二行",,開放資料,,,低,,,2026-01-01,,,\n\n,乙,網站,,,,開放資料,,,低,,,明天,,,\n`;
     const file = tmp('csv');
@@ -187,7 +199,7 @@ describe('reading a filled-in inventory', () => {
       expect(r.problems).toHaveLength(1);
       expect(r.problems[0].row).toBe(0);
       expect(`${r.problems[0].zh} ${r.problems[0].en}`).toMatch(match);
-      expect(r.problems[0].en).toMatch(/\.xlsx|template|save it again/);
+      expect(r.problems[0].en).toMatch(/\.xlsx|template|save it again|check the file/);
     };
     it('a .xlsx that is not a zip', async () => {
       const file = tmp('xlsx');
@@ -217,6 +229,16 @@ describe('reading a filled-in inventory', () => {
       const file = tmp('xlsx');
       writeFileSync(file, Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), Buffer.alloc(200, 0)]));
       await onlyProblem(file, /無法讀取 XLSX 試算表/);
+    });
+    it('a zip that inflates to more than an inventory could (a zip bomb)', async () => {
+      const file = tmp('xlsx');
+      const zip = new yazl.ZipFile();
+      zip.addBuffer(Buffer.alloc(MAX_INFLATED_BYTES + 1024), 'xl/worksheets/sheet1.xml');
+      zip.end();
+      const out = createWriteStream(file);
+      zip.outputStream.pipe(out);
+      await finished(out);
+      await onlyProblem(file, /解壓縮後超過 64 MB/);
     });
     it('a spreadsheet without the inventory headings', async () => {
       const file = await sheet('xlsx', ['年', '金額'], [['2024', 12]]);

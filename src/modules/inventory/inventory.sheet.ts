@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import * as XLSX from '@e965/xlsx';
+import yauzl from 'yauzl';
 import { writeOds } from '../export/ods.ts';
 import { writeCsv } from '../export/text-formats.ts';
 import { writeXlsx } from '../export/xlsx.ts';
@@ -39,6 +41,8 @@ export type WriteFormat = Exclude<SheetFormat, 'xls'>;
 export const MAX_BYTES = 16 * 1024 * 1024;
 /** Most data rows read: far above any unit's inventory, low enough to refuse a runaway file early. */
 export const MAX_ROWS = 10_000;
+/** Most bytes a workbook's zip may inflate to (SheetJS inflates it whole: a zip bomb must not get that far). */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 /** Rows from the top in which the header is looked for (title lines may sit above it). */
 const HEADER_SEARCH_ROWS = 30;
 
@@ -224,6 +228,7 @@ async function workbookRows(file: string, format: SheetFormat): Promise<Numbered
     const what = isImage(bytes) ? { zh: '（看來是圖片或 PDF）', en: ' (it looks like an image or a PDF)' } : /^\s*<(!doctype html|html|table)/i.test(bytes.subarray(0, 512).toString('latin1')) ? { zh: '（是網頁 HTML）', en: ' (it is a web page, HTML)' } : { zh: '', en: '' };
     refuse(`這個檔案不是 ${name} 試算表${what.zh}；請用 Excel 或 LibreOffice 開啟範本、填寫後另存為 .xlsx、.ods 或 .csv 再匯入`, `this file is not an ${name} workbook${what.en}; fill in the template in Excel or LibreOffice, save it as .xlsx, .ods or .csv and import that`);
   }
+  if (container === 'zip') await checkInflatedSize(file, name);
   let wb: XLSX.WorkBook;
   // SheetJS reports records it skips on console.error; they are not the clerk's concern here.
   const consoleError = console.error;
@@ -250,6 +255,44 @@ async function workbookRows(file: string, format: SheetFormat): Promise<Numbered
     return rows;
   });
   return sheets.find((rows) => findHeader(rows) !== undefined) ?? sheets.find((rows) => rows.length > 0) ?? [];
+}
+
+/**
+ * Inflates every entry of the zip once, as a stream, with yauzl (which holds each entry to its
+ * declared size), and refuses the file past MAX_INFLATED_BYTES: SheetJS then inflates the same,
+ * bounded, bytes.
+ */
+async function checkInflatedSize(file: string, name: string): Promise<void> {
+  const damaged = (err: unknown): never => {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (/encrypt/i.test(msg)) return refuse('試算表有密碼保護，無法讀取；請解除保護後再匯入', 'the workbook is password-protected; remove the protection and import it again');
+    return refuse(`無法讀取 ${name} 試算表，檔案可能已損壞或不完整（${msg}）；請重新存檔後再匯入`, `cannot read the ${name} workbook; it may be damaged or cut short (${msg}); save it again and import that`);
+  };
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+  } catch (err) {
+    return damaged(err);
+  }
+  let total = 0;
+  try {
+    for await (const entry of zip.eachEntry()) {
+      total += entry.uncompressedSize;
+      if (total > MAX_INFLATED_BYTES) {
+        refuse(`試算表解壓縮後超過 ${MAX_INFLATED_BYTES / 1024 / 1024} MB，不像盤點清單；請確認檔案`, `the workbook inflates to over ${MAX_INFLATED_BYTES / 1024 / 1024} MB: not an inventory; check the file`);
+      }
+      if (entry.fileName.endsWith('/')) continue;
+      const stream = await zip.openReadStreamPromise(entry);
+      // Read to the end: yauzl fails the stream when it inflates to more than the entry declares.
+      stream.resume();
+      await finished(stream);
+    }
+  } catch (err) {
+    if (err instanceof SheetRefusal) throw err;
+    damaged(err);
+  } finally {
+    zip.close();
+  }
 }
 
 /** The header: the first row near the top in which at least two cells are headings of the inventory. */
