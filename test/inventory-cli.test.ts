@@ -30,7 +30,7 @@ describe('kaifang inventory template', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(file);
     expect(r.stderr).toContain('資料分級 (Classification) — 必填 required；選項 choices: 開放資料、依申請提供、不予提供');
-    expect(await readInventorySheet(file)).toEqual({ items: [], problems: [], warnings: [], rows: 0 });
+    expect(await readInventorySheet(file)).toEqual({ items: [], problems: [], warnings: [], lines: [], rows: 0 });
   });
 
   it('refuses an output it cannot write, leaving nothing behind', async () => {

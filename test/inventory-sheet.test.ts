@@ -67,7 +67,7 @@ describe('inventory spreadsheet template', () => {
   it.each(['csv', 'ods', 'xlsx'] as const)('the blank %s template reads back with the same headings and no items', async (format) => {
     const file = await writeFile(format, []);
     const r = await readInventorySheet(file);
-    expect(r).toEqual({ items: [], problems: [], warnings: [], rows: 0 });
+    expect(r).toEqual({ items: [], problems: [], warnings: [], lines: [], rows: 0 });
     if (format === 'csv') {
       const bytes = readFileSync(file);
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -81,6 +81,7 @@ describe('inventory spreadsheet template', () => {
     expect(r.problems).toEqual([]);
     expect(r.rows).toBe(3);
     expect(r.items).toEqual(GOOD);
+    expect(r.lines).toEqual([2, 3, 4]);
   });
 
   it('writes choices as zh labels, booleans as 是/否, dates ISO and the dataset by its identifier', () => {

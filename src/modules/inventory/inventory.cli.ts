@@ -12,6 +12,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import type { User } from '../users/users.service.ts';
+import { ItemProblemsError } from './inventory.service.ts';
 import type { InventoryItem, ItemInput, ItemProblem } from './inventory.types.ts';
 import { readInventorySheet, sheetFormatOf, writeInventorySheet, type WriteFormat } from './inventory.sheet.ts';
 import { ITEM_FIELDS } from './inventory.validation.ts';
@@ -30,7 +31,14 @@ const info = (line: string) => process.stderr.write(`${line}\n`);
  * see an open-data window administrator (the `admin` role, which may edit every unit's inventory
  * but approves nothing), and the audit trail records "kaifang CLI".
  */
-export const cliActor = (unit: string): User => ({ id: 'cli', email: '', name: 'kaifang CLI', roles: [{ unit, role: 'admin' }], createdAt: '1970-01-01T00:00:00.000Z' });
+export const cliActor = (unit: string): User => ({
+  id: 'cli',
+  // InventoryService records a user's e-mail as the audit label; other commands' label is "kaifang CLI".
+  email: 'kaifang CLI',
+  name: 'kaifang CLI',
+  roles: [{ unit, role: 'admin' }],
+  createdAt: '1970-01-01T00:00:00.000Z',
+});
 
 function yearArg(value: string): number {
   const n = Number(value);
@@ -96,7 +104,8 @@ export function registerInventoryCommands(program: Command, kit: CliKit): void {
     .argument('<file>', '盤點檔 the filled-in inventory (.xlsx, .ods, .xls, .csv)')
     .requiredOption('--unit <code>', '單位代碼 unit code')
     .requiredOption('--year <YYYY>', '盤點年度（西元）year', yearArg)
-    .action(async (file: string, opts: { unit: string; year: number }) => {
+    .option('--allow-empty', '允許以沒有任何項目的檔案清空盤點清單 / let a file without items empty the inventory')
+    .action(async (file: string, opts: { unit: string; year: number; allowEmpty?: boolean }) => {
       const bar = kit.progress('讀取 Reading', 1);
       const read = await readInventorySheet(file).finally(() => bar.stop());
       for (const w of read.warnings) info(`警告 Warning: ${w.zh} / ${w.en}`);
@@ -105,9 +114,20 @@ export function registerInventoryCommands(program: Command, kit: CliKit): void {
         for (const p of read.problems) info(problemLine(p));
         throw new AppError('INVENTORY_FILE_INVALID', 400, '檔案有誤，未匯入任何資料；請修正上列各列後再匯入', 'nothing was imported: correct the rows listed above and import the file again');
       }
+      if (read.items.length === 0 && !opts.allowEmpty) {
+        throw new AppError('INVENTORY_FILE_EMPTY', 400, `「${path.basename(file)}」沒有任何項目；匯入會清空 ${opts.unit} ${opts.year} 年的盤點清單，確定要清空請加上 --allow-empty`, `"${path.basename(file)}" has no items; importing it would empty the ${opts.year} inventory of ${opts.unit}: add --allow-empty if that is what you want`);
+      }
       info(`已讀取 ${read.items.length} 個項目 / read ${read.items.length} items`);
       await kit.withServices(async (s) => {
-        const r = await s.inventory.replaceItems(opts.unit, opts.year, read.items, cliActor(opts.unit), { source: `kaifang inventory import ${path.basename(file)}` });
+        const r = await s.inventory
+          .replaceItems(opts.unit, opts.year, read.items, cliActor(opts.unit), { source: `kaifang inventory import ${path.basename(file)}`, rows: read.lines })
+          .catch((err: unknown) => {
+            // Problems only the database can see (a dataset that does not exist), by row like the file's own.
+            if (!(err instanceof ItemProblemsError)) throw err;
+            info(`「${path.basename(file)}」有 ${err.problems.length} 個問題 / ${err.problems.length} problem${err.problems.length > 1 ? 's' : ''} in "${path.basename(file)}":`);
+            for (const p of err.problems) info(problemLine(p));
+            throw new AppError('INVENTORY_FILE_INVALID', 400, '檔案有誤，未匯入任何資料；請修正上列各列後再匯入', 'nothing was imported: correct the rows listed above and import the file again');
+          });
         out(`匯入完成 Import finished: ${opts.unit} ${opts.year} — 新增 added ${r.added}, 更新 updated ${r.updated}, 刪除 removed ${r.removed}`);
       });
     });

@@ -62,6 +62,8 @@ export interface SheetReadResult {
   /** Every problem: by row (the file's line) and column; row 0 is the file as a whole. */
   problems: ItemProblem[];
   warnings: SheetWarning[];
+  /** Each item's line in the file (for problems found later, e.g. an unknown dataset). */
+  lines: number[];
   /** Data rows read (blank rows not counted). */
   rows: number;
 }
@@ -319,7 +321,7 @@ function cellValue(c: RawCell | undefined): unknown {
  * function does not throw for anything wrong with the file.
  */
 export async function readInventorySheet(file: string, format?: string): Promise<SheetReadResult> {
-  const result = (problems: ItemProblem[], warnings: SheetWarning[] = [], rows = 0): SheetReadResult => ({ items: [], problems, warnings, rows });
+  const result = (problems: ItemProblem[], warnings: SheetWarning[] = [], rows = 0): SheetReadResult => ({ items: [], problems, warnings, lines: [], rows });
   const fmt = (format ? format.toLowerCase().replace(/^\./, '') : sheetFormatOf(file)) as SheetFormat | undefined;
   if (!fmt || !SHEET_FORMATS.includes(fmt)) {
     return result([fileProblem(`無法匯入「${path.basename(file)}」這種檔案；${WHAT_TO_DO.zh}`, `cannot import a file like "${path.basename(file)}"; ${WHAT_TO_DO.en}`)]);
@@ -400,5 +402,5 @@ export async function readInventorySheet(file: string, format?: string): Promise
     return { raw, row: r.line };
   });
   const parsed = parseItems(rows);
-  return { items: parsed.items, problems: parsed.problems, warnings, rows: data.length };
+  return { items: parsed.items, problems: parsed.problems, warnings, lines: parsed.items.length ? rows.map((r) => r.row) : [], rows: data.length };
 }
