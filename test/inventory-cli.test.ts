@@ -112,6 +112,28 @@ describe.each(engines)('kaifang inventory import and export on %s', (engine) => 
     expect(again.stdout).toContain('新增 added 0, 更新 updated 3, 刪除 removed 0');
   });
 
+  it('a dataset the unit does not have is named by the line of its row; an empty file needs --allow-empty', async () => {
+    const user = await admin();
+    const before = (await t.services.inventory.get('statistics', year, user)).items;
+    const file = await odsFile(path.join(t.dir, 'unknown-dataset.ods'), [good('消費者物價指數'), good('新項目', { 對應資料集: 'A41000000G-999999' })]);
+    const r = await run(['inventory', 'import', file, '--unit', 'statistics', '--year', String(year)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('第 3 列「對應資料集」');
+    expect(r.stderr).toContain('A41000000G-999999');
+    noStackTrace(r);
+    expect((await t.services.inventory.get('statistics', year, user)).items).toEqual(before);
+
+    const empty = path.join(t.dir, 'empty.csv');
+    expect((await run(['inventory', 'template', '-o', empty])).code).toBe(0);
+    const refused = await run(['inventory', 'import', empty, '--unit', 'statistics', '--year', String(year)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('確定要清空請加上 --allow-empty');
+    expect((await t.services.inventory.get('statistics', year, user)).items).toEqual(before);
+    const emptied = await run(['inventory', 'import', empty, '--unit', 'statistics', '--year', String(year), '--allow-empty']);
+    expect(emptied.code).toBe(0);
+    expect(emptied.stdout).toContain(`新增 added 0, 更新 updated 0, 刪除 removed ${before.length}`);
+  });
+
   it('refuses a file that is not a spreadsheet, and bad arguments, without a stack trace', async () => {
     const png = path.join(t.dir, 'photo.xlsx');
     writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
