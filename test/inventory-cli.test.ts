@@ -101,8 +101,9 @@ describe.each(engines)('kaifang inventory import and export on %s', (engine) => 
       const back = await readInventorySheet(out);
       expect(back.problems).toEqual([]);
       const original = await readInventorySheet(fixed);
-      // What was imported comes back, with the keys the service gave the items that had none.
-      expect(back.items.map((i) => ({ ...i, itemKey: null }))).toEqual(original.items.map((i) => ({ ...i, itemKey: null })));
+      // What was imported comes back, with the keys the service gave the items that had none and
+      // the unit's title as the blank 權責單位.
+      expect(back.items.map((i) => ({ ...i, itemKey: null }))).toEqual(original.items.map((i) => ({ ...i, itemKey: null, ownerUnit: i.ownerUnit ?? '綜合統計處' })));
       expect(back.items.map((i) => i.itemKey)).toEqual(stored.map((i) => i.itemKey));
     }
 
