@@ -12,6 +12,7 @@ import { itemCells, MAX_INFLATED_BYTES, readInventorySheet, writeInventorySheet,
 import type { ItemInput } from '../src/modules/inventory/inventory.types.ts';
 import { ITEM_FIELDS } from '../src/modules/inventory/inventory.validation.ts';
 import type { RawCell } from '../src/modules/ingest/table.ts';
+import { testdata } from './helpers/env.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-inv-sheet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -191,6 +192,16 @@ describe('reading a filled-in inventory', () => {
     const r = await readInventorySheet(file);
     expect(r.items).toEqual([]);
     expect(r.problems.map((p) => [p.row, p.column])).toEqual([[3, '資料名稱']]);
+  });
+
+  const taoyuan = testdata('datagovtw-catalogue/city-portals/桃園市政府開放資料供應清單.xls');
+  it.skipIf(!taoyuan)('a real city open-data supply list (XLS, 1,429 rows) is read and its missing inventory columns named', async () => {
+    if (!taoyuan) return;
+    const r = await readInventorySheet(taoyuan);
+    expect(r.rows).toBe(1429);
+    expect(r.items).toEqual([]);
+    expect(r.problems.map((p) => [p.row, p.column])).toEqual([[1, '資料分級'], [1, '敏感程度']]);
+    expect(r.warnings[0].zh).toContain('不認得的欄位「編號」');
   });
 
   describe('files that are not an inventory', () => {
