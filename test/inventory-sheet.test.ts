@@ -230,6 +230,11 @@ describe('reading a filled-in inventory', () => {
       const asPng = tmp('png');
       writeFileSync(asPng, png);
       await onlyProblem(asPng, /無法匯入「f\d+\.png」這種檔案/);
+      // An upload: the stored file has no extension; the clerk's name for it says the format.
+      const upload = path.join(dir, 'upload-1234');
+      writeFileSync(upload, png);
+      expect((await readInventorySheet(upload, undefined, { name: '照片.png' })).problems[0].zh).toContain('無法匯入「照片.png」這種檔案');
+      expect((await readInventorySheet(upload, undefined, { name: '清單.xlsx' })).problems[0].zh).toContain('不是 XLSX 試算表');
       const asCsv = tmp('csv');
       writeFileSync(asCsv, png);
       await onlyProblem(asCsv, /不是 CSV/);

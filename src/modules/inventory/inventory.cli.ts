@@ -13,7 +13,7 @@ import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import type { User } from '../users/users.service.ts';
 import { ItemProblemsError } from './inventory.service.ts';
-import type { InventoryItem, ItemInput, ItemProblem } from './inventory.types.ts';
+import type { InventoryItem, InventoryState, ItemInput, ItemProblem } from './inventory.types.ts';
 import { readInventorySheet, sheetFormatOf, writeInventorySheet, type WriteFormat } from './inventory.sheet.ts';
 import { ITEM_FIELDS } from './inventory.validation.ts';
 
@@ -79,7 +79,7 @@ function fieldGuide(): string[] {
   return ITEM_FIELDS.map((f) => {
     const req = f.required === true ? '必填 required' : f.required === 'open' ? '開放資料必填 required when open' : f.required === 'closed' ? '非開放必填 required unless open' : '選填 optional';
     const choices = f.options ? `；選項 choices: ${f.options.map((o) => o[1]).join('、')}` : '';
-    return `  ${f.heading} (${f.headingEn}) — ${req}${choices}${f.hint ? `；${f.hint}` : ''}`;
+    return `  ${f.heading} (${f.headingEn}) — ${req}${choices}${f.hint && !f.options ? `；${f.hint}` : ''}`;
   });
 }
 
@@ -148,11 +148,13 @@ export function registerInventoryCommands(program: Command, kit: CliKit): void {
           await writeInventorySheet(view.items, stream, format, { datasetIdentifiers: identifiers });
           bar.update(view.items.length, `${view.items.length} 項 items`);
         }).finally(() => bar.stop());
-        const state = view.inventory ? `（${view.inventory.state}）` : '（尚未開始 not started）';
+        const state = view.inventory ? `（${STATE_LABELS[view.inventory.state]}）` : '（尚未開始 not started）';
         out(`已匯出 ${view.items.length} 個項目${state}至 ${target} / exported ${view.items.length} items to ${target}`);
       });
     });
 }
+
+const STATE_LABELS: Record<InventoryState, string> = { draft: '草稿 draft', submitted: '已送出 submitted', approved: '已核定 approved' };
 
 /** The identifiers of the datasets items are linked to (an item shows its dataset by identifier). */
 async function datasetIdentifiers(s: Services, items: readonly (InventoryItem | ItemInput)[]): Promise<Map<string, string>> {

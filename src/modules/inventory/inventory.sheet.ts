@@ -320,11 +320,12 @@ function cellValue(c: RawCell | undefined): unknown {
  * not a spreadsheet, empty, damaged or of another format give a problem saying what to do; this
  * function does not throw for anything wrong with the file.
  */
-export async function readInventorySheet(file: string, format?: string): Promise<SheetReadResult> {
+export async function readInventorySheet(file: string, format?: string, opts: { /** The name the clerk gave the file (an upload's), for its format and the messages. */ name?: string } = {}): Promise<SheetReadResult> {
   const result = (problems: ItemProblem[], warnings: SheetWarning[] = [], rows = 0): SheetReadResult => ({ items: [], problems, warnings, lines: [], rows });
-  const fmt = (format ? format.toLowerCase().replace(/^\./, '') : sheetFormatOf(file)) as SheetFormat | undefined;
+  const shown = path.basename(opts.name ?? file);
+  const fmt = (format ? format.toLowerCase().replace(/^\./, '') : sheetFormatOf(opts.name ?? file)) as SheetFormat | undefined;
   if (!fmt || !SHEET_FORMATS.includes(fmt)) {
-    return result([fileProblem(`無法匯入「${path.basename(file)}」這種檔案；${WHAT_TO_DO.zh}`, `cannot import a file like "${path.basename(file)}"; ${WHAT_TO_DO.en}`)]);
+    return result([fileProblem(`無法匯入「${shown}」這種檔案；${WHAT_TO_DO.zh}`, `cannot import a file like "${shown}"; ${WHAT_TO_DO.en}`)]);
   }
   let records: NumberedRow[];
   try {
