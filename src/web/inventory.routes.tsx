@@ -347,12 +347,12 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const again = (problems: ItemProblem[], fileError?: string) => unitPage(req, reply, user, req.params.year, unit.name, 400, { upload: { problems, fileError } });
     if (upload.kind === 'refused') return again([], lang === 'en' ? upload.en : upload.zh);
     if (upload.kind === 'none') return again([], w.noFile);
-    const read = await readInventorySheet(upload.file, sheetFormatOf(upload.fileName));
+    const read = await readInventorySheet(upload.file, sheetFormatOf(upload.fileName), { name: upload.fileName });
     // Problems of the file as a whole (row 0: not a spreadsheet, no header) belong at the file control.
     const whole = read.problems.filter((p) => p.row === 0);
     if (whole.length) return again(read.problems.filter((p) => p.row !== 0), whole.map((p) => (lang === 'en' ? p.en : p.zh)).join(' '));
     if (read.problems.length) return again(read.problems);
-    const result = await inventory.replaceItems(unit.name, year, read.items, user, { source: upload.fileName }).catch((err: unknown) => {
+    const result = await inventory.replaceItems(unit.name, year, read.items, user, { source: upload.fileName, rows: read.lines }).catch((err: unknown) => {
       if (isFormError(err)) return err;
       throw err;
     });
