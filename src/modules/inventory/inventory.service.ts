@@ -299,8 +299,9 @@ export class InventoryService {
     return `${this.config.baseUrl}/manage/inventory/${year}/${encodeURIComponent(unit)}`;
   }
 
+  /** The compiled agency list of a year (where the CIO decides and the window compiles again). */
   private yearLink(year: number): string {
-    return `${this.config.baseUrl}/manage/inventory/${year}`;
+    return `${this.config.baseUrl}/manage/inventory/${year}/compiled`;
   }
 
   /** A unit that keeps an inventory (kind unit); 404 for an unknown one, 400 for the agency itself or another agency. */
