@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import { langOf, type Lang } from '../i18n.ts';
 import type { DatasetInput } from '../modules/catalogue/catalogue.schemas.ts';
 import { normalizeDatasetInput, validateDataset } from '../modules/catalogue/catalogue.validation.ts';
-import { assertCan, can } from '../modules/policy/policy.ts';
+import { assertCan, can, type Action } from '../modules/policy/policy.ts';
 import type { User } from '../modules/users/users.service.ts';
 import { signedIn } from './account.routes.tsx';
 import { pageCtx } from './context.ts';
@@ -89,7 +89,10 @@ export const manageWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [tasks, datasets, all] = await Promise.all([review.tasks(user), review.unitDatasets(user, DASHBOARD_LIMIT), units.list({ includeExternal: true })]);
     const titles = new Map(all.map((u) => [u.name, unitTitle(u, ctx.lang)]));
     const canCreate = all.some((u) => can(user, 'dataset.create', { unit: u.name }));
-    return sendPage(req, reply, 200, <DashboardPage ctx={ctx} data={{ tasks, datasets, limit: DASHBOARD_LIMIT, canCreate, unitTitle: (n) => titles.get(n) ?? n }} />);
+    // The back-office pages this person may open (an advisor, say, sees none of them).
+    const anyUnit = (action: Action) => all.some((u) => can(user, action, { unit: u.name }));
+    const links = { quality: user.roles.some((r) => r.role !== 'advisor'), inventory: anyUnit('inventory.read'), followup: anyUnit('followup.read'), calendar: can(user, 'calendar.manage') };
+    return sendPage(req, reply, 200, <DashboardPage ctx={ctx} data={{ tasks, datasets, limit: DASHBOARD_LIMIT, canCreate, links, unitTitle: (n) => titles.get(n) ?? n }} />);
   });
 
   app.get('/manage/datasets/new', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {

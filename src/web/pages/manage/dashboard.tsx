@@ -14,7 +14,33 @@ export interface DashboardData {
   /** The list was cut at this many rows. */
   limit: number;
   canCreate: boolean;
+  /** Which back-office pages to link (those the person may open). */
+  links: { quality: boolean; inventory: boolean; followup: boolean; calendar: boolean };
   unitTitle: (name: string) => string;
+}
+
+/** The back-office pages beyond the dataset list, each only for those who may open it. */
+function BackOfficeLinks({ ctx, links }: { ctx: PageCtx; links: DashboardData['links'] }) {
+  const mm = manageMessages(ctx.lang);
+  const im = inventoryMessages(ctx.lang);
+  const list: [string, string][] = [
+    ...(links.quality ? ([['/manage/quality', mm.qualityReportLink]] as [string, string][]) : []),
+    ...(links.inventory ? ([['/manage/inventory', im.navInventory], ['/manage/schedule', im.navSchedule]] as [string, string][]) : []),
+    ...(links.followup ? ([['/manage/followup', followupWords(ctx.lang).navLink]] as [string, string][]) : []),
+    ...(links.calendar ? ([['/manage/calendar', ctx.lang === 'en' ? 'Annual and working-day calendars' : '年度行事曆與辦公日曆']] as [string, string][]) : []),
+  ];
+  if (list.length === 0) return null;
+  return (
+    <nav aria-label={ctx.lang === 'en' ? 'Back-office pages' : '後台功能'}>
+      <ul class="inline-links">
+        {list.map(([href, label]) => (
+          <li key={href}>
+            <a href={ctx.href(href)}>{label}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 /** /manage: my tasks, my units' datasets in every state, and the way to a new dataset. */
@@ -25,21 +51,7 @@ export function DashboardPage({ ctx, data }: { ctx: PageCtx; data: DashboardData
       <div class="container back-office manage">
         <h1>{mm.dashboardTitle}</h1>
         <p>{mm.dashboardLead}</p>
-        {ctx.user?.hasRoles ? (
-          <p>
-            <a href={ctx.href('/manage/quality')}>{mm.qualityReportLink}</a>
-            {/* Issue 6: the inventory and the opening schedule. */}
-            {' · '}
-            <a href={ctx.href('/manage/inventory')}>{inventoryMessages(ctx.lang).navInventory}</a>
-            {' · '}
-            <a href={ctx.href('/manage/schedule')}>{inventoryMessages(ctx.lang).navSchedule}</a>
-          </p>
-        ) : null}
-        {ctx.user?.hasRoles ? (
-          <p>
-            <a href={ctx.href('/manage/followup')}>{followupWords(ctx.lang).navLink}</a>
-          </p>
-        ) : null}
+        <BackOfficeLinks ctx={ctx} links={data.links} />
         {data.canCreate ? (
           <p>
             <a class="button" href={ctx.href('/manage/datasets/new')}>

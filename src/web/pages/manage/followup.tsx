@@ -139,6 +139,9 @@ export function FollowupPage({ ctx, asOf, error, report }: FollowupPageProps) {
               {ctx.m.colon}
               <a href={ctx.href('/manage/followup.csv', { asOf: report.asOf })}>{w.csv}</a>
             </p>
+            {/* Nothing late: no chart of zeros. */}
+            {totalD + totalI > 0 ? (
+              <>
             <h2 id="chart-heading">{w.chartTitle}</h2>
             <div class="chart-block">
               <div
@@ -189,6 +192,8 @@ export function FollowupPage({ ctx, asOf, error, report }: FollowupPageProps) {
                 </table>
               </div>
             </div>
+              </>
+            ) : null}
             {late.length === 0 ? <p>{w.nothing}</p> : null}
             {late.map((u) => {
               const title = unitTitle(u, lang);
