@@ -28,14 +28,21 @@ function DiffTables({ ctx, diff, unitTitle }: { ctx: PageCtx; diff: ListDiff; un
   const w = inventoryMessages(ctx.lang);
   const zh = ctx.lang === 'en' ? 'zh-Hant-TW' : undefined;
   const cls = (c: Parameters<typeof classificationLabel>[1]) => classificationLabel(ctx, c);
-  const simple = (key: 'added' | 'dropped', rows: { itemKey: string; unit: string; name: string }[]) =>
+  /** One table per kind of change; `change` gives the from/to columns of reclassified and rescheduled items. */
+  const changes = (caption: string, rows: { unit: string; name: string; change?: [string, string] }[]) =>
     rows.length === 0 ? null : (
       <table class="data">
-        <caption>{`${w[key]}（${rows.length}）`}</caption>
+        <caption>{`${caption}（${rows.length}）`}</caption>
         <thead>
           <tr>
             <th scope="col">{w.colUnit}</th>
             <th scope="col">{w.colName}</th>
+            {rows[0]?.change ? (
+              <>
+                <th scope="col">{w.from}</th>
+                <th scope="col">{w.to}</th>
+              </>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -45,6 +52,12 @@ function DiffTables({ ctx, diff, unitTitle }: { ctx: PageCtx; diff: ListDiff; un
               <th scope="row" lang={zh}>
                 {r.name}
               </th>
+              {r.change ? (
+                <>
+                  <td>{r.change[0]}</td>
+                  <td>{r.change[1]}</td>
+                </>
+              ) : null}
             </tr>
           ))}
         </tbody>
@@ -72,58 +85,10 @@ function DiffTables({ ctx, diff, unitTitle }: { ctx: PageCtx; diff: ListDiff; un
           </tr>
         </tbody>
       </table>
-      {simple('added', diff.added)}
-      {simple('dropped', diff.dropped)}
-      {diff.reclassified.length ? (
-        <table class="data">
-          <caption>{`${w.reclassified}（${diff.reclassified.length}）`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{w.colUnit}</th>
-              <th scope="col">{w.colName}</th>
-              <th scope="col">{w.from}</th>
-              <th scope="col">{w.to}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {diff.reclassified.map((r) => (
-              <tr>
-                <td>{unitTitle(r.unit)}</td>
-                <th scope="row" lang={zh}>
-                  {r.name}
-                </th>
-                <td>{cls(r.from)}</td>
-                <td>{cls(r.to)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      {diff.rescheduled.length ? (
-        <table class="data">
-          <caption>{`${w.rescheduled}（${diff.rescheduled.length}）`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{w.colUnit}</th>
-              <th scope="col">{w.colName}</th>
-              <th scope="col">{w.from}</th>
-              <th scope="col">{w.to}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {diff.rescheduled.map((r) => (
-              <tr>
-                <td>{unitTitle(r.unit)}</td>
-                <th scope="row" lang={zh}>
-                  {r.name}
-                </th>
-                <td>{r.from ?? '—'}</td>
-                <td>{r.to ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      {changes(w.added, diff.added)}
+      {changes(w.dropped, diff.dropped)}
+      {changes(w.reclassified, diff.reclassified.map((r) => ({ ...r, change: [cls(r.from), cls(r.to)] as [string, string] })))}
+      {changes(w.rescheduled, diff.rescheduled.map((r) => ({ ...r, change: [r.from ?? '—', r.to ?? '—'] as [string, string] })))}
     </>
   );
 }
