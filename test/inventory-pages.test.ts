@@ -211,6 +211,10 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(csv.body).toContain('消費者物價指數');
     expect(csv.body).toContain('依申請提供');
+    // Its columns are exactly the fields its catalogue dataset declares (the quality engine compares the two).
+    const listName = decodeURIComponent(listDataset.split('/').pop() ?? '');
+    const declared = (await t.services.catalogue.get(listName)).fields.map((f) => f.name);
+    expect(csv.body.slice(1).split(/\r?\n/)[0]?.split(',')).toEqual(declared);
 
     // In English.
     const en = page(await get(null, `/inventory/${YEAR}?lang=en`));

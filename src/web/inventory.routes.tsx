@@ -10,8 +10,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../errors.ts';
 import { langOf, pickLang, type Lang } from '../i18n.ts';
 import { ItemProblemsError, type InventoryView, type OverviewRow } from '../modules/inventory/inventory.service.ts';
-import { MAX_BYTES, readInventorySheet, sheetFormatOf, writeInventorySheet, type WriteFormat } from '../modules/inventory/inventory.sheet.ts';
-import { CLASSIFICATIONS, SCHEDULE_STATUSES, type ApprovedItem, type Classification, type ItemInput, type ItemProblem, type ScheduleStatus } from '../modules/inventory/inventory.types.ts';
+import { MAX_BYTES, readInventorySheet, sheetFormatOf, writeApprovedList, writeInventorySheet, type WriteFormat } from '../modules/inventory/inventory.sheet.ts';
+import { CLASSIFICATIONS, SCHEDULE_STATUSES, type Classification, type ItemProblem, type ScheduleStatus } from '../modules/inventory/inventory.types.ts';
 import { ITEM_FIELDS, parseItem } from '../modules/inventory/inventory.validation.ts';
 import { loadSchedule } from '../modules/inventory/schedule.ts';
 import { assertCan, can } from '../modules/policy/policy.ts';
@@ -76,7 +76,6 @@ const counts = (items: { classification: Classification }[]): Record<Classificat
   Object.fromEntries(CLASSIFICATIONS.map((c) => [c, items.filter((i) => i.classification === c).length])) as Record<Classification, number>;
 
 /** An ApprovedItem as the sheet writer's row: the unit shown as 權責單位 when the item names none. */
-const approvedAsInput = (i: ApprovedItem): ItemInput => ({ ...i, ownerUnit: i.ownerUnit ?? i.unitTitle, priority: 0, datasetRef: null, notes: null });
 
 /** The service's field errors (keys such as `name` or `items[2].plannedDate`, messages "zh / en") as form errors. */
 function serviceErrors(err: AppError, lang: Lang): FieldError[] {
@@ -185,7 +184,8 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /* ---- The blank template ---- */
 
   /** A sheet download: the writer streams into the reply. */
-  const sendSheet = (reply: FastifyReply, format: WriteFormat, base: string, items: readonly ItemInput[] | Parameters<typeof writeInventorySheet>[0], opts: Parameters<typeof writeInventorySheet>[3] = {}, cache = 'private, no-cache') => {
+  /** Streams a sheet as a download; `write` writes it to the stream (and ends it). */
+  const sendSheet = (reply: FastifyReply, format: WriteFormat, base: string, write: (out: PassThrough) => Promise<void>, cache = 'private, no-cache') => {
     const out = new PassThrough();
     const type = { csv: 'text/csv; charset=utf-8', ods: 'application/vnd.oasis.opendocument.spreadsheet', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }[format];
     // The file name in ASCII for old clients, and in UTF-8 (RFC 6266) for the rest.
@@ -194,7 +194,7 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .header('content-disposition', `attachment; filename="${base.replace(/[^\x20-\x7e]|"/g, '_')}.${format}"; filename*=UTF-8''${encodeURIComponent(`${base}.${format}`)}`)
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', cache);
-    writeInventorySheet(items, out, format, opts).catch((err: unknown) => out.destroy(err as Error));
+    write(out).catch((err: unknown) => out.destroy(err as Error));
     return reply.send(out);
   };
 
@@ -204,7 +204,7 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!user) return reply;
       // Whoever fills in an inventory (or reads them) gets the template.
       if ((await readableUnits(user)).length === 0) assertCan(user, 'inventory.read');
-      return sendSheet(reply, format, 'inventory-template', []);
+      return sendSheet(reply, format, 'inventory-template', (out) => writeInventorySheet([], out, format));
     });
   }
 
@@ -254,7 +254,7 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The sheet names linked datasets by their identifiers.
       const ids = view.items.map((i) => i.datasetId).filter((x): x is string => x !== null);
       const rows = ids.length ? await db.kysely.selectFrom('datasets').select(['id', 'identifier']).where('id', 'in', ids).execute() : [];
-      return sendSheet(reply, format, `inventory-${year}-${unit.name}`, view.items, { datasetIdentifiers: new Map(rows.map((r) => [r.id, r.identifier])) });
+      return sendSheet(reply, format, `inventory-${year}-${unit.name}`, (out) => writeInventorySheet(view.items, out, format, { datasetIdentifiers: new Map(rows.map((r) => [r.id, r.identifier])) }));
     });
   }
 
@@ -492,14 +492,13 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/inventory/:file', { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 20 }) }), querystring: LangQuery } }, async (req, reply) => {
     const m = /^(\d{4})(\.csv)?$/.exec(req.params.file);
     const ctx = pageCtx(req, config);
-    const w = inventoryMessages(ctx.lang);
     // Years the service does not take (before 2000, after 2999) have no list either: 404, as any other.
     const year = m ? Number(m[1]) : 0;
     const approval = m && year >= 2000 && year <= 2999 ? await inventory.approval(year) : null;
     if (!m || !approval) throw new AppError('INVENTORY_NOT_FOUND', 404, inventoryMessages('zh-TW').notFoundYear(m?.[1] ?? req.params.file), inventoryMessages('en').notFoundYear(m?.[1] ?? req.params.file));
     if (m[2]) {
       // The resource of the published list dataset: the newest approval, written by the sheet writer (UTF-8 with BOM).
-      return sendSheet(reply, 'csv', `open-data-list-${approval.year}`, approval.items.map(approvedAsInput), { sheetName: w.publicTitle(approval.year) }, 'public, max-age=300');
+      return sendSheet(reply, 'csv', `open-data-list-${approval.year}`, (out) => writeApprovedList(approval.items, out), 'public, max-age=300');
     }
     const schedule = await loadSchedule(db.kysely, await calendar.calendar(), { asOf: taipeiDate(), year: approval.year, dueSoon: config.followup.scheduleRemindDays });
     const statuses = new Map(schedule.map((e) => [e.id, e.status]));

@@ -15,7 +15,7 @@ import type { Unit, UnitsService } from '../units/units.service.ts';
 import { usersWithRole } from '../users/recipients.ts';
 import type { User } from '../users/users.service.ts';
 import * as text from './inventory.messages.ts';
-import { ITEM_FIELDS, fieldById } from './inventory.validation.ts';
+import { fieldById, LIST_UNIT_HEADING, PUBLIC_LIST_FIELDS } from './inventory.validation.ts';
 import { loadSchedule } from './schedule.ts';
 import type {
   ApprovedItem,
@@ -915,8 +915,9 @@ export class InventoryService {
       titleEn: `${agency.titleEn}: open-data list and schedule ${year}`,
       description: `${agency.title}${year}年度資料盤點經資訊長核定之資料開放清單及期程：各單位資料項目、資料來源、資料分級、非開放資料之法律依據與理由、敏感程度及預定開放日期。`,
       fields: [
-        { name: '單位', title: '權責單位代稱' },
-        ...ITEM_FIELDS.filter((f) => f.id !== 'datasetRef' && f.id !== 'notes' && f.id !== 'priority').map((f) => ({ name: f.heading, description: f.headingEn })),
+        // The columns of /inventory/<year>.csv (writeApprovedList): one definition for both.
+        { name: LIST_UNIT_HEADING, title: '單位名稱', description: 'unit' },
+        ...PUBLIC_LIST_FIELDS.map((f) => ({ name: f.heading, description: f.headingEn })),
       ],
       datasetType: 'rawData',
       cost: '免費',

@@ -12,8 +12,8 @@ import { decode, detectEncoding, encodingToRead } from '../ingest/encoding.ts';
 import { readHead } from '../ingest/file-head.ts';
 import { ReadError, type RawCell } from '../ingest/table.ts';
 import { normaliseCell } from '../ingest/values.ts';
-import type { InventoryItem, ItemInput, ItemProblem } from './inventory.types.ts';
-import { ITEM_FIELDS, parseItems, type ItemField } from './inventory.validation.ts';
+import type { ApprovedItem, InventoryItem, ItemInput, ItemProblem } from './inventory.types.ts';
+import { ITEM_FIELDS, LIST_UNIT_HEADING, parseItems, PUBLIC_LIST_FIELDS, type ItemField } from './inventory.validation.ts';
 
 /**
  * The inventory as a spreadsheet (issue 6, 年度盤點): the blank template, a unit's items exported,
@@ -124,6 +124,18 @@ export async function writeInventorySheet(items: readonly (InventoryItem | ItemI
       await writeXlsx(columns, rows, out, { sheetName });
       return;
   }
+}
+
+/**
+ * The approved list as published (/inventory/<year>.csv): 單位 (the unit's title) and PUBLIC_LIST_FIELDS —
+ * the same columns the list's catalogue dataset declares as its fields.
+ */
+export async function writeApprovedList(items: readonly ApprovedItem[], out: Writable): Promise<void> {
+  const keep = ITEM_FIELDS.map((f) => PUBLIC_LIST_FIELDS.includes(f));
+  const rows = items.map((i): RawCell[] => [i.unitTitle, ...itemCells({ ...i, ownerUnit: i.ownerUnit ?? i.unitTitle, priority: 0, datasetRef: null, notes: null }).filter((_, k) => keep[k])]);
+  await writeCsv([LIST_UNIT_HEADING, ...PUBLIC_LIST_FIELDS.map((f) => f.heading)], (async function* () {
+    yield* rows;
+  })(), out, { bom: true });
 }
 
 // ——— reading ———

@@ -58,6 +58,13 @@ export const ITEM_FIELDS: readonly ItemField[] = [
   { id: 'notes', heading: '備註', headingEn: 'Notes', kind: 'longtext', required: false, hint: '', hintEn: '', aliases: ['說明事項'] },
 ];
 
+/**
+ * The published open-data list (資料開放清單及期程, /inventory/<year>.csv and its catalogue dataset): the
+ * unit, then the item fields a public reader needs — not the internal priority, notes or dataset link.
+ */
+export const LIST_UNIT_HEADING = '單位';
+export const PUBLIC_LIST_FIELDS: readonly ItemField[] = ITEM_FIELDS.filter((f) => f.id !== 'datasetRef' && f.id !== 'notes' && f.id !== 'priority');
+
 export const fieldById = (id: string): ItemField | undefined => ITEM_FIELDS.find((f) => f.id === id);
 
 const MAX_TEXT = 2000;
