@@ -1,3 +1,5 @@
+import { taipeiDate } from '../src/time.ts';
+import { loadSchedule } from '../src/modules/inventory/schedule.ts';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../src/bootstrap.ts';
@@ -15,9 +17,12 @@ type App = Awaited<ReturnType<typeof makeApp>>;
 
 const DAY = 86_400_000;
 
+/** The demo inventory's approved list is published as a dataset too (marked demo); it is checked in its own test. */
+const isInventoryList = (d: Dataset): boolean => d.title.endsWith('資料開放清單及期程');
+
 async function allDemo(t: App): Promise<Dataset[]> {
   const r = await t.services.catalogue.search({ limit: 1000 });
-  return r.results.filter((d) => d.isDemo);
+  return r.results.filter((d) => d.isDemo && !isInventoryList(d));
 }
 
 describe.each(engines)('demo catalogue (示範資料) on %s', (engine) => {
@@ -150,6 +155,24 @@ describe.each(engines)('demo catalogue (示範資料) on %s', (engine) => {
     expect(body.results[0].title).toContain('物價');
   });
 
+  it('loads an approved demo inventory: the schedule shows opened, planned and late items, the public list is served', async () => {
+    const year = Number(taipeiDate().slice(0, 4));
+    const approval = await t.services.inventory.approval(year);
+    expect(approval?.revision).toBe(1);
+    expect(approval?.items.every((i) => i.description?.includes('示範'))).toBe(true);
+    const schedule = await loadSchedule(t.services.db.kysely, await t.services.calendar.calendar(), { asOf: taipeiDate(), year });
+    const statuses = new Set(schedule.map((e) => e.status));
+    expect(statuses.has('opened')).toBe(true);
+    expect(statuses.has('late')).toBe(true);
+    expect(schedule.filter((e) => e.status === 'opened').every((e) => e.datasetId !== null)).toBe(true);
+    // The list's dataset is marked demo, and its CSV is served.
+    const list = (await t.services.catalogue.search({ limit: 1000 })).results.find(isInventoryList);
+    expect(list?.isDemo).toBe(true);
+    const csv = await t.app.inject({ method: 'GET', url: `/inventory/${year}.csv` });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('示範');
+  });
+
   it('adds nothing when loaded again, even by two starts at once', async () => {
     const before = await t.services.catalogue.countPublished();
     expect(await loadDemoCatalogue(t.services)).toBe(0);
@@ -179,7 +202,8 @@ describe.each(engines)('demo switch and first start on %s', (engine) => {
       const [a, b] = await Promise.all([bootstrap(t.services, { loadDemo: loadDemoCatalogue }), loadDemoCatalogue(t.services)]);
       expect(a.demoLoaded + b).toBe(DEMO_DATASETS.length);
       expect(Math.min(a.demoLoaded, b)).toBe(0);
-      expect(await t.services.catalogue.countPublished()).toBe(DEMO_DATASETS.length);
+      // The demo datasets and the demo inventory's approved list.
+      expect(await t.services.catalogue.countPublished()).toBe(DEMO_DATASETS.length + 1);
     } finally {
       await t.cleanup();
     }

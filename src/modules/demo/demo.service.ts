@@ -1,3 +1,4 @@
+import { loadDemoInventory } from './demo.inventory.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../errors.ts';
@@ -70,6 +71,10 @@ export async function loadDemoCatalogue(s: Services, opts: { now?: Date } = {}):
   const added = await new DemoService(s.config, s.db, s.catalogue).load(opts.now);
   // Only the start that loaded the catalogue loads its tables (once, like the catalogue).
   const referenceDate = added > 0 ? await demoReferenceDate(s.db.kysely) : undefined;
-  if (referenceDate) await loadDemoTables(s, planDemo(s.config, referenceDate));
+  if (referenceDate) {
+    await loadDemoTables(s, planDemo(s.config, referenceDate));
+    // Issue 6: an approved demo inventory, so the schedule and the public list show something.
+    await loadDemoInventory(s, referenceDate);
+  }
   return added;
 }
