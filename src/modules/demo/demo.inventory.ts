@@ -11,7 +11,11 @@ import type { User } from '../users/users.service.ts';
 
 const DEMO = '【示範資料 demo】';
 
-const iso = (d: string, days: number): string => new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+/** `days` after `d`, kept within d's year (the schedule is drawn a year at a time). */
+const iso = (d: string, days: number): string => {
+  const t = new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return t.slice(0, 4) === d.slice(0, 4) ? t : days > 0 ? `${d.slice(0, 4)}-12-31` : `${d.slice(0, 4)}-01-01`;
+};
 
 const item = (over: Partial<ItemInput> & Pick<ItemInput, 'name' | 'classification'>): ItemInput => ({
   itemKey: null,
@@ -75,7 +79,7 @@ export async function loadDemoInventory(s: Services, referenceDate: string): Pro
   for (const unit of listed) {
     const contact = actor(`demo-contact-${unit}`, unit, 'contact');
     const done = (await opened(unit)).map((d) =>
-      item({ name: d.title, classification: 'open', source: 'survey', description: `${DEMO} 已開放為資料集`, plannedDate: iso(referenceDate, -30), updateFrequency: d.update_frequency, datasetRef: d.name, genderFlag: d.title.includes('性別') }),
+      item({ name: `${d.title}（示範）`, classification: 'open', source: 'survey', description: `${DEMO} 已開放為資料集`, plannedDate: iso(referenceDate, -30), updateFrequency: d.update_frequency, datasetRef: d.name, genderFlag: d.title.includes('性別') }),
     );
     await s.inventory.replaceItems(unit, year, [...done, ...(plans[unit] ?? [])], contact, { source: 'demo' });
     await s.inventory.submit(unit, year, contact);
