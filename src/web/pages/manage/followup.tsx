@@ -89,6 +89,7 @@ export function FollowupPage({ ctx, asOf, error, report }: FollowupPageProps) {
   const w = followupWords(ctx.lang);
   const lang = ctx.lang;
   const counts = (report?.units ?? []).map((u) => ({ unit: unitTitle(u, lang), name: u.unit, d: u.datasets.length, i: u.items.length }));
+  const charted = counts.filter((c) => c.d + c.i > 0);
   const totalD = counts.reduce((n, c) => n + c.d, 0);
   const totalI = counts.reduce((n, c) => n + c.i, 0);
   const late = (report?.units ?? []).filter((u) => u.datasets.length + u.items.length > 0);
@@ -149,13 +150,14 @@ export function FollowupPage({ ctx, asOf, error, report }: FollowupPageProps) {
                 dangerouslySetInnerHTML={{
                   __html: renderBarChart(
                     {
-                      categories: counts.map((c) => c.unit),
+                      // Units with something late (the table below lists every unit).
+                      categories: charted.map((c) => c.unit),
                       series: [
-                        { name: w.lateDatasets, values: counts.map((c) => c.d), colour: '#b3261e' },
-                        { name: w.lateItems, values: counts.map((c) => c.i), colour: '#0b5cad' },
+                        { name: w.lateDatasets, values: charted.map((c) => c.d), colour: '#b3261e' },
+                        { name: w.lateItems, values: charted.map((c) => c.i), colour: '#0b5cad' },
                       ],
                       horizontal: true,
-                      summary: w.chartSummary(counts.map((c) => ({ unit: c.unit, d: c.d, i: c.i }))),
+                      summary: w.chartSummary(charted.map((c) => ({ unit: c.unit, d: c.d, i: c.i }))),
                     },
                     { describedBy: 'chart-note' },
                   ),
