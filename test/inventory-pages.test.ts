@@ -206,6 +206,10 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     const listDataset = /href="(\/datasets\/[^"]+)"/.exec(pub.html.slice(pub.html.indexOf('<main')))?.[1] ?? '';
     expect(listDataset).not.toBe('');
     expect(page(await get(null, listDataset)).text).toContain('資料開放清單及期程');
+    // /inventory (linked from every page's footer) goes to the newest approved list.
+    const newest = await get(null, '/inventory');
+    expect([newest.statusCode, newest.headers.location]).toEqual([302, `/inventory/${YEAR}`]);
+    expect(page(await get(null, '/')).html).toContain('href="/inventory"');
     const csv = await get(null, `/inventory/${YEAR}.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));

@@ -489,6 +489,13 @@ export const inventoryWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /* ---- Public: the approved list ---- */
 
+  // The newest year with an approved list (the footer links here); none yet: this year's page, which says so (404).
+  app.get('/inventory', { schema: { hide: true, querystring: LangQuery } }, async (req, reply) => {
+    const newest = await db.kysely.selectFrom('inventory_approvals').select((eb) => eb.fn.max('year').as('year')).executeTakeFirst();
+    const year = newest?.year ? Number(newest.year) : Number(taipeiDate().slice(0, 4));
+    return reply.redirect(pageCtx(req, config).href(`/inventory/${year}`), 302);
+  });
+
   app.get('/inventory/:file', { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 20 }) }), querystring: LangQuery } }, async (req, reply) => {
     const m = /^(\d{4})(\.csv)?$/.exec(req.params.file);
     const ctx = pageCtx(req, config);

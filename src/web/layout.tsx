@@ -136,6 +136,9 @@ export function Layout({ ctx, title, nav, demo, head, children }: LayoutProps) {
                 <li>
                   <a href={ctx.href('/calendar')}>{ctx.lang === 'en' ? 'Annual work calendar' : '年度行事曆'}</a>
                 </li>
+                <li>
+                  <a href={ctx.href('/inventory')}>{ctx.lang === 'en' ? 'Open-data list and schedule' : '資料開放清單及期程'}</a>
+                </li>
               </ul>
             </nav>
           </div>
