@@ -119,6 +119,9 @@ export async function buildApp(services: Services, opts: { logger?: boolean } = 
     if (/%00/i.test(req.url)) throw new AppError('BAD_REQUEST', 400, '請求含有不允許的空字元（NUL, %00）', 'The request contains a NUL character (%00), which is not allowed');
   });
   app.addHook('preValidation', async (req) => {
+    // A link that repeats ?lang= (lang=en&lang=en, e.g. after switching language twice) means its first value, not a 400.
+    const q = req.query as Record<string, unknown> | undefined;
+    if (q && Array.isArray(q.lang)) q.lang = (q.lang as unknown[])[0];
     if (req.body !== undefined && req.body !== null && typeof req.body === 'object' && JSON.stringify(req.body).includes('\\u0000')) {
       throw new AppError('BAD_REQUEST', 400, '請求內容含有不允許的空字元（NUL）', 'The request body contains a NUL character, which is not allowed');
     }

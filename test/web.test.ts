@@ -88,6 +88,13 @@ describe.each(engines)('public pages on %s', (engine) => {
     expect(res.body).toContain('請求格式錯誤');
   });
 
+  it('takes a repeated ?lang= as its first value instead of refusing the page', async () => {
+    const res = await get('/?lang=en&lang=en');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<html lang="en"');
+    expect((await get('/api/v1/datasets?lang=en&lang=zh-TW')).statusCode).toBe(200);
+  });
+
   it('serves the stylesheet with caching headers', async () => {
     const home = await get('/');
     const href = decode(/<link rel="stylesheet" href="([^"]+)"/.exec(home.body)?.[1] ?? '');
