@@ -136,6 +136,8 @@ describe.each(engines)('inventory pages (%s)', (engine) => {
     expect(afterImport.text).toContain('已匯入檔案');
     expect(afterImport.text).toContain('新增 2 項');
     expect(await storedNames()).toEqual(['消費者物價指數', '受僱員工薪資原始資料']);
+    // Deleting asks first: the delete button sits inside a disclosure that names the item.
+    expect(afterImport.html).toMatch(/<details class="confirm-delete"><summary aria-label="刪除「消費者物價指數」">刪除<\/summary><p>確定刪除「消費者物價指數」？/);
 
     const ods = await get('contact', `${unitUrl}/download.ods`);
     expect(ods.statusCode).toBe(200);

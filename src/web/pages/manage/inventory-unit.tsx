@@ -175,7 +175,12 @@ export function InventoryUnitPage({ ctx, year, unit, view, actions, done, doneEx
                         <a href={ctx.href(`${base}/items/${encodeURIComponent(it.id)}/edit`)} aria-label={w.editItemLabel(it.name)}>
                           {w.edit}
                         </a>{' '}
-                        <PostButton ctx={ctx} action={`${base}/items/${encodeURIComponent(it.id)}/delete`} label={w.del} ariaLabel={w.deleteItemLabel(it.name)} secondary />
+                        {/* Asked twice, without JavaScript: the button is inside a disclosure. */}
+                        <details class="confirm-delete">
+                          <summary aria-label={w.deleteItemLabel(it.name)}>{w.del}</summary>
+                          <p>{w.confirmDelete(it.name)}</p>
+                          <PostButton ctx={ctx} action={`${base}/items/${encodeURIComponent(it.id)}/delete`} label={w.confirmDeleteButton} ariaLabel={w.deleteItemLabel(it.name)} secondary />
+                        </details>
                       </td>
                     ) : null}
                   </tr>
