@@ -35,11 +35,8 @@ export const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(
 /** 422: every problem of the items; nothing was changed. */
 export const ProblemsErrorSchema = Type.Object({ ...ErrorSchema.properties, problems: Type.Array(ItemProblemSchema) });
 
-export const InventoryItemSchema = Type.Object({
-  id: Type.String(),
-  inventoryId: Type.String(),
-  unit: Type.String(),
-  year: Type.Integer(),
+/** The fields an item has both as stored and as frozen in an approval. */
+const ItemCore = {
   itemKey: Type.String({ description: '項目代碼 item key (kept across years)' }),
   position: Type.Integer(),
   name: Type.String(),
@@ -52,9 +49,17 @@ export const InventoryItemSchema = Type.Object({
   reason: N,
   sensitivity: lit(SENSITIVITIES),
   genderFlag: Type.Boolean(),
-  priority: Type.Integer(),
   plannedDate: N,
   updateFrequency: N,
+};
+
+export const InventoryItemSchema = Type.Object({
+  id: Type.String(),
+  inventoryId: Type.String(),
+  unit: Type.String(),
+  year: Type.Integer(),
+  ...ItemCore,
+  priority: Type.Integer(),
   datasetId: N,
   notes: N,
   updatedAt: Type.String(),
@@ -104,25 +109,7 @@ export const OverviewSchema = Type.Object({
   ),
 });
 
-export const ApprovedItemSchema = Type.Object({
-  id: Type.String(),
-  itemKey: Type.String(),
-  unit: Type.String(),
-  unitTitle: Type.String(),
-  position: Type.Integer(),
-  name: Type.String(),
-  source: lit(SOURCES),
-  systemName: N,
-  description: N,
-  ownerUnit: N,
-  classification: Classification,
-  legalBasis: N,
-  reason: N,
-  sensitivity: lit(SENSITIVITIES),
-  genderFlag: Type.Boolean(),
-  plannedDate: N,
-  updateFrequency: N,
-});
+export const ApprovedItemSchema = Type.Object({ id: Type.String(), unit: Type.String(), unitTitle: Type.String(), ...ItemCore });
 
 const Ref = { itemKey: Type.String(), unit: Type.String(), name: Type.String() };
 export const ListDiffSchema = Type.Object({

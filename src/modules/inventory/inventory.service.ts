@@ -199,26 +199,10 @@ function toItem(r: ItemRow, unit: string): InventoryItem {
   };
 }
 
+/** An item as frozen in an approval: the stored item without what only the unit sees (priority, notes, dataset link). */
 function toApproved(r: ItemRow, unit: Unit): ApprovedItem {
-  return {
-    id: r.id,
-    itemKey: r.item_key,
-    unit: unit.name,
-    unitTitle: unit.title,
-    position: Number(r.position),
-    name: r.name,
-    source: r.source as Source,
-    systemName: r.system_name,
-    description: r.description,
-    ownerUnit: r.owner_unit,
-    classification: r.classification as Classification,
-    legalBasis: r.legal_basis,
-    reason: r.reason,
-    sensitivity: r.sensitivity as Sensitivity,
-    genderFlag: Number(r.gender_flag) === 1,
-    plannedDate: r.planned_date,
-    updateFrequency: r.update_frequency,
-  };
+  const { inventoryId: _i, year: _y, priority: _p, datasetId: _d, notes: _n, updatedAt: _u, ...kept } = toItem(r, unit.name);
+  return { ...kept, unitTitle: unit.title };
 }
 
 /** The stored columns of an item from its input (ownerUnit defaults to the unit's title). */
@@ -392,10 +376,12 @@ export class InventoryService {
 
   /** One item of a unit-year (inventory.read for the unit); 404 when it is not there. */
   async item(unit: string, year: number, itemId: string, actor: User): Promise<InventoryItem> {
-    const view = await this.get(unit, year, actor);
-    const found = view.items.find((i) => i.id === itemId);
-    if (!found) throw new AppError('INVENTORY_ITEM_NOT_FOUND', 404, `找不到盤點項目：${itemId}`, `inventory item not found: ${itemId}`);
-    return found;
+    checkYear(year);
+    const u = await this.inventoryUnit(unit);
+    assertCan(actor, 'inventory.read', { unit: u.name });
+    const found = await this.k.selectFrom('inventory_items').selectAll().where('id', '=', itemId).where('unit_id', '=', u.id).where('year', '=', year).executeTakeFirst();
+    if (found) return toItem(found, u.name);
+    throw new AppError('INVENTORY_ITEM_NOT_FOUND', 404, `找不到盤點項目：${itemId}`, `inventory item not found: ${itemId}`);
   }
 
   /** Every unit (kind unit) with its inventory state and item counts (inventory.read agency-wide: the window, the CIO, the head). */
@@ -677,34 +663,12 @@ export class InventoryService {
       for (const [position, s] of source.entries()) {
         const a = 'item_key' in s.item ? toApproved(s.item, u) : s.item;
         const datasetId = s.live?.dataset_id ?? null;
+        // An item whose dataset is published is open: nothing is planned any more.
+        const plannedDate = datasetId && published.has(datasetId) ? null : a.plannedDate;
+        const cols = columnsOf({ ...a, plannedDate, priority: s.live ? Number(s.live.priority) : 0, notes: s.live?.notes ?? null }, u);
         await trx
           .insertInto('inventory_items')
-          .values({
-            id: randomUUID(),
-            inventory_id: inv.id,
-            unit_id: u.id,
-            year,
-            item_key: a.itemKey,
-            position,
-            name: a.name,
-            source: a.source,
-            system_name: a.systemName,
-            description: a.description,
-            owner_unit: a.ownerUnit,
-            classification: a.classification,
-            legal_basis: a.legalBasis,
-            reason: a.reason,
-            sensitivity: a.sensitivity,
-            gender_flag: a.genderFlag ? 1 : 0,
-            priority: s.live ? Number(s.live.priority) : 0,
-            planned_date: datasetId && published.has(datasetId) ? null : a.plannedDate,
-            update_frequency: a.updateFrequency,
-            dataset_id: datasetId,
-            notes: s.live?.notes ?? null,
-            created_at: ts,
-            updated_at: ts,
-            updated_by: actor.id,
-          })
+          .values({ id: randomUUID(), inventory_id: inv.id, unit_id: u.id, year, item_key: a.itemKey, position, ...cols, dataset_id: datasetId, created_at: ts, updated_at: ts, updated_by: actor.id })
           .execute();
       }
       await trx.updateTable('inventories').set({ updated_at: ts }).where('id', '=', inv.id).execute();
