@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetInput } from '../src/modules/catalogue/catalogue.schemas.ts';
-import { addDays, type DailySummary } from '../src/modules/followup/followup.service.ts';
+import { type DailySummary } from '../src/modules/followup/followup.service.ts';
+import { addDays } from '../src/time.ts';
 import type { ApprovedItem } from '../src/modules/inventory/inventory.types.ts';
 import { MailSender } from '../src/modules/notifications/mail.sender.ts';
 import { datasetInput } from './factories/dataset.ts';

@@ -5,7 +5,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { CalendarTasksTable, Database } from '../../db/types.ts';
 import { AppError, invalid, notFound } from '../../errors.ts';
-import { taipeiDate } from '../../time.ts';
+import { isIsoDay, taipeiDate } from '../../time.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { assertCan } from '../policy/policy.ts';
 import type { UnitsService } from '../units/units.service.ts';
@@ -86,9 +86,8 @@ export interface TaskInput {
   dueOn?: string;
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}$/;
-const validDate = (s: string): boolean => ISO.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
-const toTask = (r: CalendarTasksTable): CalendarTask => ({
+/** A stored task as the service and the daily run read it. */
+export const toTask = (r: CalendarTasksTable): CalendarTask => ({
   id: r.id,
   year: Number(r.year),
   key: r.task_key,
@@ -333,8 +332,8 @@ export class CalendarTasksService {
     if (out.description.length > 2000) add('description', '說明請勿超過 2000 字', 'The description must be at most 2000 characters');
     if (!out.ownerLabel) add('ownerLabel', '請填寫主／協辦單位（例如：主計資訊處／各單位）', 'Enter who is in charge (e.g. 主計資訊處／各單位)');
     else if (out.ownerLabel.length > 100) add('ownerLabel', '主／協辦單位請勿超過 100 字', 'Who is in charge must be at most 100 characters');
-    const startOk = validDate(out.startsOn);
-    const dueOk = validDate(out.dueOn);
+    const startOk = isIsoDay(out.startsOn);
+    const dueOk = isIsoDay(out.dueOn);
     if (!out.startsOn) add('startsOn', '請填寫開始日期（YYYY-MM-DD）', 'Enter the start date (YYYY-MM-DD)');
     else if (!startOk) add('startsOn', `開始日期「${out.startsOn}」不是有效日期，請寫成 YYYY-MM-DD（例如 ${year}-04-01）`, `The start date "${out.startsOn}" is not a date: write it as YYYY-MM-DD (e.g. ${year}-04-01)`);
     else if (Number(out.startsOn.slice(0, 4)) !== year) add('startsOn', `開始日期須在 ${year} 年內`, `The start date must be in ${year}`);

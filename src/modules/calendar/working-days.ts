@@ -1,3 +1,5 @@
+import { dayMs as dayOf, isIsoDay, isoDay as isoOf } from '../../time.ts';
+
 /**
  * Working days (issue 6: deadlines are counted in working days): a calendar of the days off that
  * are not weekends (national holidays, their 補假, 調整放假) and of the Saturdays worked instead
@@ -21,12 +23,8 @@ export class CalendarFileError extends Error {
   }
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}$/;
-const dayOf = (iso: string): number => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
-const isoOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
 const weekday = (iso: string): number => new Date(dayOf(iso)).getUTCDay();
 const isWeekend = (iso: string): boolean => weekday(iso) === 0 || weekday(iso) === 6;
-const validDate = (s: string): boolean => ISO.test(s) && isoOf(dayOf(s)) === s;
 const DAY = 86_400_000;
 
 /**
@@ -56,7 +54,7 @@ export function parseCalendarYear(raw: unknown): CalendarYear {
       const date = typeof entry.date === 'string' ? entry.date.trim() : '';
       const name = typeof entry.name === 'string' ? entry.name.trim() : '';
       const at = { zh: `${k} 第 ${i + 1} 筆`, en: `${k} entry ${i + 1}` };
-      if (!validDate(date)) {
+      if (!isIsoDay(date)) {
         problems.push({ zh: `${at.zh}：日期「${date}」須為 YYYY-MM-DD`, en: `${at.en}: date "${date}" must be YYYY-MM-DD` });
         return [];
       }

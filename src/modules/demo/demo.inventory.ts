@@ -6,6 +6,7 @@
  * demo actors. Every item says it is demo data; the list's catalogue dataset is marked demo.
  */
 import type { Services } from '../../services.ts';
+import { addDays } from '../../time.ts';
 import type { ItemInput } from '../inventory/inventory.types.ts';
 import type { User } from '../users/users.service.ts';
 
@@ -13,7 +14,7 @@ const DEMO = '【示範資料 demo】';
 
 /** `days` after `d`, kept within d's year (the schedule is drawn a year at a time). */
 const iso = (d: string, days: number): string => {
-  const t = new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const t = addDays(d, days);
   return t.slice(0, 4) === d.slice(0, 4) ? t : days > 0 ? `${d.slice(0, 4)}-12-31` : `${d.slice(0, 4)}-01-01`;
 };
 

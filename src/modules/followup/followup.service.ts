@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
-import { taipeiDate } from '../../time.ts';
+import { addDays, daysBetween, isIsoDay, taipeiDate } from '../../time.ts';
 import type { CalendarService } from '../calendar/calendar.service.ts';
 import type { WorkingCalendar } from '../calendar/working-days.ts';
 import { parseFrequency } from '../catalogue/national.ts';
@@ -13,7 +13,8 @@ import type { ScheduleEntry } from '../inventory/inventory.types.ts';
 import type { NotificationService } from '../notifications/notifications.service.ts';
 import type { Message } from '../notifications/notifications.templates.ts';
 import { assertCan, can, type Actor } from '../policy/policy.ts';
-import { timeliness } from '../quality/checks/dataset.ts';
+import { lastUpdateOf, timeliness } from '../quality/checks/dataset.ts';
+import { toTask } from '../calendar/tasks.service.ts';
 import type { Unit, UnitsService } from '../units/units.service.ts';
 import { usersWithRole } from '../users/recipients.ts';
 import type { Role } from '../users/users.service.ts';
@@ -54,12 +55,6 @@ export interface StageDates {
   escalateFrom: string | null;
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}$/;
-const DAY = 86_400_000;
-const dayOf = (s: string): number => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)));
-const isoOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
-export const addDays = (iso: string, n: number): string => isoOf(dayOf(iso) + n * DAY);
-export const daysBetween = (from: string, to: string): number => Math.round((dayOf(to) - dayOf(from)) / DAY);
 /**
  * Escalation `escalateDays` working days after the due date, but never on the day the lateness is
  * first told (a long grace or a short escalation would otherwise skip the reviewers' notice).
@@ -72,7 +67,7 @@ const escalationDay = (overdueFrom: string, byWorkingDays: string): string => {
 /** A real calendar date written YYYY-MM-DD, or AppError BAD_DATE naming what was given. */
 export function checkAsOf(value: string): string {
   const v = value.trim();
-  if (!ISO.test(v) || isoOf(dayOf(v)) !== v) {
+  if (!isIsoDay(v)) {
     throw new AppError('BAD_DATE', 400, `日期「${value}」格式錯誤，請寫成 YYYY-MM-DD（例如 2026-03-31）`, `the date "${value}" is not a date written YYYY-MM-DD (e.g. 2026-03-31)`, { asOf: [`須為 YYYY-MM-DD / must be YYYY-MM-DD`] });
   }
   return v;
@@ -326,7 +321,7 @@ export class FollowupService {
     }
     const grace = this.config.quality.graceDays;
     return periodic.flatMap((r): DatasetDue[] => {
-      const lastUpdate = [r.modified, ...(modified.get(r.id) ?? [])].filter((m): m is string => !!m).sort().at(-1) ?? r.updated_at.slice(0, 10);
+      const lastUpdate = lastUpdateOf([r.modified, ...(modified.get(r.id) ?? [])], r.updated_at);
       const t = timeliness({ frequency: r.update_frequency, lastUpdate, asOf, graceDays: grace });
       const due = t.data?.due;
       if (typeof due !== 'string') return [];
@@ -410,13 +405,8 @@ export class FollowupService {
     return tasks.flatMap((t): Candidate[] => {
       const stage = selectStage(asOf, { remindFrom: cal.addWorkingDays(t.due_on, -f.calendarRemindDays), due: t.due_on, overdueFrom: addDays(t.due_on, 1), escalateFrom: null });
       if (!stage) return [];
-      let owners: string[] = [];
-      try {
-        const parsed: unknown = JSON.parse(t.owner_units_json);
-        if (Array.isArray(parsed)) owners = parsed.filter((x): x is string => typeof x === 'string');
-      } catch {
-        // A task whose owners cannot be read is everyone's (the admin sees it on the calendar).
-      }
+      // Written by CalendarTasksService only: [] is every unit.
+      const owners = toTask(t).ownerUnits;
       const link = `${this.config.baseUrl}/calendar/${t.year}`;
       const subject = { title: t.title, titleEn: t.title_en, unit: { zh: t.owner_label, en: t.owner_label }, link };
       const message =
@@ -434,6 +424,7 @@ export class FollowupService {
 
   /* ---- The ledger ---- */
 
+  /** Role holders within one run (recordStart starts a new one, so role changes count on the next run). */
   private holderCache = new Map<string, Promise<string[]>>();
 
   /** The enabled holders of the roles; nobody (a unit without a contact or reviewer) → the window, so a follow-up never goes unread. */

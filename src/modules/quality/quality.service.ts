@@ -15,6 +15,7 @@ import { assertCan, can } from '../policy/policy.ts';
 import type { FileStore } from '../storage/file-store.ts';
 import type { User } from '../users/users.service.ts';
 import { BADGE_LABELS, badgeAtLeast, datasetBadge, loadBadgeRules, predictBadge, type Badge, type BadgeRules } from './badges.ts';
+import { lastUpdateOf } from './checks/dataset.ts';
 import { checkLink } from './checks/link.ts';
 import { checkFile, linkCheckOptions, reportWithoutFile, type DatasetContext, type QualityReport } from './engine.ts';
 import { indicator, INDICATOR_IDS, type IndicatorId } from './indicators.ts';
@@ -286,11 +287,10 @@ export class QualityService {
       const v: VersionRow | undefined = await this.datastore.readyVersion(r.resourceId);
       if (v) columns.set(r.resourceId, (await this.datastore.columns(v.id)).map((c) => c.name));
     }
-    const modified = [d.modified, ...d.resources.map((r) => r.modified)].filter((m): m is string => !!m).sort();
     return {
       input,
       resources: d.resources.map((r) => ({ name: r.name, columns: columns.get(r.resourceId) ?? null })),
-      lastUpdate: modified.at(-1) ?? d.updatedAt.slice(0, 10),
+      lastUpdate: lastUpdateOf([d.modified, ...d.resources.map((r) => r.modified)], d.updatedAt),
       asOf: asOf ?? taipeiDate(),
       graceDays: this.config.quality.graceDays,
     };

@@ -1,6 +1,7 @@
 import type { DatasetInput } from '../../catalogue/catalogue.schemas.ts';
 import { normalizeDatasetInput, validateDataset } from '../../catalogue/catalogue.validation.ts';
 import { parseFrequency, type Frequency } from '../../catalogue/national.ts';
+import { dayMs as dayOf, daysBetween, isoDay as iso } from '../../../time.ts';
 import { indicator, type Evidence, type IndicatorResult } from '../indicators.ts';
 
 /**
@@ -10,8 +11,6 @@ import { indicator, type Evidence, type IndicatorResult } from '../indicators.ts
  */
 
 const DAY = 86_400_000;
-const dayOf = (s: string): number => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)));
-const iso = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /** The date a dataset updated on `last` (YYYY-MM-DD…) is next due, by its 更新頻率; months clamp to the month's end (01-31 + 1 month → 02-28/29). */
 export function nextDue(last: string, f: Extract<Frequency, { kind: 'interval' }>): string {
@@ -39,6 +38,14 @@ export function nextDue(last: string, f: Extract<Frequency, { kind: 'interval' }
 }
 
 /**
+ * A dataset's last update for `timeliness` and the follow-up: the newest of its own and its
+ * resources' 最後更新時間, else the day it was last saved.
+ */
+export function lastUpdateOf(modified: readonly (string | null | undefined)[], savedAt: string): string {
+  return modified.filter((m): m is string => !!m).sort().at(-1) ?? savedAt.slice(0, 10);
+}
+
+/**
  * `timeliness`: the last update against the 更新頻率 — on time while `asOf` is at most `graceDays`
  * (default 1) past the next due date; irregular (不定期) → na; a 更新頻率 in no national form → fail
  * (it cannot be followed up).
@@ -57,7 +64,7 @@ export function timeliness(input: { frequency: string | null | undefined; lastUp
     return indicator('timeliness', 'fail', '沒有最後更新時間，無法判斷是否按時更新', 'no last update date: timeliness cannot be judged', []);
   }
   const due = f.kind === 'realtime' ? iso(dayOf(last) + DAY) : nextDue(last, f);
-  const late = Math.round((dayOf(input.asOf) - dayOf(due)) / DAY);
+  const late = daysBetween(due, input.asOf);
   const evidence: Evidence[] = [{ note: `最後更新 ${last}，更新頻率 ${text}，應於 ${due} 前更新 / last updated ${last}, frequency ${text}, due by ${due}` }];
   const data = { lastUpdate: last, due, daysLate: Math.max(0, late), frequency: text };
   if (late <= grace) {
