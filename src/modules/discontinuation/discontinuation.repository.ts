@@ -60,19 +60,6 @@ export async function latestNoticeOf(db: Q, datasetId: string): Promise<Proposal
   return withNames(db).where('p.dataset_id', '=', datasetId).where('p.state', '=', 'approved').orderBy('p.decided_at', 'desc').executeTakeFirst();
 }
 
-/** Enabled holders of the head role (機關首長), who decide discontinuations. */
-export async function headIds(db: Q): Promise<string[]> {
-  const rows = await db
-    .selectFrom('user_roles as r')
-    .innerJoin('users as u', 'u.id', 'r.user_id')
-    .select('r.user_id')
-    .distinct()
-    .where('r.role', '=', 'head')
-    .where('u.disabled_at', 'is', null)
-    .execute();
-  return rows.map((r) => r.user_id);
-}
-
 /** The dataset whose resource downloads from `url` (a path such as /demo/files/cpi.csv). */
 export async function datasetOfDownloadUrl(db: Q, url: string): Promise<{ id: string; state: string } | undefined> {
   return db

@@ -15,6 +15,7 @@ import type { User } from '../users/users.service.ts';
 import * as repo from './discontinuation.repository.ts';
 import { KIND_LABELS, type DiscontinuationKind, type Notice, type Proposal, type ProposalState, type ProposeInput } from './discontinuation.schemas.ts';
 import { taipeiDate } from '../../time.ts';
+import { usersWithRole } from '../users/recipients.ts';
 
 const now = () => new Date().toISOString();
 const actorOf = (user: User): AuditActor => ({ id: user.id, label: user.email });
@@ -186,7 +187,7 @@ export class DiscontinuationService {
       }
       const { dataset_id: _d, ...recorded } = row;
       await this.audit.record(trx, { actor: actorOf(user), action: 'discontinuation.propose', entityType: 'dataset', entityId: d.id, before: { state: d.state, provisionType: d.provisionType }, after: recorded });
-      const heads = (await repo.headIds(trx)).filter((id) => id !== user.id);
+      const heads = await usersWithRole(trx, 'head', { except: user.id });
       const link = this.link(d.name);
       await this.notifications.notify(trx, {
         userIds: heads,

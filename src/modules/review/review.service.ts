@@ -16,6 +16,7 @@ import { assertCan, can, type Action } from '../policy/policy.ts';
 import type { UnitsService } from '../units/units.service.ts';
 import type { User } from '../users/users.service.ts';
 import { publishPendingVersions } from '../datastore/datastore.service.ts';
+import { usersWithRole } from '../users/recipients.ts';
 
 export const REVISION_STATES = ['draft', 'submitted', 'returned', 'approved', 'superseded'] as const;
 export type RevisionState = (typeof REVISION_STATES)[number];
@@ -344,18 +345,9 @@ export class ReviewService {
       await this.audit.record(trx, { actor: actorOf(user), action: 'workflow.submit', entityType: 'dataset', entityId: d.id, before: { state: d.state, workingCopy: l.copy?.state ?? null }, after: { ...result, comment: note } });
       // A dataset to be withheld is the head's decision; anything else the unit reviewers'.
       const withheld = !l.copy && d.provisionType === 'withheld';
-      let q = trx
-        .selectFrom('user_roles as r')
-        .innerJoin('units as u', 'u.id', 'r.unit_id')
-        .innerJoin('users as us', 'us.id', 'r.user_id')
-        .select('r.user_id')
-        .distinct()
-        .where('us.disabled_at', 'is', null)
-        .where('r.user_id', '!=', user.id);
-      q = withheld ? q.where('r.role', '=', 'head') : q.where('u.name', '=', d.unit.name).where('r.role', '=', 'reviewer');
-      const reviewers = await q.execute();
+      const reviewers = withheld ? await usersWithRole(trx, 'head', { except: user.id }) : await usersWithRole(trx, 'reviewer', { unit: d.unit.name, except: user.id });
       const link = this.link(d);
-      await this.notifications.notify(trx, { userIds: reviewers.map((r) => r.user_id), kind: 'review.submitted', message: submissionToReviewer({ title: d.title, link, submitter: user.name }), link });
+      await this.notifications.notify(trx, { userIds: reviewers, kind: 'review.submitted', message: submissionToReviewer({ title: d.title, link, submitter: user.name }), link });
       return result;
     });
   }
